@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Wangge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wangge", targets: ["wangge"]),
+        .executable(name: "wangge-bench", targets: ["wangge-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Debian's libgeos-dev (3.11) and libproj-dev (9.1) through module maps and shim headers.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+
+        // Pure Swift: domain values, GeoJSON, CRS formulas, errors. No C libraries, no I/O.
+        .target(name: "WanggeCore"),
+        // The only code that touches GEOS and PROJ pointers.
+        .target(name: "WanggeGeo", dependencies: ["WanggeCore", "CGEOS", "CPROJ"]),
+        // SQLite through GRDB: receives WKB and bounding boxes, never GEOS objects.
+        .target(name: "WanggeStore", dependencies: [
+            "WanggeCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Use cases that combine geometry and storage: boundary import, the sample generator.
+        .target(name: "WanggeKit", dependencies: [
+            "WanggeCore", "WanggeGeo", "WanggeStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "wangge", dependencies: [
+            "WanggeKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "wangge-bench", dependencies: [
+            "WanggeKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "WanggeCoreTests", dependencies: ["WanggeCore"]),
+        .testTarget(name: "WanggeGeoTests", dependencies: ["WanggeGeo"]),
+        .testTarget(name: "WanggeStoreTests", dependencies: ["WanggeStore"]),
+        .testTarget(name: "WanggeKitTests", dependencies: ["WanggeKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

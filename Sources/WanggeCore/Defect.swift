@@ -1,0 +1,60 @@
+/// One problem found in a boundary file, with where it is and a reason a GIS person understands.
+public struct Defect: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case malformedJSON = "malformed_json"
+        case notFeatureCollection = "not_feature_collection"
+        case structure
+        case geometryType = "geometry_type"
+        case ringNotClosed = "ring_not_closed"
+        case ringTooShort = "ring_too_short"
+        case nonFiniteCoordinate = "non_finite_coordinate"
+        case coordinateOutOfRange = "coordinate_out_of_range"
+        case crs
+        case invalidPolygon = "invalid_polygon"
+        case missingProperty = "missing_property"
+        case badProperty = "bad_property"
+        case duplicateCode = "duplicate_code"
+        case unknownParent = "unknown_parent"
+        case levelOrder = "level_order"
+        case childOutsideParent = "child_outside_parent"
+        case siblingOverlap = "sibling_overlap"
+        case parentNotCovered = "parent_not_covered"
+        case emptyLayer = "empty_layer"
+    }
+
+    public var kind: Kind
+    /// 0-based index of the feature in the file's `features` array, when the defect belongs to one feature.
+    public var featureIndex: Int?
+    public var code: String?
+    public var message: String
+    /// Where to look, in WGS84 lon/lat when known: a point (invalidity location) or the problem area.
+    public var location: GeometryValue?
+    /// Area of the problem region in m² (overlaps, gaps, parts outside a parent).
+    public var areaM2: Double?
+    /// Line (and column, for syntax errors) in the input file.
+    public var line: Int?
+    public var column: Int?
+    /// Other features the defect involves (the other sibling of an overlap).
+    public var relatedCodes: [String]
+
+    public init(kind: Kind, featureIndex: Int? = nil, code: String? = nil, message: String,
+                location: GeometryValue? = nil, areaM2: Double? = nil, line: Int? = nil, column: Int? = nil,
+                relatedCodes: [String] = []) {
+        self.kind = kind; self.featureIndex = featureIndex; self.code = code; self.message = message
+        self.location = location; self.areaM2 = areaM2; self.line = line; self.column = column
+        self.relatedCodes = relatedCodes
+    }
+
+    /// "feature 12 (code 130105-03, line 340): ring 1 is not closed ..."
+    public var description: String {
+        var parts: [String] = []
+        if let i = featureIndex { parts.append("feature \(i)") }
+        var extra: [String] = []
+        if let c = code { extra.append("code \(c)") }
+        if let l = line {
+            extra.append(column.map { "line \(l), column \($0)" } ?? "line \(l)")
+        }
+        let head = (parts + (extra.isEmpty ? [] : ["(\(extra.joined(separator: ", ")))"])).joined(separator: " ")
+        return head.isEmpty ? "\(kind.rawValue): \(message)" : "\(head): \(kind.rawValue): \(message)"
+    }
+}

@@ -1,0 +1,180 @@
+/// One feature as read from a GeoJSON FeatureCollection, before any geometric check.
+public struct RawFeature: Sendable {
+    /// 0-based position in the collection's `features` array.
+    public var index: Int
+    /// 1-based line where the feature starts in the file.
+    public var line: Int
+    public var id: JSONValue?
+    /// `geometry.type`, or nil when the geometry is missing or null.
+    public var geometryType: String?
+    public var coordinates: NestedCoordinates?
+    public var properties: JSONObject
+    /// Structural problems found while reading (not a Feature, geometry not an object, bad coordinates...).
+    public var problems: [String]
+}
+
+/// A GeoJSON FeatureCollection read feature by feature.
+public struct GeoJSONDocument: Sendable {
+    public var features: [RawFeature]
+    /// The name in a legacy (GeoJSON 2008) `crs` member, if the file has one.
+    public var crsName: String?
+
+    /// Reads a FeatureCollection.
+    /// - Throws: `JSONSyntaxError` (with line and column) when the text is not JSON, and
+    ///   `GeoJSONStructureError` when the top level is not a FeatureCollection.
+    public static func parse(_ data: some Collection<UInt8>) throws -> GeoJSONDocument {
+        var buffer = Array(data)
+        buffer.append(0)
+        // A UTF-8 byte-order mark is tolerated (some Windows tools write one).
+        let skip = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        return try buffer.withUnsafeBufferPointer { p in
+            var s = JSONScanner(bytes: p)
+            s.pos = skip
+            return try read(&s)
+        }
+    }
+
+    static func read(_ s: inout JSONScanner) throws -> GeoJSONDocument {
+        s.skipWhitespace()
+        guard s.current == 0x7B else {
+            if s.pos >= s.end { throw s.error("the file is empty") }
+            // Still a syntax check first: a broken file should say where it breaks.
+            var probe = s
+            try probe.skipValue()
+            throw GeoJSONStructureError(message: "the top level must be a GeoJSON FeatureCollection object")
+        }
+        var type: String?
+        var features: [RawFeature] = []
+        var sawFeatures = false
+        var crsName: String?
+        var lineCounter = LineCounter()
+        try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
+            switch key {
+            case "type":
+                type = try s.readValue().stringValue
+            case "features":
+                sawFeatures = true
+                s.skipWhitespace()
+                guard s.current == 0x5B else { try s.skipValue(); return }
+                try s.readArray { (s: inout JSONScanner, i: Int) throws(JSONSyntaxError) in
+                    let line = lineCounter.line(at: s.pos, in: s.bytes)
+                    features.append(try readFeature(&s, index: i, line: line))
+                }
+            case "crs":
+                let crs = try s.readValue()
+                crsName = crs.objectValue?["properties"]?.objectValue?["name"]?.stringValue
+            default:
+                try s.skipValue()
+            }
+        }
+        s.skipWhitespace()
+        guard s.pos == s.end else {
+            throw s.error("unexpected \(s.describeByte(at: s.pos)) after the end of the JSON value")
+        }
+        guard type == "FeatureCollection" else {
+            throw GeoJSONStructureError(message: type.map { "the top-level type is \"\($0)\"; expected \"FeatureCollection\"" }
+                ?? "the top-level object has no \"type\": \"FeatureCollection\"")
+        }
+        guard sawFeatures else {
+            throw GeoJSONStructureError(message: "the FeatureCollection has no \"features\" array")
+        }
+        return GeoJSONDocument(features: features, crsName: crsName)
+    }
+
+    static func readFeature(_ s: inout JSONScanner, index: Int, line: Int) throws(JSONSyntaxError) -> RawFeature {
+        var f = RawFeature(index: index, line: line, id: nil, geometryType: nil, coordinates: nil,
+                           properties: JSONObject(), problems: [])
+        s.skipWhitespace()
+        guard s.current == 0x7B else {
+            let v = try s.readValue()
+            f.problems.append("a feature must be an object, found \(v.typeDescription)")
+            return f
+        }
+        var type: String?
+        var sawGeometry = false
+        try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
+            switch key {
+            case "type":
+                type = try s.readValue().stringValue
+            case "id":
+                f.id = try s.readValue()
+            case "properties":
+                let v = try s.readValue()
+                switch v {
+                case .object(let o): f.properties = o
+                case .null: break
+                default: f.problems.append("\"properties\" must be an object or null, found \(v.typeDescription)")
+                }
+            case "geometry":
+                sawGeometry = true
+                try readGeometry(&s, into: &f)
+            default:
+                try s.skipValue()
+            }
+        }
+        if type != "Feature" {
+            f.problems.append(type.map { "\"type\" is \"\($0)\"; a member of \"features\" must be a \"Feature\"" }
+                ?? "the feature has no \"type\": \"Feature\"")
+        }
+        if !sawGeometry {
+            f.problems.append("the feature has no \"geometry\" member")
+        }
+        return f
+    }
+
+    static func readGeometry(_ s: inout JSONScanner, into f: inout RawFeature) throws(JSONSyntaxError) {
+        s.skipWhitespace()
+        if s.current == 0x6E {  // null geometry: allowed by RFC 7946, reported later as "no geometry"
+            try s.readKeyword("null")
+            return
+        }
+        guard s.current == 0x7B else {
+            let v = try s.readValue()
+            f.problems.append("\"geometry\" must be an object or null, found \(v.typeDescription)")
+            return
+        }
+        var coordinatesStart: Int?
+        var geometryType: String?
+        try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
+            switch key {
+            case "type":
+                geometryType = try s.readValue().stringValue
+            case "coordinates":
+                coordinatesStart = s.pos
+                try s.skipValue()  // syntax first; the shape is read below from the same bytes
+            default:
+                try s.skipValue()
+            }
+        }
+        f.geometryType = geometryType ?? ""
+        if let start = coordinatesStart {
+            var c = s
+            c.pos = start
+            do {
+                f.coordinates = try c.readCoordinates()
+            } catch {
+                f.problems.append("coordinates: \(error.message)")
+            }
+        }
+    }
+}
+
+/// The top level of a file is JSON but not a GeoJSON FeatureCollection.
+public struct GeoJSONStructureError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Counts lines incrementally as a reader moves forward through a buffer.
+struct LineCounter {
+    var offset = 0
+    var line = 1
+
+    mutating func line(at position: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        while offset < position {
+            if bytes[offset] == 0x0A { line += 1 }
+            offset += 1
+        }
+        return line
+    }
+}

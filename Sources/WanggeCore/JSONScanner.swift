@@ -1,0 +1,368 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A JSON syntax error with the line and column (1-based, in characters) where reading stopped.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public let offset: Int
+    public let line: Int
+    public let column: Int
+
+    public var description: String { "malformed JSON at line \(line), column \(column): \(message)" }
+}
+
+/// A byte-level JSON reader over a buffer that ends with a NUL byte (the NUL is not part of the text).
+///
+/// Besides standard JSON it accepts the tokens `NaN`, `Infinity` and `-Infinity` where a number may stand, so that a
+/// file written by a tool that emits them gets a "coordinate is not a finite number" defect instead of a syntax
+/// error that hides every other problem.
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Index one past the last byte of text (the NUL terminator's index).
+    let end: Int
+    var pos: Int = 0
+    /// Nesting limit, so hostile input cannot exhaust the stack.
+    let maxDepth = 512
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(bytes.last == 0, "JSONScanner needs a NUL-terminated buffer")
+        self.bytes = bytes
+        self.end = bytes.count - 1
+    }
+
+    // MARK: errors
+
+    func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+        let at = min(offset ?? pos, end)
+        let (line, column) = Self.lineAndColumn(of: at, in: bytes)
+        return JSONSyntaxError(message: message, offset: at, line: line, column: column)
+    }
+
+    /// 1-based line and column of a byte offset; columns count characters, not bytes.
+    static func lineAndColumn(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        var i = 0
+        while i < offset {
+            let b = bytes[i]
+            if b == 0x0A {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        return (line, column)
+    }
+
+    func describeByte(at i: Int) -> String {
+        if i >= end { return "end of input" }
+        let b = bytes[i]
+        if b >= 0x20 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x\(String(b, radix: 16, uppercase: true))"
+    }
+
+    // MARK: tokens
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while pos < end {
+            let b = bytes[pos]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pos += 1 } else { return }
+        }
+    }
+
+    @inline(__always)
+    var current: UInt8 { pos < end ? bytes[pos] : 0 }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard pos < end, bytes[pos] == byte else {
+            throw error("expected \(what), found \(describeByte(at: pos))")
+        }
+        pos += 1
+    }
+
+    /// Reads `,` or the closing byte of a container; returns true when the container goes on.
+    mutating func commaOrClose(_ close: UInt8, _ container: String) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard pos < end else { throw error("unterminated \(container)") }
+        let b = bytes[pos]
+        if b == 0x2C { pos += 1; return true }
+        if b == close { pos += 1; return false }
+        throw error("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(container), found \(describeByte(at: pos))")
+    }
+
+    /// Walks an object's members, calling `body` with each key positioned at its value; `body` must consume the value.
+    mutating func readObject(_ body: (inout JSONScanner, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try expect(0x7B, "'{'")
+        skipWhitespace()
+        if current == 0x7D { pos += 1; return }
+        repeat {
+            skipWhitespace()
+            guard current == 0x22 else { throw error("expected a member name in double quotes, found \(describeByte(at: pos))") }
+            let key = try readString()
+            try expect(0x3A, "':' after member name \"\(key)\"")
+            skipWhitespace()
+            try body(&self, key)
+        } while try commaOrClose(0x7D, "object")
+    }
+
+    /// Walks an array's elements, calling `body` positioned at each element; `body` must consume it.
+    mutating func readArray(_ body: (inout JSONScanner, Int) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try expect(0x5B, "'['")
+        skipWhitespace()
+        if current == 0x5D { pos += 1; return }
+        var i = 0
+        repeat {
+            skipWhitespace()
+            try body(&self, i)
+            i += 1
+        } while try commaOrClose(0x5D, "array")
+    }
+
+    // MARK: values
+
+    mutating func readValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
+        guard depth < maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
+        skipWhitespace()
+        switch current {
+        case 0x7B:
+            var members: [(String, JSONValue)] = []
+            try readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
+                members.append((key, try s.readValue(depth: depth + 1)))
+            }
+            return .object(JSONObject(members))
+        case 0x5B:
+            var items: [JSONValue] = []
+            try readArray { (s: inout JSONScanner, _: Int) throws(JSONSyntaxError) in
+                items.append(try s.readValue(depth: depth + 1))
+            }
+            return .array(items)
+        case 0x22:
+            return .string(try readString())
+        case 0x74:
+            try readKeyword("true"); return .bool(true)
+        case 0x66:
+            try readKeyword("false"); return .bool(false)
+        case 0x6E:
+            try readKeyword("null"); return .null
+        default:
+            return .number(try readNumber())
+        }
+    }
+
+    /// Consumes one value without building it (checks its syntax all the same).
+    mutating func skipValue(depth: Int = 0) throws(JSONSyntaxError) {
+        guard depth < maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
+        skipWhitespace()
+        switch current {
+        case 0x7B:
+            try readObject { (s: inout JSONScanner, _: String) throws(JSONSyntaxError) in try s.skipValue(depth: depth + 1) }
+        case 0x5B:
+            try readArray { (s: inout JSONScanner, _: Int) throws(JSONSyntaxError) in try s.skipValue(depth: depth + 1) }
+        case 0x22:
+            _ = try readString()
+        case 0x74: try readKeyword("true")
+        case 0x66: try readKeyword("false")
+        case 0x6E: try readKeyword("null")
+        default: _ = try readDouble()
+        }
+    }
+
+    mutating func readKeyword(_ word: String) throws(JSONSyntaxError) {
+        let start = pos
+        let w = Array(word.utf8)
+        let n = w.count
+        for k in 0..<n {
+            guard pos + k < end, bytes[pos + k] == w[k] else {
+                throw error("unexpected \(describeByte(at: start)); expected a value", at: start)
+            }
+        }
+        pos += n
+    }
+
+    @inline(__always)
+    static func isNumberByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2B || b == 0x2E || b == 0x65 || b == 0x45
+    }
+
+    /// Reads a number and returns only its value (the fast path for coordinates).
+    mutating func readDouble() throws(JSONSyntaxError) -> Double {
+        skipWhitespace()
+        let start = pos
+        if let special = readNonFiniteToken() { return special }
+        try validateNumberSyntax()
+        // The buffer is NUL-terminated and the number's syntax is checked, so strtod stops exactly at `pos`.
+        let base = bytes.baseAddress!
+        let value = base.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: pos - start + 1) {
+            strtod($0, nil)
+        }
+        return value
+    }
+
+    mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
+        skipWhitespace()
+        let start = pos
+        let value = try readDouble()
+        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+        return JSONNumber(literal: literal, value: value)
+    }
+
+    /// `NaN`, `Infinity`, `-Infinity` (as Python and JavaScript's non-standard writers emit them).
+    mutating func readNonFiniteToken() -> Double? {
+        func matches(_ word: String, at i: Int) -> Bool {
+            var k = i
+            for b in word.utf8 {
+                guard k < end, bytes[k] == b else { return false }
+                k += 1
+            }
+            return true
+        }
+        if matches("NaN", at: pos) { pos += 3; return .nan }
+        if matches("Infinity", at: pos) { pos += 8; return .infinity }
+        if matches("-Infinity", at: pos) { pos += 9; return -.infinity }
+        return nil
+    }
+
+    /// Checks the JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    mutating func validateNumberSyntax() throws(JSONSyntaxError) {
+        let start = pos
+        func digits() -> Int {
+            let s = pos
+            while pos < end, bytes[pos] >= 0x30, bytes[pos] <= 0x39 { pos += 1 }
+            return pos - s
+        }
+        if current == 0x2D { pos += 1 }
+        guard pos < end, bytes[pos] >= 0x30, bytes[pos] <= 0x39 else {
+            throw error(pos == start ? "unexpected \(describeByte(at: start)); expected a value" : "a number needs digits after '-'", at: start)
+        }
+        if bytes[pos] == 0x30 {
+            pos += 1
+        } else {
+            _ = digits()
+        }
+        if current == 0x2E {
+            pos += 1
+            guard digits() > 0 else { throw error("a number needs digits after '.'") }
+        }
+        if current == 0x65 || current == 0x45 {
+            pos += 1
+            if current == 0x2B || current == 0x2D { pos += 1 }
+            guard digits() > 0 else { throw error("a number needs digits in its exponent") }
+        }
+        if pos < end, Self.isNumberByte(bytes[pos]) {
+            throw error("malformed number")
+        }
+    }
+
+    mutating func readString() throws(JSONSyntaxError) -> String {
+        let open = pos
+        guard current == 0x22 else { throw error("expected a string, found \(describeByte(at: pos))") }
+        pos += 1
+        let start = pos
+        var simple = true
+        while true {
+            guard pos < end else { throw error("unterminated string", at: open) }
+            let b = bytes[pos]
+            if b == 0x22 { break }
+            if b == 0x5C { simple = false; pos += 2; continue }
+            if b < 0x20 { throw error("control character in a string (escape it as \\u00XX)") }
+            pos += 1
+        }
+        guard pos <= end else { throw error("unterminated string", at: open) }
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<pos])
+        pos += 1
+        if simple {
+            guard let s = String(validating: raw, as: UTF8.self) else {
+                throw error("string is not valid UTF-8", at: open)
+            }
+            return s
+        }
+        return try unescape(raw, at: start)
+    }
+
+    func unescape(_ raw: UnsafeBufferPointer<UInt8>, at base: Int) throws(JSONSyntaxError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        func hex4(_ i: Int) throws(JSONSyntaxError) -> UInt32 {
+            guard i + 4 <= raw.count else { throw error("incomplete \\u escape", at: base + i) }
+            var v: UInt32 = 0
+            for k in 0..<4 {
+                let c = raw[i + k]
+                let d: UInt32
+                switch c {
+                case 0x30...0x39: d = UInt32(c - 0x30)
+                case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+                case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+                default: throw error("bad hex digit in \\u escape", at: base + i + k)
+                }
+                v = v << 4 | d
+            }
+            return v
+        }
+        while i < raw.count {
+            let b = raw[i]
+            if b != 0x5C { out.append(b); i += 1; continue }
+            guard i + 1 < raw.count else { throw error("incomplete escape", at: base + i) }
+            let e = raw[i + 1]
+            i += 2
+            switch e {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x2F: out.append(0x2F)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x6E: out.append(0x0A)
+            case 0x72: out.append(0x0D)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                var scalar = try hex4(i)
+                i += 4
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    // A high surrogate must be followed by \u and a low surrogate.
+                    guard i + 6 <= raw.count, raw[i] == 0x5C, raw[i + 1] == 0x75 else {
+                        throw error("unpaired surrogate in \\u escape", at: base + i)
+                    }
+                    let low = try hex4(i + 2)
+                    guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape", at: base + i) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape", at: base + i) }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                throw error("unknown escape '\\\(Character(Unicode.Scalar(e)))'", at: base + i - 1)
+            }
+        }
+        guard let s = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8", at: base) }
+        return s
+    }
+}
+
+extension JSONValue {
+    /// Parses a whole JSON text.
+    /// - Throws: `JSONSyntaxError` with line and column.
+    public static func parse(_ text: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var buffer = Array(text)
+        buffer.append(0)
+        return try buffer.withUnsafeBufferPointer { (p) throws(JSONSyntaxError) -> JSONValue in
+            var scanner = JSONScanner(bytes: p)
+            let value = try scanner.readValue()
+            scanner.skipWhitespace()
+            guard scanner.pos == scanner.end else {
+                throw scanner.error("unexpected \(scanner.describeByte(at: scanner.pos)) after the end of the JSON value")
+            }
+            return value
+        }
+    }
+
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}

@@ -1,0 +1,253 @@
+import WanggeCore
+
+/// Checks a boundary file completely — syntax, structure, coordinates, CRS, validity, properties, and for the
+/// residential hierarchy containment, sibling overlaps and coverage — and reports every defect at once.
+///
+/// Holds its own GEOS and PROJ contexts, so one validator serves one thread at a time (it is not `Sendable`).
+public final class BoundaryValidator {
+    public let geos: GeosContext
+    public let proj: ProjContext
+    public let geodesic = Geodesic.wgs84
+
+    public enum Phase: String, Sendable { case reading, features, hierarchy }
+
+    /// Called now and then with the phase and how far it is (done, total).
+    public var progress: ((Phase, Int, Int) -> Void)?
+
+    public init(geos: GeosContext = GeosContext(), proj: ProjContext = ProjContext()) {
+        self.geos = geos
+        self.proj = proj
+    }
+
+    /// A feature that passed the per-feature checks.
+    struct Checked {
+        var index: Int
+        var line: Int
+        var code: String
+        var name: String
+        var level: GridLevel?
+        var parent: String?
+        var value: GeometryValue
+        var geometry: GeosGeometry
+        var properties: JSONObject
+        var valid: Bool
+    }
+
+    /// Checks the bytes of a GeoJSON file.
+    public func check(_ data: [UInt8], options: BoundaryOptions) -> BoundaryCheckResult {
+        progress?(.reading, 0, data.count)
+        var result = BoundaryCheckResult(layer: options.layer, crs: options.crs ?? .wgs84, featureCount: 0,
+                                         defects: [], grids: [])
+        let document: GeoJSONDocument
+        do {
+            document = try GeoJSONDocument.parse(data)
+        } catch let e as JSONSyntaxError {
+            result.defects = [Defect(kind: .malformedJSON, message: e.description, line: e.line, column: e.column)]
+            return result
+        } catch {
+            result.defects = [Defect(kind: .notFeatureCollection, message: "\(error)")]
+            return result
+        }
+        result.featureCount = document.features.count
+        progress?(.reading, data.count, data.count)
+
+        // The CRS: the option, else the file's legacy crs member, else RFC 7946's WGS84.
+        var crs = options.crs ?? .wgs84
+        if let declared = document.crsName {
+            do {
+                let fileCRS = try CRS(parsing: declared)
+                if let given = options.crs, given != fileCRS {
+                    result.defects.append(Defect(kind: .crs,
+                        message: "the file declares its CRS as \(declared) (\(fileCRS)) but \(given) was given; remove one or make them agree"))
+                    return result
+                }
+                crs = fileCRS
+            } catch {
+                if options.crs == nil {
+                    result.defects.append(Defect(kind: .crs, message: "the file's crs member names \"\(declared)\", which is not a CRS Wangge reads; give the CRS explicitly (\(error))"))
+                    return result
+                }
+            }
+        }
+        result.crs = crs
+        let converter: CRSConverter
+        do {
+            converter = try CRSConverter(crs, context: proj)
+        } catch {
+            result.defects.append(Defect(kind: .crs, message: error.description))
+            return result
+        }
+        guard !document.features.isEmpty else {
+            result.defects.append(Defect(kind: .emptyLayer,
+                message: "the FeatureCollection has no features; importing it would leave the \(options.layer.rawValue) layer empty"))
+            return result
+        }
+
+        var checked: [Checked] = []
+        var defects: [Defect] = []
+        var projectedButDegrees = 0
+        for (n, raw) in document.features.enumerated() {
+            if n % 256 == 0 { progress?(.features, n, document.features.count) }
+            if let c = checkFeature(raw, options: options, converter: converter, defects: &defects,
+                                    projectedButDegrees: &projectedButDegrees) {
+                checked.append(c)
+            }
+        }
+        progress?(.features, document.features.count, document.features.count)
+        if !converter.sourceIsGeographic && projectedButDegrees == document.features.count {
+            defects.insert(Defect(kind: .crs,
+                message: "every coordinate looks like longitude/latitude degrees, but \(crs) is a projected CRS in metres; give the right --crs (EPSG:4326 for lon/lat)"), at: 0)
+        }
+
+        checkCodes(checked, defects: &defects)
+        if options.layer.isHierarchical {
+            checkHierarchy(checked, options: options, defects: &defects)
+        }
+        defects.sort { ($0.featureIndex ?? -1, $0.kind.rawValue) < ($1.featureIndex ?? -1, $1.kind.rawValue) }
+        result.defects = defects
+        if defects.isEmpty {
+            result.grids = checked.map { c in
+                GridFeature(layer: options.layer, code: c.code, name: c.name, level: c.level, parent: c.parent,
+                            geometry: c.value, wkb: c.geometry.wkb, bbox: c.value.boundingBox,
+                            areaM2: geodesic.area(of: c.value), properties: c.properties)
+            }
+        }
+        return result
+    }
+
+    // MARK: one feature
+
+    func checkFeature(_ raw: RawFeature, options: BoundaryOptions, converter: CRSConverter,
+                      defects: inout [Defect], projectedButDegrees: inout Int) -> Checked? {
+        let f = options.fields
+        let code = raw.properties[f.code]?.identifierText?.trimmingWhitespaceAndNewlines()
+        func defect(_ kind: Defect.Kind, _ message: String, location: GeometryValue? = nil) -> Defect {
+            Defect(kind: kind, featureIndex: raw.index, code: code, message: message, location: location, line: raw.line)
+        }
+        for p in raw.problems { defects.append(defect(.structure, p)) }
+        let before = defects.count
+
+        // Properties.
+        if code == nil || code!.isEmpty {
+            let why = raw.properties[f.code].map { "property \"\(f.code)\" must be a non-empty string or number, found \($0.typeDescription)" }
+                ?? "property \"\(f.code)\" (the grid code) is missing"
+            defects.append(defect(raw.properties[f.code] == nil ? .missingProperty : .badProperty, why))
+        }
+        let name = raw.properties[f.name]?.identifierText
+        if name == nil || name!.isEmpty {
+            defects.append(defect(raw.properties[f.name] == nil ? .missingProperty : .badProperty,
+                                  raw.properties[f.name] == nil ? "property \"\(f.name)\" (the grid name) is missing"
+                                                                : "property \"\(f.name)\" must be a non-empty string"))
+        }
+        var level: GridLevel?
+        var parent: String?
+        if options.layer.isHierarchical {
+            if let lv = raw.properties[f.level] {
+                if let text = lv.stringValue, let l = options.level(named: text) {
+                    level = l
+                } else {
+                    defects.append(defect(.badProperty,
+                        "property \"\(f.level)\" is \(lv.identifierText.map { "\"\($0)\"" } ?? lv.typeDescription); expected one of street, community, courtyard, building"))
+                }
+            } else {
+                defects.append(defect(.missingProperty, "property \"\(f.level)\" (street, community, courtyard or building) is missing"))
+            }
+            switch raw.properties[f.parent] {
+            case nil, .null?: parent = nil
+            case let v?:
+                if let t = v.identifierText?.trimmingWhitespaceAndNewlines(), !t.isEmpty {
+                    parent = t
+                } else if v.stringValue?.isEmpty != true {
+                    defects.append(defect(.badProperty, "property \"\(f.parent)\" must be the parent's code, found \(v.typeDescription)"))
+                }
+            }
+        }
+
+        // Geometry shape (a feature whose structure is broken has nothing more to check).
+        guard raw.problems.isEmpty else { return nil }
+        let (shaped, shapeDefects) = raw.polygonalGeometry(code: code)
+        defects.append(contentsOf: shapeDefects)
+        guard var value = shaped else { return nil }
+
+        // Coordinates and CRS.
+        if converter.sourceIsGeographic {
+            if let d = CoordinateRangeCheck.check(value, featureIndex: raw.index, code: code, line: raw.line) {
+                defects.append(d)
+                return nil
+            }
+        } else if CoordinateRangeCheck.check(value, featureIndex: nil, code: nil, line: nil) == nil {
+            projectedButDegrees += 1
+        }
+        value.transformCoordinates { converter.toWGS84(&$0) }
+        if converter.crs != .wgs84 {
+            if let d = CoordinateRangeCheck.check(value, featureIndex: raw.index, code: code, line: raw.line, crs: converter.crs) {
+                defects.append(d)
+                return nil
+            }
+        }
+        value = value.orientedForOutput()
+
+        // Validity.
+        let geometry: GeosGeometry
+        do {
+            geometry = try GeosGeometry(value, in: geos)
+        } catch {
+            defects.append(defect(.invalidPolygon, "GEOS cannot build the polygon: \(error.message)"))
+            return nil
+        }
+        var valid = true
+        do {
+            if let bad = try geometry.invalidity() {
+                valid = false
+                let at = bad.x.flatMap { x in bad.y.map { y in GeometryValue.point(x: x, y: y) } }
+                let whereText = bad.x.map { x in " at [\(Self.short(x)), \(Self.short(bad.y!))]" } ?? ""
+                defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText)", location: at))
+            }
+        } catch {
+            valid = false
+            defects.append(defect(.invalidPolygon, "GEOS could not check validity: \(error.message)"))
+        }
+        guard defects.count == before || code != nil else { return nil }
+        return Checked(index: raw.index, line: raw.line, code: code ?? "", name: name ?? "", level: level,
+                       parent: parent, value: value, geometry: geometry,
+                       properties: Self.otherProperties(raw.properties, options: options), valid: valid && defects.count == before)
+    }
+
+    static func otherProperties(_ p: JSONObject, options: BoundaryOptions) -> JSONObject {
+        var out = p
+        let f = options.fields
+        for k in [f.code, f.name] { out[k] = nil }
+        if options.layer.isHierarchical { out[f.level] = nil; out[f.parent] = nil }
+        return out
+    }
+
+    static func short(_ v: Double) -> String {
+        var w = GeoJSONWriter(decimals: 7)
+        w.appendCoordinate(v)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    // MARK: codes
+
+    func checkCodes(_ checked: [Checked], defects: inout [Defect]) {
+        var firstIndex: [String: Int] = [:]
+        for c in checked where !c.code.isEmpty {
+            if let first = firstIndex[c.code] {
+                defects.append(Defect(kind: .duplicateCode, featureIndex: c.index, code: c.code,
+                                      message: "code \"\(c.code)\" is already used by feature \(first); codes must be unique within the layer",
+                                      location: c.value, line: c.line))
+            } else {
+                firstIndex[c.code] = c.index
+            }
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespaceAndNewlines() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

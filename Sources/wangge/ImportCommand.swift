@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import WanggeCore
+import WanggeGeo
+import WanggeKit
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Check a GeoJSON boundary file and store it as a layer (all or nothing).",
+        discussion: "Every defect is reported together; if there is any, nothing is stored and the exit status is 1."
+    )
+
+    @Argument(help: "GeoJSON FeatureCollection of Polygon/MultiPolygon features.")
+    var file: String
+    @OptionGroup var read: BoundaryReadOptions
+    @Flag(name: .customLong("dry-run"), help: "Check only; store nothing.")
+    var dryRun = false
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let db = dryRun ? nil : try database.open()
+        try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun)
+        if !dryRun { print("database: \(database.path)") }
+    }
+}
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Run the import checks on a boundary file without a database."
+    )
+
+    @Argument(help: "GeoJSON FeatureCollection of Polygon/MultiPolygon features.")
+    var file: String
+    @OptionGroup var read: BoundaryReadOptions
+
+    func run() throws {
+        try BoundaryRun.execute(file: file, read: read, repository: nil, dryRun: true)
+    }
+}
+
+/// What `import` and `validate` share: run the checks with a progress bar and print the outcome.
+enum BoundaryRun {
+    static func execute(file: String, read: BoundaryReadOptions, repository: (any GridRepository)?, dryRun: Bool) throws {
+        let job = BoundaryImport(options: try read.boundaryOptions(), reportPath: read.report, dryRun: dryRun)
+        let bar = TerminalProgress()
+        let validator = BoundaryValidator()
+        validator.progress = { phase, done, total in bar.update(phase.rawValue, done: done, total: total) }
+        let started = Date()
+        let outcome: BoundaryImport.Outcome
+        do {
+            outcome = try job.run(file: file, repository: repository, validator: validator)
+        } catch let e as WanggeError {
+            bar.finish()
+            throw ValidationError(e.description)
+        }
+        bar.finish()
+        let check = outcome.check
+        let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+        if !check.isClean {
+            for d in check.defects.prefix(500) { print(d.description) }
+            if check.defects.count > 500 { print("… and \(check.defects.count - 500) more\(read.report.map { " (all in \($0))" } ?? "")") }
+            var byKind: [String: Int] = [:]
+            for d in check.defects { byKind[d.kind.rawValue, default: 0] += 1 }
+            let kinds = byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("\(file): \(check.defects.count) defect\(check.defects.count == 1 ? "" : "s") in \(check.featureCount) features (\(kinds)); nothing stored")
+            if let r = read.report { print("defect layer written to \(r)") }
+            throw ExitCode(1)
+        }
+        let area = check.grids.reduce(0) { $0 + $1.areaM2 }
+        var summary = "\(file): \(check.featureCount) features, no defects (\(check.crs), \(seconds) s)"
+        if read.layer.isHierarchical {
+            let perLevel = GridLevel.allCases.compactMap { l -> String? in
+                let n = check.grids.filter { $0.level == l }.count
+                return n > 0 ? "\(n) \(l.rawValue)" : nil
+            }
+            summary += "; " + perLevel.joined(separator: ", ")
+        } else {
+            summary += String(format: "; %.3f km² in all", area / 1e6)
+        }
+        print(summary)
+        if let landed = outcome.landed {
+            print("stored layer \(landed.layer.rawValue) as import #\(landed.id): \(landed.gridCount) grids replace the previous ones")
+        } else if dryRun {
+            print("dry run: nothing stored")
+        }
+        if let r = read.report { print("defect layer (empty) written to \(r)") }
+    }
+}

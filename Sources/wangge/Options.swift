@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import WanggeCore
+import WanggeGeo
+import WanggeStore
+
+/// `--db PATH`, defaulting to $WANGGE_DB or ./wangge.db.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (default: $WANGGE_DB, else ./wangge.db).")
+    var db: String?
+
+    var path: String {
+        db ?? ProcessInfo.processInfo.environment["WANGGE_DB"] ?? "wangge.db"
+    }
+
+    func open() throws -> AppDatabase {
+        try AppDatabase(path: path)
+    }
+}
+
+extension GridLayer: ExpressibleByArgument {}
+
+/// How to read a boundary file: layer, CRS, property names and tolerances.
+struct BoundaryReadOptions: ParsableArguments {
+    @Option(name: .long, help: "Layer: residential, functional or industry.")
+    var layer: GridLayer
+
+    @Option(name: .long, help: "CRS of the file: EPSG:nnnn, GCJ02 or BD09 (default: the file's crs member, else EPSG:4326 lon/lat).")
+    var crs: String?
+
+    @Option(name: .customLong("code-field"), help: "Property holding the grid code.")
+    var codeField = "code"
+    @Option(name: .customLong("name-field"), help: "Property holding the grid name.")
+    var nameField = "name"
+    @Option(name: .customLong("level-field"), help: "Property holding the residential level.")
+    var levelField = "level"
+    @Option(name: .customLong("parent-field"), help: "Property holding the parent's code.")
+    var parentField = "parent"
+    @Option(name: .customLong("level-map"), parsing: .singleValue,
+            help: "Extra level spelling, VALUE=LEVEL (e.g. subdistrict=street); repeatable.")
+    var levelMap: [String] = []
+
+    @Option(name: .long, help: "Gaps, overlaps and overhangs narrower than this many metres are ignored.")
+    var tolerance = 0.5
+    @Option(name: .customLong("sliver-area"), help: "Pieces of at most this many square metres are ignored.")
+    var sliverArea = 1.0
+
+    @Option(name: .long, help: "Write every defect as a GeoJSON layer to this file.")
+    var report: String?
+
+    func boundaryOptions() throws -> BoundaryOptions {
+        var o = BoundaryOptions(layer: layer)
+        if let crs {
+            do { o.crs = try CRS(parsing: crs) } catch { throw ValidationError(error.description) }
+        }
+        o.fields.code = codeField
+        o.fields.name = nameField
+        o.fields.level = levelField
+        o.fields.parent = parentField
+        for m in levelMap {
+            let parts = m.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let level = GridLevel(rawValue: parts[1]) else {
+                throw ValidationError("--level-map \(m): expected VALUE=LEVEL with LEVEL one of street, community, courtyard, building")
+            }
+            o.levelAliases[parts[0]] = level
+        }
+        guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a non-negative number of metres") }
+        guard sliverArea >= 0, sliverArea.isFinite else { throw ValidationError("--sliver-area must be a non-negative number of square metres") }
+        o.toleranceMetres = tolerance
+        o.sliverAreaM2 = sliverArea
+        return o
+    }
+}

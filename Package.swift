@@ -41,10 +41,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "WanggeCoreTests", dependencies: ["WanggeCore"]),
-        .testTarget(name: "WanggeGeoTests", dependencies: ["WanggeGeo"]),
-        .testTarget(name: "WanggeStoreTests", dependencies: ["WanggeStore"]),
-        .testTarget(name: "WanggeKitTests", dependencies: ["WanggeKit"]),
+        // Fixture paths and small boundary-file builders shared by the test targets.
+        .target(name: "WanggeTestSupport", dependencies: ["WanggeCore"], path: "Tests/WanggeTestSupport"),
+        .testTarget(name: "WanggeCoreTests", dependencies: ["WanggeCore", "WanggeTestSupport"]),
+        .testTarget(name: "WanggeGeoTests", dependencies: ["WanggeGeo", "WanggeTestSupport"]),
+        .testTarget(name: "WanggeStoreTests", dependencies: ["WanggeStore", "WanggeTestSupport"]),
+        .testTarget(name: "WanggeKitTests", dependencies: ["WanggeKit", "WanggeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

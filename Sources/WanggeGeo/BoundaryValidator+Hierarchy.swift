@@ -1,3 +1,4 @@
+import Foundation
 import CGEOS
 import WanggeCore
 
@@ -38,11 +39,11 @@ extension BoundaryValidator {
             parentOf[i] = pi
         }
 
-        let total = checked.count * 3
+        let total = checked.count
         var done = 0
         func tick(_ k: Int = 1) {
             done += k
-            if done % 512 == 0 { progress?(.hierarchy, done, total) }
+            if done % 256 == 0 { progress?(.hierarchy, done, total) }
         }
 
         var all = BoundingBox.empty
@@ -57,77 +58,109 @@ extension BoundaryValidator {
         let filter = RegionFilter(validator: self, metric: metric, toleranceMetres: options.toleranceMetres,
                                   sliverAreaM2: options.sliverAreaM2)
         let boxes = checked.map { $0.value.boundingBox }
+        let planarAreas = checked.map { (try? $0.geometry.planarArea()) ?? 0 }
+        // Below this many m² a whole group's overlap, overhang or gap cannot hold a single defect, so the exact
+        // per-piece overlays are skipped. Half the sliver area leaves room for the approximate degree-to-metre factor.
+        let negligibleM2 = options.sliverAreaM2 / 2
 
-        // 1. Children inside their parents.
-        for (i, c) in checked.enumerated() {
-            tick()
-            guard sound[i], let pi = parentOf[i], sound[pi] else { continue }
-            let parent = checked[pi]
-            guard let outside = try? c.geometry.difference(parent.geometry),
-                  let region = filter.significant(outside) else { continue }
-            defects.append(Defect(kind: .childOutsideParent, featureIndex: c.index, code: c.code,
-                message: "\(c.level!.rawValue) \"\(c.code)\" is not inside its parent \(parent.level!.rawValue) \"\(parent.code)\": \(Self.area(region.areaM2)) lie outside it (beyond the \(Self.metres(options.toleranceMetres)) tolerance)",
-                location: region.value, areaM2: region.areaM2, line: c.line, relatedCodes: [parent.code]))
-        }
-
-        // 2. Siblings must not overlap: same parent, or both at the top level.
+        // Sibling groups: the children of one parent, or the grids at the top level.
         var groups: [String: [Int]] = [:]
+        var groupParent: [String: Int] = [:]
         for (i, c) in checked.enumerated() where sound[i] {
-            let key: String
-            if let pi = parentOf[i] { key = "p:\(checked[pi].code)" } else if c.parent == nil, let l = c.level { key = "top:\(l.rawValue)" } else { continue }
-            groups[key, default: []].append(i)
+            if let pi = parentOf[i] {
+                groups["p:\(checked[pi].code)", default: []].append(i)
+                groupParent["p:\(checked[pi].code)"] = pi
+            } else if c.parent == nil, let l = c.level {
+                groups["top:\(l.rawValue)", default: []].append(i)
+            }
         }
+        // A parent with a broken child cannot be judged for coverage: that child's defect is reported instead.
+        var childLevelBroken = [Bool](repeating: false, count: checked.count)
+        for i in checked.indices where !sound[i] {
+            if let p = checked[i].parent, let pi = byCode[p] { childLevelBroken[pi] = true }
+        }
+        // Parents whose level has children in the file but which have none of their own.
+        for (pi, c) in checked.enumerated() {
+            guard sound[pi], let below = c.level?.childLevel, levels.contains(below), groups["p:\(c.code)"] == nil,
+                  !childLevelBroken[pi], let region = filter.significant(c.geometry) else { continue }
+            defects.append(Defect(kind: .parentNotCovered, featureIndex: c.index, code: c.code,
+                message: "\(c.level!.rawValue) \"\(c.code)\" has no \(below.rawValue) grids although the file has \(below.rawValue)s elsewhere: all \(Self.area(region.areaM2)) of it are uncovered",
+                location: region.value, areaM2: region.areaM2, line: c.line))
+        }
+
         for key in groups.keys.sorted() {
-            let members = groups[key]!.sorted { boxes[$0].minX < boxes[$1].minX }
-            for (k, a) in members.enumerated() {
-                tick()
-                for b in members[(k + 1)...] {
-                    if boxes[b].minX > boxes[a].maxX { break }
-                    guard boxes[a].intersects(boxes[b]) else { continue }
-                    guard let overlap = try? checked[a].geometry.intersection(checked[b].geometry),
-                          let region = filter.significant(overlap) else { continue }
-                    let (first, second) = checked[a].index < checked[b].index ? (checked[a], checked[b]) : (checked[b], checked[a])
-                    defects.append(Defect(kind: .siblingOverlap, featureIndex: second.index, code: second.code,
-                        message: "\(second.level!.rawValue) \"\(second.code)\" overlaps its sibling \"\(first.code)\" (feature \(first.index)) by \(Self.area(region.areaM2))",
-                        location: region.value, areaM2: region.areaM2, line: second.line, relatedCodes: [first.code]))
+            let members = groups[key]!
+            tick(members.count)
+            var box = BoundingBox.empty
+            for m in members { box.extend(boxes[m]) }
+            let m2PerDegree2 = 111_320 * cos(box.centerY * .pi / 180) * 110_574
+            let kids = members.map { checked[$0].geometry }
+            let sum = members.reduce(0) { $0 + planarAreas[$1] }
+            // The coverage union is fast but only meaningful when the children do not overlap; overlapping input
+            // leaves crossing or nested rings in its result, so an invalid result (or an area that does not add up)
+            // hands over to the robust union.
+            var union: GeosGeometry? = kids.count == 1 ? kids[0] : try? GeosGeometry.collection(kids, in: geos).coverageUnion()
+            var unionArea = union.flatMap { try? $0.planarArea() } ?? 0
+            var overlapM2 = (sum - unionArea) * m2PerDegree2
+            if union == nil || abs(overlapM2) > negligibleM2 || (try? union!.invalidity()) != .some(nil) {
+                union = try? GeosGeometry.collection(kids, in: geos).unaryUnion()
+                unionArea = union.flatMap { try? $0.planarArea() } ?? 0
+                overlapM2 = (sum - unionArea) * m2PerDegree2
+            }
+
+            // 2. Siblings must not overlap.
+            if overlapM2 > negligibleM2 {
+                let sorted = members.sorted { boxes[$0].minX < boxes[$1].minX }
+                for (k, a) in sorted.enumerated() {
+                    for b in sorted[(k + 1)...] {
+                        if boxes[b].minX > boxes[a].maxX { break }
+                        guard boxes[a].intersects(boxes[b]) else { continue }
+                        guard let overlap = try? checked[a].geometry.intersection(checked[b].geometry),
+                              let region = filter.significant(overlap) else { continue }
+                        let (first, second) = checked[a].index < checked[b].index ? (checked[a], checked[b]) : (checked[b], checked[a])
+                        defects.append(Defect(kind: .siblingOverlap, featureIndex: second.index, code: second.code,
+                            message: "\(second.level!.rawValue) \"\(second.code)\" overlaps its sibling \"\(first.code)\" (feature \(first.index)) by \(Self.area(region.areaM2))",
+                            location: region.value, areaM2: region.areaM2, line: second.line, relatedCodes: [first.code]))
+                    }
                 }
             }
-        }
 
-        // 3. Parents covered by their children, wherever the file has the level below.
-        var children = [[Int]](repeating: [], count: checked.count)
-        var childLevelBroken = [Bool](repeating: false, count: checked.count)
-        for i in checked.indices {
-            if let pi = parentOf[i] {
-                if sound[i] { children[pi].append(i) } else { childLevelBroken[pi] = true }
-            } else if let p = checked[i].parent, let pi = byCode[p] {
-                childLevelBroken[pi] = true
+            guard let pi = groupParent[key], let union else { continue }
+            let parent = checked[pi]
+            // The usual case, an exact tiling: the union of the children is the parent, vertex for vertex.
+            if let u = try? union.clone(), let p = try? parent.geometry.clone(), u.normalize(), p.normalize(), u.equalsExact(p) {
+                continue
             }
-        }
-        for (i, c) in checked.enumerated() {
-            tick()
-            guard sound[i], !childLevelBroken[i], let level = c.level, let below = level.childLevel, levels.contains(below) else { continue }
-            let kids = children[i].map { checked[$0].geometry }
-            let uncovered: GeosGeometry?
-            if kids.isEmpty {
-                uncovered = c.geometry
-            } else if kids.count == 1 {
-                uncovered = try? c.geometry.difference(kids[0])
-            } else {
-                uncovered = (try? GeosGeometry.collection(kids, in: geos).unaryUnion()).flatMap { try? c.geometry.difference($0) }
+            let common = try? union.intersection(parent.geometry)
+            let commonArea = common.flatMap { try? $0.planarArea() } ?? 0
+
+            // 1. Children inside their parent: only looked at one by one when the union sticks out.
+            if (unionArea - commonArea) * m2PerDegree2 > negligibleM2 || common == nil {
+                let prepared = try? GeosPreparedGeometry(parent.geometry)
+                for i in members {
+                    let c = checked[i]
+                    if let prepared, (try? prepared.covers(c.geometry)) == true { continue }
+                    guard let outside = try? c.geometry.difference(parent.geometry),
+                          let region = filter.significant(outside) else { continue }
+                    defects.append(Defect(kind: .childOutsideParent, featureIndex: c.index, code: c.code,
+                        message: "\(c.level!.rawValue) \"\(c.code)\" is not inside its parent \(parent.level!.rawValue) \"\(parent.code)\": \(Self.area(region.areaM2)) lie outside it (beyond the \(Self.metres(options.toleranceMetres)) tolerance)",
+                        location: region.value, areaM2: region.areaM2, line: c.line, relatedCodes: [parent.code]))
+                }
             }
-            guard let uncovered, let region = filter.significant(uncovered) else { continue }
-            let what = kids.isEmpty
-                ? "\(level.rawValue) \"\(c.code)\" has no \(below.rawValue) grids although the file has \(below.rawValue)s elsewhere: all \(Self.area(region.areaM2)) of it are uncovered"
-                : "the \(below.rawValue)s of \(level.rawValue) \"\(c.code)\" leave \(Self.area(region.areaM2)) of it uncovered (gaps between or around them)"
-            defects.append(Defect(kind: .parentNotCovered, featureIndex: c.index, code: c.code, message: what,
-                                  location: region.value, areaM2: region.areaM2, line: c.line,
-                                  relatedCodes: children[i].map { checked[$0].code }))
+
+            // 3. The parent covered by its children.
+            guard !childLevelBroken[pi], (planarAreas[pi] - commonArea) * m2PerDegree2 > negligibleM2 || common == nil,
+                  let uncovered = try? parent.geometry.difference(union), let region = filter.significant(uncovered) else { continue }
+            let below = parent.level!.childLevel!.rawValue
+            defects.append(Defect(kind: .parentNotCovered, featureIndex: parent.index, code: parent.code,
+                message: "the \(below)s of \(parent.level!.rawValue) \"\(parent.code)\" leave \(Self.area(region.areaM2)) of it uncovered (gaps between or around them)",
+                location: region.value, areaM2: region.areaM2, line: parent.line,
+                relatedCodes: members.map { checked[$0].code }))
         }
         progress?(.hierarchy, total, total)
     }
 
-    static func localTransverseMercator(lon: Double, lat: Double) -> String {
+    public static func localTransverseMercator(lon: Double, lat: Double) -> String {
         "+proj=tmerc +lat_0=\(lat) +lon_0=\(lon) +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs +type=crs"
     }
 

@@ -41,6 +41,13 @@ extension GeosGeometry {
         try context.own(GEOSMakeValid_r(h, pointer), "makeValid")
     }
 
+    /// Puts the geometry in GEOS's normal form in place (ring starts and orders), so equal shapes compare equal.
+    /// Returns false when GEOS fails.
+    @discardableResult
+    public func normalize() -> Bool {
+        GEOSNormalize_r(h, pointer) == 0
+    }
+
     // MARK: measures
 
     /// Planar area in the geometry's own units.
@@ -157,6 +164,12 @@ extension GeosGeometry {
     /// Voronoi cells (polygons) of this geometry's vertices, extended to cover `envelope`.
     public func voronoiCells(envelope: GeosGeometry?) throws(GeosError) -> GeosGeometry {
         try context.own(GEOSVoronoiDiagram_r(h, pointer, envelope?.pointer, 0, 0), "voronoiDiagram")
+    }
+
+    /// The edges of the Voronoi diagram of this geometry's vertices (a MultiLineString), clipped to `envelope`'s
+    /// extent or a little beyond.
+    public func voronoiEdges(envelope: GeosGeometry?) throws(GeosError) -> GeosGeometry {
+        try context.own(GEOSVoronoiDiagram_r(h, pointer, envelope?.pointer, 0, 1), "voronoiDiagram")
     }
 
     /// Polygons formed by noded linework.

@@ -1,0 +1,123 @@
+import Foundation
+import WanggeCore
+import WanggeGeo
+
+/// Writes a generated sample as the files of `GeoData/`, and loads such a folder into a database.
+public enum SampleFiles {
+    /// The boundary files and the layer each holds, in load order.
+    public static let layers: [(file: String, layer: GridLayer)] = [
+        ("residential.geojson", .residential), ("functional.geojson", .functional), ("industry.geojson", .industry),
+    ]
+    public static let epsg4547Copy = "residential.epsg4547.geojson"
+    public static let gcj02Copy = "residential.gcj02.geojson"
+
+    /// Writes every file of the sample into `folder` (created if needed). Output is byte-for-byte reproducible.
+    public static func write(_ s: SampleGenerator.Output, seed: UInt64, to folder: String) throws {
+        let residential = s.residential.map { g -> (String?, GeometryValue?, JSONObject) in
+            var p = JSONObject([("code", .string(g.code)), ("name", .string(g.name)), ("level", .string(g.level.rawValue)),
+                                ("parent", g.parent.map { .string($0) } ?? .null)])
+            for m in g.properties.members { p[m.key] = m.value }
+            return (g.code, g.geometry, p)
+        }
+        try FileIO.write(collection(residential), to: "\(folder)/residential.geojson")
+
+        // The same boundaries in CGCS2000 / 3-degree Gauss-Kruger CM 114E (metres, legacy crs member) and in GCJ-02.
+        let proj = ProjContext()
+        let gk = try CRSConverter(.epsg(4547), context: proj)
+        let gkFeatures = residential.map { f -> (String?, GeometryValue?, JSONObject) in
+            var g = f.1!
+            g.transformCoordinates { gk.fromWGS84(&$0) }
+            return (f.0, g, f.2)
+        }
+        try FileIO.write(collection(gkFeatures, decimals: 3, crsMember: "urn:ogc:def:crs:EPSG::4547"),
+                         to: "\(folder)/\(epsg4547Copy)")
+        let gcj = try CRSConverter(.gcj02, context: proj)
+        let gcjFeatures = residential.map { f -> (String?, GeometryValue?, JSONObject) in
+            var g = f.1!
+            g.transformCoordinates { gcj.fromWGS84(&$0) }
+            return (f.0, g, f.2)
+        }
+        try FileIO.write(collection(gcjFeatures), to: "\(folder)/\(gcj02Copy)")
+
+        for (layer, overlays) in [(GridLayer.functional, s.functional), (.industry, s.industry)] {
+            let features = overlays.map { o -> (String?, GeometryValue?, JSONObject) in
+                var p = JSONObject([("code", .string(o.code)), ("name", .string(o.name))])
+                for m in o.properties.members { p[m.key] = m.value }
+                return (o.code, o.geometry, p)
+            }
+            try FileIO.write(collection(features), to: "\(folder)/\(layer.rawValue).geojson")
+        }
+
+        let orgs = s.organisations.map { o -> (String?, GeometryValue?, JSONObject) in
+            (o.id, .point(x: o.lon, y: o.lat),
+             JSONObject([("id", .string(o.id)), ("name", .string(o.name)), ("kind", .string(o.kind)),
+                         ("category", .string(o.category)), ("layer", .string(o.layer.rawValue)), ("grid", .string(o.grid))]))
+        }
+        try FileIO.write(collection(orgs), to: "\(folder)/organisations.geojson")
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try FileIO.write([UInt8](try encoder.encode(SampleCatalog.departments)) + [0x0A], to: "\(folder)/departments.json")
+        try FileIO.write([UInt8](try encoder.encode(SampleCatalog.eventTypes)) + [0x0A], to: "\(folder)/event_types.json")
+        try FileIO.write([UInt8](try encoder.encode(staff(s, seed: seed))) + [0x0A], to: "\(folder)/staff.json")
+    }
+
+    static func collection(_ features: [(String?, GeometryValue?, JSONObject)], decimals: Int = 7,
+                           crsMember: String? = nil) -> [UInt8] {
+        var w = GeoJSONWriter(decimals: decimals)
+        w.append(#"{"type":"FeatureCollection","#)
+        if let crsMember {
+            w.append(#""crs":{"type":"name","properties":{"name":"#)
+            w.appendString(crsMember)
+            w.append("}},")
+        }
+        w.append(#""features":["#)
+        for (i, f) in features.enumerated() {
+            w.append(i == 0 ? "\n" : ",\n")
+            w.appendFeature(id: f.0, geometry: f.1, properties: f.2)
+        }
+        w.append("\n]}\n")
+        return w.bytes
+    }
+
+    /// The grid leader and the "ten staff" (十大员) of each courtyard grid; one person may hold several roles.
+    struct StaffEntry: Codable {
+        var courtyard: String
+        var gridLeader: String
+        var roles: [String: String]
+        enum CodingKeys: String, CodingKey {
+            case courtyard, roles
+            case gridLeader = "grid_leader"
+        }
+    }
+
+    static func staff(_ s: SampleGenerator.Output, seed: UInt64) -> [StaffEntry] {
+        var rng = SampleRandom(seed: seed ^ 0x5354_4146_46)
+        return s.residential.filter { $0.level == .courtyard }.map { c in
+            let leader = c.properties["grid_leader"]?.stringValue ?? SampleNames.personName(&rng)
+            // A handful of people share the ten roles (一格多员, 一员多能); the leader is also party secretary.
+            var people = [leader] + (0..<rng.int(4..<8)).map { _ in SampleNames.personName(&rng) }
+            rng.shuffle(&people)
+            var roles: [String: String] = [:]
+            for (k, role) in SampleNames.staffRoles.enumerated() {
+                roles[role.key] = k == 0 ? leader : people[k % people.count]
+            }
+            return StaffEntry(courtyard: c.code, gridLeader: leader, roles: roles)
+        }
+    }
+
+    /// Imports the three boundary layers of a sample folder, each in its own transaction.
+    /// - Throws: `WanggeError.invalidInput` listing the defects if a file does not pass the checks.
+    public static func load(from folder: String, into repository: any GridRepository,
+                            validator: BoundaryValidator = BoundaryValidator()) throws -> [BoundaryImport.Outcome] {
+        try layers.map { file, layer in
+            let outcome = try BoundaryImport(options: BoundaryOptions(layer: layer))
+                .run(file: "\(folder)/\(file)", repository: repository, validator: validator)
+            guard outcome.check.isClean else {
+                throw WanggeError.invalidInput("\(folder)/\(file) has \(outcome.check.defects.count) defects: "
+                    + outcome.check.defects.prefix(5).map(\.description).joined(separator: "; "))
+            }
+            return outcome
+        }
+    }
+}

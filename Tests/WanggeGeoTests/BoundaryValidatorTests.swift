@@ -30,81 +30,8 @@ struct BoundaryValidatorTests {
         #expect(r.grids.first { $0.code == "Y1" }?.parent == "C1")
     }
 
-    struct BadCase: CustomTestStringConvertible, Sendable {
-        let name: String
-        let kind: Defect.Kind
-        let mentions: String
-        let make: @Sendable () -> BoundaryFileBuilder
-        var testDescription: String { name }
-    }
-
-    static let badCases: [BadCase] = [
-        BadCase(name: "duplicate code", kind: .duplicateCode, mentions: "already used by feature 1") {
-            var b = B.cleanHierarchy(); b.features[2].properties["code"] = .string("C1"); return b
-        },
-        BadCase(name: "unknown parent", kind: .unknownParent, mentions: "parent \"C9\" is not the code") {
-            var b = B.cleanHierarchy(); b.features[3].properties["parent"] = .string("C9"); return b
-        },
-        BadCase(name: "level out of order", kind: .levelOrder, mentions: "the parent of a courtyard must be a community, but \"S\" is a street") {
-            var b = B.cleanHierarchy(); b.features[3].properties["parent"] = .string("S"); return b
-        },
-        BadCase(name: "unknown level", kind: .badProperty, mentions: "expected one of street, community") {
-            var b = B.cleanHierarchy(); b.features[3].properties["level"] = .string("block"); return b
-        },
-        BadCase(name: "missing parent below the top", kind: .missingProperty, mentions: "a courtyard needs the code of its community") {
-            var b = B.cleanHierarchy(); b.features[3].properties["parent"] = nil; return b
-        },
-        BadCase(name: "missing code", kind: .missingProperty, mentions: "\"code\" (the grid code) is missing") {
-            var b = B.cleanHierarchy(); b.features[3].properties["code"] = nil; return b
-        },
-        BadCase(name: "missing name", kind: .missingProperty, mentions: "\"name\" (the grid name) is missing") {
-            var b = B.cleanHierarchy(); b.features[3].properties["name"] = nil; return b
-        },
-        BadCase(name: "self-intersecting polygon", kind: .invalidPolygon, mentions: "Self-intersection at [114.451, 38.0605]") {
-            var b = B.cleanHierarchy()
-            b.features[3].geometry = B.polygon([[[x0, y0], [x0 + 0.002, y0 + 0.001], [x0 + 0.002, y0], [x0, y0 + 0.001], [x0, y0]]])
-            return b
-        },
-        BadCase(name: "latitude/longitude swapped", kind: .coordinateOutOfRange, mentions: "latitude/longitude swapped") {
-            var b = B.cleanHierarchy()
-            b.features[3].geometry = B.polygon([B.box(x0, y0, x0 + 0.002, y0 + 0.001).map { [$0[1], $0[0]] }])
-            return b
-        },
-        BadCase(name: "wrong geometry type", kind: .geometryType, mentions: "type is LineString") {
-            var b = B.cleanHierarchy()
-            b.features[3].geometry = .object(JSONObject([("type", .string("LineString")), ("coordinates", B.coords([[x0, y0], [x0 + 1e-3, y0]]))]))
-            return b
-        },
-        BadCase(name: "unclosed ring", kind: .ringNotClosed, mentions: "is not closed") {
-            var b = B.cleanHierarchy()
-            b.features[3].geometry = B.polygon([Array(B.box(x0, y0, x0 + 0.002, y0 + 0.001).dropLast())])
-            return b
-        },
-        BadCase(name: "child outside its parent", kind: .childOutsideParent, mentions: "\"Y1\" is not inside its parent community \"C1\"") {
-            var b = B.cleanHierarchy()
-            b.features[3].geometry = B.polygon([B.box(x0 - 0.0005, y0, x0 + 0.002, y0 + 0.001)])
-            return b
-        },
-        BadCase(name: "overlapping siblings", kind: .siblingOverlap, mentions: "\"Y2\" overlaps its sibling \"Y1\"") {
-            var b = B.cleanHierarchy()
-            b.features[4].geometry = B.polygon([B.box(x0, y0 + 0.0008, x0 + 0.002, y0 + 0.002)])
-            return b
-        },
-        BadCase(name: "a sibling nested inside another", kind: .siblingOverlap, mentions: "\"Y2\" overlaps its sibling \"Y1\"") {
-            var b = B.cleanHierarchy()
-            b.features[3].geometry = B.polygon([B.box(x0, y0, x0 + 0.002, y0 + 0.002)])
-            b.features[4].geometry = B.polygon([B.box(x0 + 0.0005, y0 + 0.0005, x0 + 0.001, y0 + 0.001)])
-            return b
-        },
-        BadCase(name: "gap under a parent", kind: .parentNotCovered, mentions: "the courtyards of community \"C1\" leave") {
-            var b = B.cleanHierarchy()
-            b.features[4].geometry = B.polygon([B.box(x0, y0 + 0.0012, x0 + 0.002, y0 + 0.002)])
-            return b
-        },
-    ]
-
-    @Test("each kind of bad input is reported with its feature, code and reason", arguments: badCases)
-    func bad(_ c: BadCase) throws {
+    @Test("each kind of bad input is reported with its feature, code and reason", arguments: BadBoundaryCase.all)
+    func bad(_ c: BadBoundaryCase) throws {
         let r = check(c.make())
         #expect(r.grids.isEmpty, "grids must not be offered for storage when there are defects")
         let d = try #require(r.defects.first { $0.kind == c.kind }, "\(r.defects)")

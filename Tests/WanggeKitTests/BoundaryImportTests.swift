@@ -34,6 +34,18 @@ struct BoundaryImportTests {
         #expect(try db.imports(layer: nil) == importsBefore)
     }
 
+    @Test("every kind of residential defect is rejected by import and the stored layer stays as it was",
+          arguments: BadBoundaryCase.all)
+    func rejectedHierarchy(_ c: BadBoundaryCase) throws {
+        let (db, before, importsBefore) = try loadedDatabase()
+        let outcome = try BoundaryImport(options: BoundaryOptions(layer: .residential))
+            .run(data: c.make().bytes, source: "bad.geojson", repository: db)
+        #expect(outcome.landed == nil)
+        #expect(outcome.check.defects.contains { $0.kind == c.kind && $0.message.contains(c.mentions) }, "\(outcome.check.defects)")
+        #expect(try db.grids(in: nil) == before)
+        #expect(try db.imports(layer: nil) == importsBefore)
+    }
+
     @Test("a hierarchy defect anywhere rejects the whole layer: nothing half-written")
     func hierarchyDefect() throws {
         let (db, before, _) = try loadedDatabase()

@@ -67,3 +67,11 @@ public protocol GridRepository: Sendable {
     /// The imports that landed, newest first.
     func imports(layer: GridLayer?) throws -> [LayerImport]
 }
+
+extension StoredGrid {
+    /// A checked grid as it would come back from storage (for indexes built straight from a file).
+    public init(_ g: GridFeature, id: Int64, importID: Int64 = 0) {
+        self.init(id: id, layer: g.layer, code: g.code, name: g.name, level: g.level, parent: g.parent, wkb: g.wkb,
+                  bbox: g.bbox, areaM2: g.areaM2, properties: g.properties, importID: importID)
+    }
+}

@@ -1,0 +1,231 @@
+import CGEOS
+import Foundation
+import WanggeCore
+
+/// One worker's replica of the grid index: its own GEOS context, the grids decoded from WKB, prepared (and warmed)
+/// polygons and an STRtree, over the shared rasters of a `GridIndexSnapshot`. Not thread-safe and not `Sendable`:
+/// each worker builds its own and uses it alone.
+///
+/// Lookups: the raster decides every point in a cell that no edge crosses; points in boundary cells go to GEOS's
+/// prepared `contains` on the cell's candidates, then prepared `intersects` to find edges the point lies on.
+///
+/// **Boundary rule.** A point on an edge between grids of one level (or layer) belongs to the grid with the smallest
+/// code among those whose edge it lies on; the others are listed in `touching`. The rule needs no geometry beyond the
+/// predicate, gives the same answer on every machine, and does not depend on input order.
+public final class GridIndexReplica {
+    public let snapshot: GridIndexSnapshot
+    public let context: GeosContext
+    let geometries: [GeosGeometry]
+    let prepared: [GeosPreparedGeometry]
+    /// The prepared geometries' pointers, owned by `prepared`, for the hot loop.
+    let preparedPointers: [OpaquePointer]
+    let tree: GeosSTRtree
+    let geodesic = Geodesic.wgs84
+    var touchingBuffer: [Int32] = []
+    /// What the hot loop reads: views into the snapshot's shared rasters (kept alive by `snapshot`) and this
+    /// worker's own copies of the small per-grid arrays, so no read touches a reference count shared with
+    /// another worker. Deepest residential level first.
+    let levels: [Level]
+    let functionalLevel: Level
+    let industryLevel: Level
+    let bboxes: [BoundingBox]
+    let codeRank: [Int32]
+
+    /// One level or layer as the hot loop sees it.
+    struct Level {
+        let raster: CellRaster.View
+        let members: [Int]
+
+        init(_ l: GridIndexSnapshot.LevelRaster) {
+            raster = l.raster.view
+            members = l.members.withUnsafeBufferPointer { Array($0) }
+        }
+    }
+
+    /// Decodes every grid in a new GEOS context and warms every lazily built structure.
+    /// - Throws: `GeosError` when a stored geometry cannot be read or prepared.
+    public init(snapshot: GridIndexSnapshot) throws(GeosError) {
+        let context = GeosContext()
+        self.snapshot = snapshot
+        self.context = context
+        var geometries: [GeosGeometry] = []
+        var prepared: [GeosPreparedGeometry] = []
+        geometries.reserveCapacity(snapshot.grids.count)
+        for g in snapshot.grids {
+            let geometry = try GeosGeometry(wkb: g.wkb, in: context)
+            let p = try GeosPreparedGeometry(geometry)
+            p.warm()
+            geometries.append(geometry)
+            prepared.append(p)
+        }
+        self.geometries = geometries
+        self.prepared = prepared
+        self.preparedPointers = prepared.map(\.pointer)
+        self.tree = try GeosSTRtree(geometries, in: context)
+        self.levels = snapshot.residentialLevels.map(Level.init)
+        self.functionalLevel = Level(snapshot.functional)
+        self.industryLevel = Level(snapshot.industry)
+        self.bboxes = snapshot.grids.map(\.bbox)
+        self.codeRank = snapshot.codeRank.withUnsafeBufferPointer { Array($0) }
+    }
+
+    var h: GEOSContextHandle_t { context.handle }
+
+    // MARK: one level or layer
+
+    /// For a level whose grids tile: the grid containing the point (≥ 0), -1 when none does, or -2 when the point
+    /// lies on the edge of the grids left in `touchingBuffer` (unsorted).
+    @inline(__always)
+    func locateTile(_ level: Level, x: Double, y: Double) -> Int {
+        switch level.raster.lookup(x: x, y: y) {
+        case .decided(let r):
+            return r.isEmpty ? -1 : level.members[level.raster.setMember(r.lowerBound)]
+        case .candidates(let r):
+            // Owned here: created for this test and destroyed before returning.
+            guard let point = GEOSGeom_createPointFromXY_r(h, x, y) else { return -1 }
+            defer { GEOSGeom_destroy_r(h, point) }
+            for k in r {
+                let m = level.members[level.raster.candidate(k)]
+                guard bboxes[m].contains(x: x, y: y) else { continue }
+                if GEOSPreparedContains_r(h, preparedPointers[m], point) == 1 { return m }
+            }
+            touchingBuffer.removeAll(keepingCapacity: true)
+            for k in r {
+                let m = level.members[level.raster.candidate(k)]
+                guard bboxes[m].contains(x: x, y: y) else { continue }
+                if GEOSPreparedIntersects_r(h, preparedPointers[m], point) == 1 { touchingBuffer.append(Int32(m)) }
+            }
+            return touchingBuffer.isEmpty ? -1 : -2
+        }
+    }
+
+    /// For an overlay: the grids containing the point into `inside` and those whose edge it lies on into `touching`.
+    func locateOverlay(_ level: Level, x: Double, y: Double,
+                       inside: inout [Int], touching: inout [Int]) {
+        inside.removeAll(keepingCapacity: true)
+        touching.removeAll(keepingCapacity: true)
+        switch level.raster.lookup(x: x, y: y) {
+        case .decided(let r):
+            for k in r { inside.append(level.members[level.raster.setMember(k)]) }
+        case .candidates(let r):
+            guard let point = GEOSGeom_createPointFromXY_r(h, x, y) else { return }
+            defer { GEOSGeom_destroy_r(h, point) }
+            for k in r {
+                let m = level.members[level.raster.candidate(k)]
+                guard bboxes[m].contains(x: x, y: y) else { continue }
+                if GEOSPreparedContains_r(h, preparedPointers[m], point) == 1 {
+                    inside.append(m)
+                } else if GEOSPreparedIntersects_r(h, preparedPointers[m], point) == 1 {
+                    touching.append(m)
+                }
+            }
+        }
+        inside.sort { codeRank[$0] < codeRank[$1] }
+        touching.sort { codeRank[$0] < codeRank[$1] }
+    }
+
+    /// The grid of `level` nearest to the point within `metres`, and its geodesic distance.
+    func nearest(_ level: Level, x: Double, y: Double, metres: Double) -> (grid: Int, metres: Double)? {
+        guard metres > 0, x.isFinite, y.isFinite else { return nil }
+        let dLat = metres / 110_574 * 1.01
+        let dLon = metres / (111_320 * max(0.01, cos(y * .pi / 180))) * 1.01
+        let members = Set(level.members)
+        guard let point = try? GeosGeometry(.point(x: x, y: y), in: context) else { return nil }
+        var best: (grid: Int, metres: Double)?
+        for m in tree.query(BoundingBox(minX: x - dLon, minY: y - dLat, maxX: x + dLon, maxY: y + dLat)) where members.contains(m) {
+            // The sequence of the two nearest points is ours to destroy.
+            guard let seq = GEOSNearestPoints_r(h, geometries[m].pointer, point.pointer) else { continue }
+            var nx = 0.0, ny = 0.0
+            GEOSCoordSeq_getXY_r(h, seq, 0, &nx, &ny)
+            GEOSCoordSeq_destroy_r(h, seq)
+            let d = geodesic.distance(lon1: x, lat1: y, lon2: nx, lat2: ny)
+            if d <= metres, d < (best?.metres ?? .infinity) || (d == best?.metres && codeRank[m] < codeRank[best!.grid]) {
+                best = (m, d)
+            }
+        }
+        return best
+    }
+
+    // MARK: answers
+
+    /// The deepest residential grid for a point and how it matched (the fast path of batch assignment). On a
+    /// boundary, `touching` receives the other grids.
+    public func residentialGrid(x: Double, y: Double, snapMetres: Double = 0, touching: inout [Int]) -> (grid: Int, match: MatchKind) {
+        touching.removeAll(keepingCapacity: true)
+        for level in levels {
+            let hit = locateTile(level, x: x, y: y)
+            if hit >= 0 { return (hit, .inside) }
+            if hit == -2 {
+                let ranked = touchingBuffer.sorted { codeRank[Int($0)] < codeRank[Int($1)] }
+                touching.append(contentsOf: ranked.dropFirst().map { Int($0) })
+                return (Int(ranked[0]), .boundary)
+            }
+        }
+        if let deepest = levels.first, let n = nearest(deepest, x: x, y: y, metres: snapMetres) {
+            return (n.grid, .nearest)
+        }
+        return (-1, .outside)
+    }
+
+    /// The full answer for one WGS84 point in every layer.
+    public func assign(lon: Double, lat: Double, snapMetres: Double = 0) -> PointAssignment {
+        var touching: [Int] = []
+        let (grid, match) = residentialGrid(x: lon, y: lat, snapMetres: snapMetres, touching: &touching)
+        var residential = ResidentialAnswer(match: match, touching: touching.map { snapshot.grids[$0].code })
+        var g: Int? = grid >= 0 ? grid : nil
+        while let i = g {
+            let grid = snapshot.grids[i]
+            switch grid.level {
+            case .street?: residential.street = grid.code
+            case .community?: residential.community = grid.code
+            case .courtyard?: residential.courtyard = grid.code
+            case .building?: residential.building = grid.code
+            case nil: break
+            }
+            g = grid.parent
+        }
+        if match == .nearest, grid >= 0 {
+            residential.distanceM = nearestDistance(grid, lon, lat)
+        }
+        return PointAssignment(lon: lon, lat: lat, residential: residential,
+                               functional: overlayAnswer(functionalLevel, lon, lat, snapMetres),
+                               industry: overlayAnswer(industryLevel, lon, lat, snapMetres))
+    }
+
+    func nearestDistance(_ grid: Int, _ x: Double, _ y: Double) -> Double? {
+        guard let point = try? GeosGeometry(.point(x: x, y: y), in: context),
+              let seq = GEOSNearestPoints_r(h, geometries[grid].pointer, point.pointer) else { return nil }
+        defer { GEOSCoordSeq_destroy_r(h, seq) }
+        var nx = 0.0, ny = 0.0
+        GEOSCoordSeq_getXY_r(h, seq, 0, &nx, &ny)
+        return (geodesic.distance(lon1: x, lat1: y, lon2: nx, lat2: ny) * 100).rounded() / 100
+    }
+
+    func overlayAnswer(_ level: Level, _ x: Double, _ y: Double, _ snap: Double) -> OverlayAnswer {
+        var inside: [Int] = [], touching: [Int] = []
+        locateOverlay(level, x: x, y: y, inside: &inside, touching: &touching)
+        let code = { (i: Int) in self.snapshot.grids[i].code }
+        if !inside.isEmpty { return OverlayAnswer(match: .inside, grids: inside.map(code), touching: touching.map(code)) }
+        if let first = touching.first {
+            return OverlayAnswer(match: .boundary, grids: [code(first)], touching: touching.dropFirst().map(code))
+        }
+        if let n = nearest(level, x: x, y: y, metres: snap) {
+            return OverlayAnswer(match: .nearest, grids: [code(n.grid)], distanceM: (n.metres * 100).rounded() / 100)
+        }
+        return OverlayAnswer(match: .outside)
+    }
+
+    /// Overlay grids for batch output: inside ones, else the boundary pick; nearest when snapping.
+    public func overlayGrids(_ layer: GridLayer, x: Double, y: Double, snapMetres: Double = 0,
+                             inside: inout [Int], touching: inout [Int]) -> MatchKind {
+        let level = layer == .functional ? functionalLevel : industryLevel
+        locateOverlay(level, x: x, y: y, inside: &inside, touching: &touching)
+        if !inside.isEmpty { return .inside }
+        if !touching.isEmpty { return .boundary }
+        if let n = nearest(level, x: x, y: y, metres: snapMetres) {
+            inside.append(n.grid)
+            return .nearest
+        }
+        return .outside
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Wall-clock seconds of `body`, median of `runs`.
+func timed(runs: Int, _ body: () -> Void) -> (median: Double, all: [Double]) {
+    var all: [Double] = []
+    for _ in 0..<runs {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        all.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    let s = all.sorted()
+    return (s[s.count / 2], all)
+}
+
+/// Peak resident memory of this process so far, in MB.
+func peakMemoryMB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// Runs a command, echoing its output, and returns the output.
+func runProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = FileHandle.standardError
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let out = String(decoding: data, as: UTF8.self)
+    guard p.terminationStatus == 0 else {
+        throw BenchError("\(arguments.joined(separator: " ")) exited with \(p.terminationStatus)\n\(out)")
+    }
+    return out
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func fmt(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }

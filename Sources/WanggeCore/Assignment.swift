@@ -74,3 +74,44 @@ public struct PointAssignment: Sendable, Codable, Equatable {
         self.lon = lon; self.lat = lat; self.residential = residential; self.functional = functional; self.industry = industry
     }
 }
+
+extension PointAssignment {
+    /// The answer as an ordered JSON object: lon, lat, then each layer with its match first.
+    public var json: JSONObject {
+        func codes(_ c: [String]) -> JSONValue { .array(c.map { .string($0) }) }
+        func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        func distance(_ d: Double?) -> JSONValue { d.map { .number(JSONNumber($0)) } ?? .null }
+        func overlay(_ o: OverlayAnswer) -> JSONValue {
+            var j = JSONObject([("match", .string(o.match.rawValue)), ("grids", codes(o.grids)), ("touching", codes(o.touching))])
+            if o.distanceM != nil { j["distance_m"] = distance(o.distanceM) }
+            return .object(j)
+        }
+        var r = JSONObject([("match", .string(residential.match.rawValue)), ("street", optional(residential.street)),
+                            ("community", optional(residential.community)), ("courtyard", optional(residential.courtyard)),
+                            ("building", optional(residential.building)), ("touching", codes(residential.touching))])
+        if residential.distanceM != nil { r["distance_m"] = distance(residential.distanceM) }
+        return JSONObject([("lon", .number(JSONNumber(lon))), ("lat", .number(JSONNumber(lat))), ("residential", .object(r)),
+                           ("functional", overlay(functional)), ("industry", overlay(industry))])
+    }
+}
+
+extension JSONValue {
+    /// Indented JSON for people to read (two spaces, one member per line, short arrays of scalars on one line).
+    public func prettyPrinted(indent: Int = 0) -> String {
+        func compact(_ v: JSONValue) -> String {
+            var w = GeoJSONWriter()
+            w.appendValue(v)
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
+        let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
+        switch self {
+        case .object(let o) where !o.isEmpty:
+            let lines = o.members.map { "\(pad)\(compact(.string($0.key))): \($0.value.prettyPrinted(indent: indent + 1))" }
+            return "{\n" + lines.joined(separator: ",\n") + "\n\(close)}"
+        case .array(let items) where items.contains(where: { if case .object = $0 { return true }; if case .array = $0 { return true }; return false }):
+            return "[\n" + items.map { pad + $0.prettyPrinted(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)]"
+        default:
+            return compact(self)
+        }
+    }
+}

@@ -30,6 +30,9 @@ public final class GridIndexReplica {
     let industryLevel: Level
     let bboxes: [BoundingBox]
     let codeRank: [Int32]
+    /// Converters from input CRSs to WGS84, made on first use in this worker's own PROJ context.
+    let proj = ProjContext()
+    var converters: [CRS: CRSConverter] = [:]
 
     /// One level or layer as the hot loop sees it.
     struct Level {
@@ -165,6 +168,22 @@ public final class GridIndexReplica {
             return (n.grid, .nearest)
         }
         return (-1, .outside)
+    }
+
+    /// Converts a position given in `crs` to WGS84 lon/lat.
+    /// - Throws: `ProjectionError` for an EPSG code PROJ does not know.
+    public func toWGS84(x: Double, y: Double, crs: CRS) throws(ProjectionError) -> (lon: Double, lat: Double) {
+        if crs == .wgs84 { return (x, y) }
+        let converter: CRSConverter
+        if let c = converters[crs] {
+            converter = c
+        } else {
+            converter = try CRSConverter(crs, context: proj)
+            converters[crs] = converter
+        }
+        var xy = [x, y]
+        converter.toWGS84(&xy)
+        return (xy[0], xy[1])
     }
 
     /// The full answer for one WGS84 point in every layer.

@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+import WanggeCore
+import WanggeGeo
+
+/// Assignment of points to grids for the whole application: a pool of workers with replicas of the index built
+/// from the repository, reloaded after an import without stopping lookups.
+public final class AssignmentEngine: Sendable {
+    public let workers: AssignmentWorkers
+    let repository: any GridRepository
+    let generation = Atomic<Int>(1)
+
+    /// Builds the index from everything in `repository` and starts `workers` threads (default: one per core).
+    /// - Throws: the repository's error, or `GeosError` for a stored geometry GEOS cannot read.
+    public init(repository: any GridRepository, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        self.repository = repository
+        let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: 1)
+        self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
+    }
+
+    public var snapshot: GridIndexSnapshot { workers.snapshot }
+
+    /// Rebuilds the index from the repository and swaps it in; lookups keep being answered meanwhile.
+    public func reload() throws {
+        let next = generation.add(1, ordering: .relaxed).newValue
+        try workers.reload(GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: next))
+    }
+
+    /// Where a point given in `crs` falls in every layer.
+    /// - Throws: `WanggeError.invalidInput` for a position that is not finite or a CRS PROJ does not know.
+    public func assign(x: Double, y: Double, crs: CRS = .wgs84, snapMetres: Double = 0) async throws -> PointAssignment {
+        try Self.checkFinite(x, y)
+        let result = await workers.run { replica in Self.assign(replica, x, y, crs, snapMetres) }
+        return try result.get()
+    }
+
+    /// The same, for callers outside Swift concurrency (the command line).
+    public func assignBlocking(x: Double, y: Double, crs: CRS = .wgs84, snapMetres: Double = 0) throws -> PointAssignment {
+        try Self.checkFinite(x, y)
+        return try workers.runBlocking { replica in Self.assign(replica, x, y, crs, snapMetres) }.get()
+    }
+
+    static func checkFinite(_ x: Double, _ y: Double) throws {
+        guard x.isFinite, y.isFinite else {
+            throw WanggeError.invalidInput("coordinates must be finite numbers, got \(x), \(y)")
+        }
+    }
+
+    static func assign(_ replica: GridIndexReplica, _ x: Double, _ y: Double, _ crs: CRS,
+                       _ snap: Double) -> Result<PointAssignment, WanggeError> {
+        do {
+            let (lon, lat) = try replica.toWGS84(x: x, y: y, crs: crs)
+            guard lon.isFinite, lat.isFinite, abs(lon) <= 180, abs(lat) <= 90 else {
+                return .failure(.invalidInput("position \(x), \(y) in \(crs) is not a valid location (converted: \(lon), \(lat))"))
+            }
+            return .success(replica.assign(lon: lon, lat: lat, snapMetres: snap))
+        } catch {
+            return .failure(.invalidInput(error.description))
+        }
+    }
+}

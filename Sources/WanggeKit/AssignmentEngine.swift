@@ -26,6 +26,15 @@ public final class AssignmentEngine: Sendable {
         try workers.reload(GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: next))
     }
 
+    /// The same from async code: the building happens on a dispatch thread, not on the cooperative pool.
+    public func reload() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                c.resume(with: Result { try self.reload() })
+            }
+        }
+    }
+
     /// Where a point given in `crs` falls in every layer.
     /// - Throws: `WanggeError.invalidInput` for a position that is not finite or a CRS PROJ does not know.
     public func assign(x: Double, y: Double, crs: CRS = .wgs84, snapMetres: Double = 0) async throws -> PointAssignment {

@@ -14,11 +14,11 @@ public final class AssignmentWorkers: Sendable {
 
     /// One worker: a thread, its queue of jobs and the replica only it touches.
     final class Worker: Sendable {
-        let jobs = Mutex<[Job]>([])
+        let jobs = Locked<[Job]>([])
         let signal = DispatchSemaphore(value: 0)
         let pending = Atomic<Int>(0)
         /// A replica waiting to be installed by `reload`; the worker takes it before its next job.
-        let incoming = Mutex<Handoff?>(nil)
+        let incoming = Locked<Handoff?>(nil)
         let stopped = Atomic<Bool>(false)
 
         func submit(_ job: @escaping Job) {
@@ -43,9 +43,9 @@ public final class AssignmentWorkers: Sendable {
     }
 
     let workers: [Worker]
-    let snapshotBox: Mutex<GridIndexSnapshot>
+    let snapshotBox: Locked<GridIndexSnapshot>
     let nextWorker = Atomic<Int>(0)
-    let reloading = Mutex<Void>(())
+    let reloading = Locked<Void>(())
 
     /// The snapshot the workers answer from (after a reload completes, the new one).
     public var snapshot: GridIndexSnapshot { snapshotBox.withLock { $0 } }
@@ -56,7 +56,7 @@ public final class AssignmentWorkers: Sendable {
     public init(count: Int = ProcessInfo.processInfo.activeProcessorCount, snapshot: GridIndexSnapshot) throws {
         let n = max(1, count)
         workers = (0..<n).map { _ in Worker() }
-        snapshotBox = Mutex(snapshot)
+        snapshotBox = Locked(snapshot)
         let replicas = try Self.buildReplicas(snapshot, count: n)
         for (w, handoff) in zip(workers, replicas) {
             let thread = Thread { [w] in
@@ -86,7 +86,7 @@ public final class AssignmentWorkers: Sendable {
 
     /// Builds `count` replicas in parallel, each on its own thread with its own GEOS context.
     static func buildReplicas(_ snapshot: GridIndexSnapshot, count: Int) throws -> [Handoff] {
-        let results = Mutex<[Int: Result<Handoff, any Error>]>([:])
+        let results = Locked<[Int: Result<Handoff, any Error>]>([:])
         DispatchQueue.concurrentPerform(iterations: count) { i in
             let r: Result<Handoff, any Error>
             do { r = .success(Handoff(try GridIndexReplica(snapshot: snapshot))) } catch { r = .failure(error) }
@@ -104,7 +104,7 @@ public final class AssignmentWorkers: Sendable {
 
     /// Runs `body` on the least busy worker and waits (for callers outside Swift concurrency).
     public func runBlocking<T: Sendable>(_ body: @escaping @Sendable (GridIndexReplica) -> T) -> T {
-        let box = Mutex<T?>(nil)
+        let box = Locked<T?>(nil)
         let done = DispatchSemaphore(value: 0)
         pickWorker().submit { replica in
             let v = body(replica)

@@ -5,6 +5,6 @@ struct Wangge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wangge",
         abstract: "Grid-based community management: boundaries, assignment, events and reports.",
-        subcommands: [ImportCommand.self, ValidateCommand.self, GridsCommand.self, LookupCommand.self, SampleCommand.self]
+        subcommands: [ImportCommand.self, ValidateCommand.self, GridsCommand.self, LookupCommand.self, AssignCommand.self, SampleCommand.self]
     )
 }

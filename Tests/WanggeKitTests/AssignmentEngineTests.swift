@@ -10,7 +10,7 @@ import WanggeTestSupport
 /// State the load tasks and the reloading task share.
 final class Shared: Sendable {
     let stop = Atomic<Bool>(false)
-    let seen = Mutex<(sample: Int, other: Int, wrong: Int)>((0, 0, 0))
+    let seen = Locked<(sample: Int, other: Int, wrong: Int)>((0, 0, 0))
 }
 
 @Suite("Assignment engine: workers, reloads, CRS")
@@ -72,7 +72,15 @@ struct AssignmentEngineTests {
                 for k in 0..<6 {
                     let data = k % 2 == 0 ? small : original
                     _ = try BoundaryImport(options: BoundaryOptions(layer: .residential)).run(data: data, source: "swap", repository: db)
-                    try engine.reload()
+                    let before = shared.seen.withLock { $0 }
+                    try await engine.reload()
+                    // Let the readers see this index before the next swap (bounded, for slow sanitizer runs).
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while ContinuousClock.now < deadline {
+                        let now = shared.seen.withLock { $0 }
+                        if (k % 2 == 0 ? now.other > before.other : now.sample > before.sample) { break }
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
                 }
                 shared.stop.store(true, ordering: .relaxed)
             }

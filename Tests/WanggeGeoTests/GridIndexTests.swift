@@ -65,6 +65,35 @@ struct GridIndexTests {
         #expect(inside > 5_000 && inside < checked)
     }
 
+    @Test("agrees with brute force on a real boundary set (Natural Earth countries: holes, enclaves, islands, the antimeridian)")
+    func realBoundaries() throws {
+        let text = String(decoding: try Fixtures.bytes("real/naturalearth_lowres.geojson"), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"iso_a3\": \"SDN\"") }
+        var options = BoundaryOptions(layer: .industry)
+        options.fields.code = "name"
+        let checked = BoundaryValidator().check(Array(lines.joined(separator: "\n").utf8), options: options)
+        #expect(checked.isClean)
+        let snap = try GridIndexSnapshot.build(grids: checked.grids.enumerated().map { StoredGrid($1, id: Int64($0 + 1)) }, generation: 1)
+        let replica = try GridIndexReplica(snapshot: snap)
+        let context = GeosContext()
+        let prepared = try snap.grids.map { try GeosPreparedGeometry(GeosGeometry(wkb: $0.wkb, in: context)) }
+        var rng = SystemRandomNumberGenerator()
+        var landed = 0
+        for k in 0..<20_000 {
+            // Half uniform over the globe, half around Lesotho inside South Africa.
+            let x = k % 2 == 0 ? Double.random(in: -180...180, using: &rng) : Double.random(in: 26.5...30, using: &rng)
+            let y = k % 2 == 0 ? Double.random(in: -90...90, using: &rng) : Double.random(in: -31.5...(-28), using: &rng)
+            let expected = prepared.indices.filter { snap.grids[$0].bbox.contains(x: x, y: y) && ((try? prepared[$0].contains(x: x, y: y)) ?? false) }
+                .map { snap.grids[$0].code }.sorted()
+            let got = replica.assign(lon: x, lat: y).industry
+            #expect(got.grids == expected, "\(x), \(y)")
+            if !expected.isEmpty { landed += 1 }
+        }
+        #expect(landed > 5_000)
+        #expect(replica.assign(lon: 28.2, lat: -29.6).industry.grids == ["Lesotho"])
+        #expect(replica.assign(lon: 25.0, lat: -29.0).industry.grids == ["South Africa"])
+    }
+
     @Test("a point on a shared edge or vertex goes to the smallest code and names the other grids")
     func boundaryRule() throws {
         let snap = try snapshot([(BoundaryFileBuilder.cleanHierarchy().bytes, .residential)])

@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Debian's libgeos-dev (3.11) and libproj-dev (9.1) through module maps and shim headers.
@@ -32,8 +34,15 @@ let package = Package(
             "WanggeCore", "WanggeGeo", "WanggeStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The HTTP service: Hummingbird 2, roles and tokens, controllers, error mapping.
+        .target(name: "WanggeServer", dependencies: [
+            "WanggeCore", "WanggeGeo", "WanggeStore", "WanggeKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "wangge", dependencies: [
-            "WanggeKit",
+            "WanggeKit", "WanggeServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wangge-bench", dependencies: [
@@ -47,6 +56,11 @@ let package = Package(
         .testTarget(name: "WanggeGeoTests", dependencies: ["WanggeGeo", "WanggeTestSupport"]),
         .testTarget(name: "WanggeStoreTests", dependencies: ["WanggeStore", "WanggeTestSupport"]),
         .testTarget(name: "WanggeKitTests", dependencies: ["WanggeKit", "WanggeTestSupport"]),
+        .testTarget(name: "WanggeServerTests", dependencies: [
+            "WanggeServer", "WanggeTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

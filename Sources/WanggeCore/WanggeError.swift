@@ -6,12 +6,15 @@ public enum WanggeError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidInput(String)
     /// A file could not be read or written.
     case io(String)
+    /// The request clashes with what is stored (a reused idempotency key, a stale version).
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .notFound(let m): return m
         case .invalidInput(let m): return m
         case .io(let m): return m
+        case .conflict(let m): return m
         }
     }
 }

@@ -70,6 +70,96 @@ public struct AppDatabase: Sendable {
                 CREATE VIRTUAL TABLE grid_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);
                 """)
         }
+        m.registerMigration("v2-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE department (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    name_en TEXT NOT NULL,
+                    phone TEXT NOT NULL DEFAULT ''
+                );
+                CREATE TABLE event_type (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    name_en TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    default_department TEXT NOT NULL REFERENCES department(code)
+                );
+                CREATE TABLE api_token (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'gis', 'reporter', 'dispatcher', 'department', 'viewer')),
+                    department TEXT REFERENCES department(code),
+                    token_hash TEXT NOT NULL UNIQUE,
+                    prefix TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL,
+                    CHECK ((role = 'department') = (department IS NOT NULL))
+                );
+                CREATE TABLE event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL REFERENCES event_type(code),
+                    severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),
+                    status TEXT NOT NULL,
+                    lon REAL NOT NULL,
+                    lat REAL NOT NULL,
+                    input_crs TEXT NOT NULL,
+                    input_x REAL NOT NULL,
+                    input_y REAL NOT NULL,
+                    description TEXT NOT NULL,
+                    reporter_name TEXT NOT NULL,
+                    reporter_phone TEXT NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('grid_station', 'hotline', 'web', 'reception')),
+                    occurred_at REAL NOT NULL,
+                    reported_at REAL NOT NULL,
+                    match TEXT NOT NULL,
+                    street TEXT,
+                    community TEXT,
+                    courtyard TEXT,
+                    building TEXT,
+                    functional TEXT NOT NULL DEFAULT '',
+                    industry TEXT NOT NULL DEFAULT '',
+                    touching TEXT NOT NULL DEFAULT '',
+                    outside INTEGER NOT NULL,
+                    department TEXT REFERENCES department(code),
+                    submitted_by INTEGER REFERENCES api_token(id),
+                    version INTEGER NOT NULL DEFAULT 1
+                );
+                CREATE INDEX event_by_status ON event(status, id);
+                CREATE INDEX event_by_type ON event(type, id);
+                CREATE INDEX event_by_occurred ON event(occurred_at);
+                CREATE INDEX event_by_submitter ON event(submitted_by, id);
+                CREATE INDEX event_by_department ON event(department, id);
+                CREATE TABLE event_grid (
+                    grid_code TEXT NOT NULL,
+                    event_id INTEGER NOT NULL REFERENCES event(id),
+                    PRIMARY KEY (grid_code, event_id)
+                ) WITHOUT ROWID;
+                CREATE VIRTUAL TABLE event_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);
+                CREATE TABLE event_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id INTEGER NOT NULL REFERENCES event(id),
+                    at REAL NOT NULL,
+                    actor_token INTEGER REFERENCES api_token(id),
+                    actor_name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT NOT NULL,
+                    note TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX event_history_by_event ON event_history(event_id, id);
+                CREATE TABLE idempotency (
+                    token_id INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (token_id, key)
+                );
+                """)
+        }
         return m
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 
 @main
-struct Wangge: ParsableCommand {
+struct Wangge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wangge",
         abstract: "Grid-based community management: boundaries, assignment, events and reports.",
-        subcommands: [ImportCommand.self, ValidateCommand.self, GridsCommand.self, LookupCommand.self, AssignCommand.self, SampleCommand.self]
+        subcommands: [ServeCommand.self, TokenCommand.self, ImportCommand.self, ValidateCommand.self, GridsCommand.self,
+                      LookupCommand.self, AssignCommand.self, SampleCommand.self]
     )
 }

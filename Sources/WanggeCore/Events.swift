@@ -1,0 +1,170 @@
+/// Who may do what: the roles of API tokens.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    /// Everything, including tokens and configuration.
+    case admin
+    /// GIS staff: boundaries.
+    case gis
+    /// Grid staff and residents' channels: submit events.
+    case reporter
+    /// The street information centre: accepts, dispatches, checks, closes and rates.
+    case dispatcher
+    /// A handling department: sees and acts on its own events.
+    case department
+    /// Reads events and reports, without reporters' personal details.
+    case viewer
+}
+
+/// The caller behind a valid token.
+public struct Identity: Sendable, Equatable {
+    public var tokenID: Int64
+    public var name: String
+    public var role: Role
+    /// For `department` tokens, the department's code.
+    public var department: String?
+
+    public init(tokenID: Int64, name: String, role: Role, department: String? = nil) {
+        self.tokenID = tokenID; self.name = name; self.role = role; self.department = department
+    }
+
+    /// Reporter names and phone numbers are personal data: only these roles see them.
+    public var seesReporterIdentity: Bool { role == .admin || role == .dispatcher || role == .reporter }
+}
+
+/// How an event reached the information centre.
+public enum EventChannel: String, Sendable, Codable, CaseIterable {
+    case gridStation = "grid_station"
+    case hotline, web, reception
+}
+
+/// Where an event is in the closed loop.
+public enum EventStatus: String, Sendable, Codable, CaseIterable {
+    case reported, accepted, rejected, dispatched
+    case inProgress = "in_progress"
+    case resolved, closed, evaluated
+}
+
+/// A stored API token (never the token itself: only its SHA-256).
+public struct APIToken: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var role: Role
+    public var department: String?
+    /// The first characters of the token, to tell tokens apart in listings.
+    public var prefix: String
+    public var createdAt: Double
+    public var revokedAt: Double?
+
+    public init(id: Int64, name: String, role: Role, department: String?, prefix: String, createdAt: Double, revokedAt: Double?) {
+        self.id = id; self.name = name; self.role = role; self.department = department; self.prefix = prefix
+        self.createdAt = createdAt; self.revokedAt = revokedAt
+    }
+}
+
+/// An event to store: validated, converted to WGS84 and assigned to its grids.
+public struct NewEvent: Sendable, Equatable {
+    public var type: String
+    public var severity: Int
+    public var lon: Double
+    public var lat: Double
+    /// The position as submitted.
+    public var inputCRS: String
+    public var inputX: Double
+    public var inputY: Double
+    public var description: String
+    public var reporterName: String
+    public var reporterPhone: String
+    public var channel: EventChannel
+    /// Seconds since 1970.
+    public var occurredAt: Double
+    public var reportedAt: Double
+    public var assignment: PointAssignment
+    public var submittedBy: Int64?
+
+    public init(type: String, severity: Int, lon: Double, lat: Double, inputCRS: String, inputX: Double, inputY: Double,
+                description: String, reporterName: String, reporterPhone: String, channel: EventChannel,
+                occurredAt: Double, reportedAt: Double, assignment: PointAssignment, submittedBy: Int64?) {
+        self.type = type; self.severity = severity; self.lon = lon; self.lat = lat; self.inputCRS = inputCRS
+        self.inputX = inputX; self.inputY = inputY; self.description = description; self.reporterName = reporterName
+        self.reporterPhone = reporterPhone; self.channel = channel; self.occurredAt = occurredAt
+        self.reportedAt = reportedAt; self.assignment = assignment; self.submittedBy = submittedBy
+    }
+
+    /// Outside every residential grid: kept, and flagged for the information centre.
+    public var isOutside: Bool { assignment.residential.match == .outside }
+}
+
+/// A stored event.
+public struct EventRecord: Sendable, Equatable {
+    public var id: Int64
+    public var event: NewEvent
+    public var status: EventStatus
+    /// The department it is dispatched to, once it is.
+    public var department: String?
+    /// Increases with every change (optimistic concurrency).
+    public var version: Int
+
+    public init(id: Int64, event: NewEvent, status: EventStatus, department: String?, version: Int) {
+        self.id = id; self.event = event; self.status = status; self.department = department; self.version = version
+    }
+}
+
+/// Which events a query may see.
+public enum EventVisibility: Sendable, Equatable {
+    case all
+    /// Only events this token submitted (reporters).
+    case submittedBy(Int64)
+    /// Only events dispatched to this department.
+    case department(String)
+}
+
+/// Filters and paging for event lists. Events come newest first; `beforeID` continues after the last one seen.
+public struct EventQuery: Sendable, Equatable {
+    public var status: EventStatus?
+    public var type: String?
+    /// Any grid code of any layer the event was assigned to.
+    public var grid: String?
+    /// On `occurred_at`, seconds since 1970, inclusive / exclusive.
+    public var since: Double?
+    public var until: Double?
+    public var bbox: BoundingBox?
+    public var limit: Int = 100
+    public var beforeID: Int64?
+    public var visibility: EventVisibility = .all
+
+    public init() {}
+}
+
+/// The stored outcome of a request made with an `Idempotency-Key`.
+public struct IdempotentResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: [UInt8]
+    public var requestHash: String
+
+    public init(status: Int, body: [UInt8], requestHash: String) {
+        self.status = status; self.body = body; self.requestHash = requestHash
+    }
+}
+
+/// Where events, tokens and their configuration are kept.
+public protocol EventRepository: Sendable {
+    /// Stores an event with its first history entry in one transaction. With an idempotency key, a request seen
+    /// before returns its stored response and stores nothing; a new one stores `respond(record)` with the event.
+    func insert(_ event: NewEvent, actor: Identity?, idempotency: (key: String, requestHash: String)?,
+                respond: (EventRecord) -> IdempotentResponse) throws -> (IdempotentResponse, created: Bool)
+    func event(id: Int64) throws -> EventRecord?
+    func events(_ query: EventQuery) throws -> [EventRecord]
+    func eventTypes() throws -> [EventType]
+    func departments() throws -> [Department]
+    /// Replaces departments and event types (configuration).
+    func replaceCatalog(departments: [Department], eventTypes: [EventType]) throws
+}
+
+public protocol TokenRepository: Sendable {
+    /// Stores a new token's hash and returns its record.
+    func createToken(name: String, role: Role, department: String?, tokenHash: String, prefix: String) throws -> APIToken
+    func tokens() throws -> [APIToken]
+    /// Marks a token revoked; false when there is no such token.
+    func revokeToken(id: Int64) throws -> Bool
+    /// The identity behind a token hash, unless revoked.
+    func identity(tokenHash: String) throws -> Identity?
+}

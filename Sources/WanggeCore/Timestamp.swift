@@ -1,0 +1,84 @@
+/// RFC 3339 timestamps (`2026-11-26T17:20:00+08:00`, `…Z`, optional fractional seconds) to and from seconds since
+/// 1970, without Foundation's formatters (which are slow to create and not shareable across threads).
+public enum Timestamp {
+    /// Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's `days_from_civil`.
+    static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civil(_ z: Int) -> (Int, Int, Int) {
+        let z = z + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// Parses an RFC 3339 date-time. A time without an offset is read in `defaultOffsetSeconds` (Asia/Shanghai,
+    /// +08:00, unless told otherwise); a date alone is midnight there.
+    public static func parse(_ text: String, defaultOffsetSeconds: Int = 8 * 3600) -> Double? {
+        let b = Array(text.utf8)
+        func num(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var v = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard b.count >= 10, let y = num(0, 4), b[4] == 0x2D, let mo = num(5, 2), b[7] == 0x2D, let d = num(8, 2),
+              (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y) else { return nil }
+        var seconds = Double(days(y, mo, d) * 86400)
+        if b.count == 10 { return seconds - Double(defaultOffsetSeconds) }
+        guard b.count >= 19, b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let h = num(11, 2), b[13] == 0x3A,
+              let mi = num(14, 2), b[16] == 0x3A, let s = num(17, 2), h < 24, mi < 60, s < 61 else { return nil }
+        seconds += Double(h * 3600 + mi * 60 + s)
+        var i = 19
+        if i < b.count, b[i] == 0x2E {
+            i += 1
+            var scale = 0.1
+            let start = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { seconds += Double(b[i] - 0x30) * scale; scale /= 10; i += 1 }
+            guard i > start else { return nil }
+        }
+        if i == b.count { return seconds - Double(defaultOffsetSeconds) }
+        if b[i] == 0x5A || b[i] == 0x7A { return i + 1 == b.count ? seconds : nil }
+        guard b[i] == 0x2B || b[i] == 0x2D, let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == 0x3A,
+              let om = num(i + 4, 2), i + 6 == b.count, oh < 24, om < 60 else { return nil }
+        let offset = Double(oh * 3600 + om * 60)
+        return b[i] == 0x2B ? seconds - offset : seconds + offset
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// `2026-11-26T09:20:00.123Z` (UTC, milliseconds when there are any).
+    public static func format(_ seconds: Double) -> String {
+        let ms = Int((seconds * 1000).rounded())
+        let day = Int((Double(ms) / 86_400_000).rounded(.down))
+        let rest = ms - day * 86_400_000
+        let (y, m, d) = civil(day)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var s = "\(y)-\(two(m))-\(two(d))T\(two(rest / 3_600_000)):\(two(rest / 60_000 % 60)):\(two(rest / 1000 % 60))"
+        if rest % 1000 != 0 {
+            let f = rest % 1000
+            s += "." + (f < 10 ? "00\(f)" : f < 100 ? "0\(f)" : "\(f)")
+        }
+        return s + "Z"
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import WanggeCore
+
+/// Event intake: check a submission, assign its grids, store it durably with its first history entry, and answer
+/// retries that carry the same `Idempotency-Key` with the original response.
+public struct EventIntake: Sendable {
+    public let repository: any EventRepository
+    public let engine: AssignmentEngine
+    /// Snap distance for events just outside every grid (metres; 0 keeps them `outside`).
+    public var snapMetres: Double = 0
+
+    public init(repository: any EventRepository, engine: AssignmentEngine, snapMetres: Double = 0) {
+        self.repository = repository
+        self.engine = engine
+        self.snapMetres = snapMetres
+    }
+
+    /// Stores the event described by `body` for `actor`. `render` makes the response body from the stored record.
+    /// - Returns: the response to send and whether an event was created (false for a replayed key).
+    /// - Throws: `InvalidFields` for a bad submission; `WanggeError.conflict` when the key was used for a different
+    ///   request; the repository's error when the store fails (then nothing was stored).
+    public func submit(_ body: JSONObject, rawBody: [UInt8], actor: Identity, idempotencyKey: String?,
+                       now: Double = Date().timeIntervalSince1970,
+                       render: @escaping (EventRecord) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
+        let requestHash = SHA256.hex(rawBody)
+        let submission: EventSubmission
+        switch EventSubmission.parse(body, now: now) {
+        case .success(let s): submission = s
+        case .failure(let e): throw e
+        }
+        let known = try repository.eventTypes()
+        guard known.contains(where: { $0.code == submission.type }) else {
+            throw InvalidFields([FieldError("type", "unknown event type \"\(submission.type)\"; known types: \(known.map(\.code).joined(separator: ", "))")])
+        }
+        let assignment: PointAssignment
+        do {
+            assignment = try await engine.assign(x: submission.x, y: submission.y, crs: submission.crs, snapMetres: snapMetres)
+        } catch let e as WanggeError {
+            throw InvalidFields([FieldError("lon", e.description)])
+        }
+        let event = NewEvent(type: submission.type, severity: submission.severity, lon: assignment.lon, lat: assignment.lat,
+                             inputCRS: submission.crs.description, inputX: submission.x, inputY: submission.y,
+                             description: submission.description, reporterName: submission.reporterName,
+                             reporterPhone: submission.reporterPhone, channel: submission.channel,
+                             occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
+                             submittedBy: actor.tokenID)
+        let (response, created) = try repository.insert(event, actor: actor,
+                                                        idempotency: idempotencyKey.map { ($0, requestHash) }) { record in
+            IdempotentResponse(status: 201, body: render(record), requestHash: requestHash)
+        }
+        if !created && response.requestHash != requestHash {
+            throw WanggeError.conflict("Idempotency-Key \"\(idempotencyKey ?? "")\" was already used for a different request; use a new key for a new event")
+        }
+        return (response, created)
+    }
+}

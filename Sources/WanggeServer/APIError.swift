@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import WanggeCore
+
+/// The one error type clients see: `{"error": {"code", "message", "details": [{"field", "reason"}]}}` with its HTTP
+/// status. Anything else thrown by a handler becomes a 500 whose body says nothing about internals (the cause is
+/// logged with the request id).
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var details: [FieldError]
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, details: [FieldError] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var json: JSONValue {
+        .object(JSONObject([("error", .object(JSONObject([
+            ("code", .string(code)), ("message", .string(message)),
+            ("details", .array(details.map { .object(JSONObject([("field", .string($0.field)), ("reason", .string($0.reason))])) })),
+        ])))]))
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var r = Response.json(json, status: status)
+        r.headers.append(contentsOf: headers)
+        return r
+    }
+
+    /// Maps the errors the core and kit throw to what the client should see.
+    public static func from(_ error: any Error) -> APIError? {
+        switch error {
+        case let e as APIError: return e
+        case let e as InvalidFields:
+            return APIError(.unprocessableContent, code: "invalid_input", message: "the request has invalid fields: \(e.description)", details: e.errors)
+        case let e as WanggeError:
+            switch e {
+            case .notFound(let m): return APIError(.notFound, code: "not_found", message: m)
+            case .invalidInput(let m): return APIError(.unprocessableContent, code: "invalid_input", message: m)
+            case .conflict(let m): return APIError(.conflict, code: "conflict", message: m)
+            case .io: return nil
+            }
+        default: return nil
+        }
+    }
+}
+
+extension Response {
+    /// A JSON response (compact, UTF-8).
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, contentType: String = "application/json") -> Response {
+        var w = GeoJSONWriter()
+        w.appendValue(value)
+        return bytes(w.bytes, status: status, contentType: contentType)
+    }
+
+    public static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentType: String) -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

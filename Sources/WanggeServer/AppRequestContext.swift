@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import WanggeCore
+
+/// The request context: Hummingbird's core storage plus the caller behind the bearer token, if any.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` when the request carries a valid token.
+    public var identity: Identity?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.identity = nil
+    }
+
+    /// Boundary files may be large; everything else is small. Handlers apply their own tighter limits.
+    public var maxUploadSize: Int { 256 * 1024 * 1024 }
+
+    /// The caller, who must hold one of `roles`.
+    /// - Throws: `APIError` 401 without a valid token, 403 when the role may not do this.
+    public func require(_ roles: Set<Role>) throws -> Identity {
+        guard let identity else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "this endpoint needs a bearer token (Authorization: Bearer wg_…); create one with `wangge token create`")
+        }
+        guard roles.contains(identity.role) else {
+            throw APIError(.forbidden, code: "forbidden",
+                           message: "role \(identity.role.rawValue) may not do this; allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
+        return identity
+    }
+}

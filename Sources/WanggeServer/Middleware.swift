@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import WanggeCore
+import WanggeKit
+
+/// Reads `Authorization: Bearer …` and, when the token is valid and not revoked, puts its identity in the context.
+/// A token that is present but unknown is refused here (401); a missing one is left to each route.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let tokens: any TokenRepository
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "the Authorization header must be \"Bearer <token>\"")
+        }
+        guard let identity = try tokens.identity(tokenHash: Tokens.hash(String(parts[1]).trimmingCharacters(in: .whitespaces))) else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "the token is not valid (unknown or revoked)")
+        }
+        var context = context
+        context.identity = identity
+        context.logger[metadataKey: "token"] = "\(identity.tokenID)"
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into the JSON error shape: user errors keep their status and message; anything else is logged
+/// with the request id and answered with a 500 that reveals nothing. Adds `X-Request-Id` to every response.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound || e.status == .methodNotAllowed || e.status == .contentTooLarge {
+            let code = e.status == .notFound ? "not_found" : e.status == .contentTooLarge ? "payload_too_large" : "method_not_allowed"
+            let message = e.status == .notFound ? "no such endpoint: \(request.method.rawValue) \(request.uri.path) (see GET /api)"
+                : e.status == .contentTooLarge ? "the request body is too large" : "\(request.method.rawValue) is not allowed on \(request.uri.path)"
+            response = try APIError(e.status, code: code, message: message).response(from: request, context: context)
+        } catch {
+            if let api = APIError.from(error) {
+                response = try api.response(from: request, context: context)
+            } else {
+                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+                response = try APIError(.internalServerError, code: "internal",
+                                        message: "the server could not complete the request (request id \(context.id))")
+                    .response(from: request, context: context)
+            }
+        }
+        response.headers[.init("X-Request-Id")!] = context.id
+        return response
+    }
+}

@@ -1,0 +1,170 @@
+import WanggeCore
+
+/// The OpenAPI 3.0 document, made from the same route list the router is built from.
+enum OpenAPIDocument {
+    static func make(routes: [APIRoute]) -> JSONValue {
+        var paths = JSONObject()
+        for route in routes {
+            var item = paths[route.path]?.objectValue ?? JSONObject()
+            var op = JSONObject([("summary", .string(route.summary)), ("tags", .array([.string(route.tag)])),
+                                 ("operationId", .string(operationID(route)))])
+            if let roles = route.roles {
+                op["security"] = .array([.object(JSONObject([("bearer", .array([]))]))])
+                op["description"] = .string("Roles: \(roles.map(\.rawValue).sorted().joined(separator: ", ")).")
+            } else {
+                op["security"] = .array([])
+                op["description"] = .string("Public: no token needed.")
+            }
+            if !route.parameters.isEmpty {
+                op["parameters"] = .array(route.parameters.map(parameter))
+            }
+            if let body = route.body {
+                var content = JSONObject()
+                for t in body.contentTypes { content[t] = .object(JSONObject([("schema", ref(body.schema))])) }
+                op["requestBody"] = .object(JSONObject([("required", .bool(true)), ("description", .string(body.description)),
+                                                        ("content", .object(content))]))
+            }
+            var responses = JSONObject()
+            for a in route.allAnswers {
+                var r = JSONObject([("description", .string(a.description))])
+                if let schema = a.schema {
+                    r["content"] = .object(JSONObject([(a.contentType, .object(JSONObject([("schema", ref(schema))])))]))
+                } else if a.status < 300 {
+                    r["content"] = .object(JSONObject([(a.contentType, .object(JSONObject([("schema", .object(JSONObject([("type", .string("object"))])))])))]))
+                }
+                if !a.headers.isEmpty {
+                    var h = JSONObject()
+                    for (k, v) in a.headers.sorted(by: { $0.key < $1.key }) {
+                        h[k] = .object(JSONObject([("description", .string(v)), ("schema", .object(JSONObject([("type", .string("string"))])))]))
+                    }
+                    r["headers"] = .object(h)
+                }
+                responses[String(a.status)] = .object(r)
+            }
+            op["responses"] = .object(responses)
+            item[route.method.rawValue.lowercased()] = .object(op)
+            paths[route.path] = .object(item)
+        }
+        return .object(JSONObject([
+            ("openapi", .string("3.0.3")),
+            ("info", .object(JSONObject([
+                ("title", .string("Wangge (网格) grid management service")),
+                ("version", .string("0.4.0")),
+                ("description", .string("Grid boundaries, point assignment and event intake for grid-based community management. Errors are {\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"reason\"}]}}.")),
+            ]))),
+            ("paths", .object(paths)),
+            ("components", .object(JSONObject([
+                ("securitySchemes", .object(JSONObject([("bearer", .object(JSONObject([("type", .string("http")), ("scheme", .string("bearer")), ("description", .string("A token from `wangge token create`"))])))]))),
+                ("schemas", .object(schemas)),
+            ]))),
+        ]))
+    }
+
+    static func operationID(_ r: APIRoute) -> String {
+        let words = r.path.split(separator: "/").map { $0.hasPrefix("{") ? "By" + $0.dropFirst().dropLast().capitalized : $0.capitalized }
+        return r.method.rawValue.lowercased() + words.joined()
+    }
+
+    static func ref(_ name: String) -> JSONValue { .object(JSONObject([("$ref", .string("#/components/schemas/\(name)"))])) }
+
+    static func parameter(_ p: APIRoute.Parameter) -> JSONValue {
+        var schema = JSONObject([("type", .string(p.type))])
+        if let e = p.enumValues { schema["enum"] = .array(e.map { .string($0) }) }
+        if let m = p.minimum { schema["minimum"] = .number(JSONNumber(m)) }
+        if let m = p.maximum { schema["maximum"] = .number(JSONNumber(m)) }
+        return .object(JSONObject([("name", .string(p.name)), ("in", .string(p.location.rawValue)),
+                                   ("required", .bool(p.required || p.location == .path)),
+                                   ("description", .string(p.description)), ("schema", .object(schema))]))
+    }
+
+    // MARK: schemas
+
+    static func object(_ properties: [(String, JSONValue)], required: [String] = [], additional: Bool = false) -> JSONValue {
+        var o = JSONObject([("type", .string("object")), ("properties", .object(JSONObject(properties)))])
+        if !required.isEmpty { o["required"] = .array(required.map { .string($0) }) }
+        if !additional { o["additionalProperties"] = .bool(false) }
+        return .object(o)
+    }
+
+    static func type(_ t: String, _ description: String? = nil, nullable: Bool = false, extra: [(String, JSONValue)] = []) -> JSONValue {
+        var o = JSONObject([("type", .string(t))])
+        if let description { o["description"] = .string(description) }
+        if nullable { o["nullable"] = .bool(true) }
+        for (k, v) in extra { o[k] = v }
+        return .object(o)
+    }
+
+    static func array(_ items: JSONValue) -> JSONValue { .object(JSONObject([("type", .string("array")), ("items", items)])) }
+
+    static func enumeration(_ values: [String], _ description: String? = nil) -> JSONValue {
+        type("string", description, extra: [("enum", .array(values.map { .string($0) }))])
+    }
+
+    static var schemas: JSONObject {
+        let match = enumeration(MatchKind.allCases.map(\.rawValue), "inside; boundary (on an edge: smallest code wins, others in touching); nearest (within snap); outside")
+        let codes = array(type("string"))
+        let overlay = object([("match", match), ("grids", codes), ("touching", codes), ("distance_m", type("number"))], required: ["match", "grids", "touching"])
+        let fieldError = object([("field", type("string")), ("reason", type("string"))], required: ["field", "reason"])
+        let errorBody = object([("code", type("string")), ("message", type("string")), ("details", array(fieldError))], required: ["code", "message", "details"], additional: true)
+        let severity = type("integer", "1 (minor) to 4 (most urgent)", extra: [("minimum", .number(JSONNumber(1))), ("maximum", .number(JSONNumber(4)))])
+        let channel = enumeration(EventChannel.allCases.map(\.rawValue))
+        let time = type("string", "RFC 3339", extra: [("format", .string("date-time"))])
+        return JSONObject([
+            ("Error", object([("error", errorBody)], required: ["error"])),
+            ("Health", object([("status", type("string")), ("grids", type("integer")), ("index_generation", type("integer")),
+                               ("workers", type("integer")), ("geos", type("string")), ("uptime_s", type("number"))], required: ["status"])),
+            ("PointAssignment", object([
+                ("lon", type("number")), ("lat", type("number")),
+                ("residential", object([("match", match), ("street", type("string", nullable: true)), ("community", type("string", nullable: true)),
+                                        ("courtyard", type("string", nullable: true)), ("building", type("string", nullable: true)),
+                                        ("touching", codes), ("distance_m", type("number"))], required: ["match", "touching"])),
+                ("functional", overlay), ("industry", overlay),
+            ], required: ["lon", "lat", "residential", "functional", "industry"])),
+            ("EventSubmission", object([
+                ("type", type("string", "An event type code (see GeoData/event_types.json)")), ("severity", severity),
+                ("lon", type("number")), ("lat", type("number")),
+                ("crs", type("string", "EPSG:nnnn, GCJ02 or BD09; default EPSG:4326")),
+                ("description", type("string", extra: [("maxLength", .number(JSONNumber(EventSubmission.maxDescription)))])),
+                ("reporter_name", type("string", extra: [("maxLength", .number(JSONNumber(EventSubmission.maxName)))])),
+                ("reporter_phone", type("string", extra: [("maxLength", .number(JSONNumber(EventSubmission.maxPhone)))])),
+                ("channel", channel), ("occurred_at", time),
+            ], required: ["type", "severity", "lon", "lat", "description", "reporter_name", "reporter_phone", "channel"])),
+            ("Event", object([
+                ("id", type("integer")), ("status", enumeration(EventStatus.allCases.map(\.rawValue))), ("type", type("string")),
+                ("severity", severity), ("lon", type("number")), ("lat", type("number")),
+                ("input", object([("crs", type("string")), ("x", type("number")), ("y", type("number"))])),
+                ("description", type("string")), ("channel", channel),
+                ("reporter", object([("name", type("string")), ("phone", type("string"))], additional: false).nullable),
+                ("occurred_at", time), ("reported_at", time),
+                ("grids", object([("match", match), ("street", type("string", nullable: true)), ("community", type("string", nullable: true)),
+                                  ("courtyard", type("string", nullable: true)), ("building", type("string", nullable: true)),
+                                  ("touching", codes), ("functional", codes), ("industry", codes)])),
+                ("outside", type("boolean", "Outside every residential grid: kept and flagged for the information centre")),
+                ("department", type("string", nullable: true)), ("version", type("integer")),
+            ], required: ["id", "status", "type", "severity", "lon", "lat", "grids", "outside", "version"])),
+            ("EventPage", object([("events", array(ref("Event"))), ("count", type("integer")), ("next_cursor", type("string", nullable: true))],
+                                 required: ["events", "count", "next_cursor"])),
+            ("Feature", object([("type", enumeration(["Feature"])), ("id", type("string")), ("geometry", type("object")), ("properties", type("object"))],
+                               required: ["type", "geometry", "properties"], additional: true)),
+            ("FeatureCollection", object([("type", enumeration(["FeatureCollection"])), ("features", array(ref("Feature")))],
+                                         required: ["type", "features"], additional: true)),
+            ("BoundaryImport", object([("layer", type("string")), ("import_id", type("integer")), ("grids", type("integer")),
+                                       ("levels", type("object")), ("crs", type("string")), ("area_km2", type("number")),
+                                       ("index_generation", type("integer"))])),
+            ("BoundaryDefects", object([("error", object([("code", type("string")), ("message", type("string")), ("details", array(fieldError)),
+                                                          ("defects", array(object([("kind", type("string")), ("message", type("string")),
+                                                                                    ("feature_index", type("integer", nullable: true)), ("code", type("string", nullable: true)),
+                                                                                    ("line", type("integer", nullable: true)), ("column", type("integer", nullable: true)),
+                                                                                    ("area_m2", type("number", nullable: true)), ("location", type("object"))])))]))])),
+        ])
+    }
+}
+
+extension JSONValue {
+    /// The schema with `nullable: true`.
+    var nullable: JSONValue {
+        guard case .object(var o) = self else { return self }
+        o["nullable"] = .bool(true)
+        return .object(o)
+    }
+}

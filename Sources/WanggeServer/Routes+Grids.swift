@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import WanggeCore
+import WanggeGeo
+import WanggeKit
+
+extension Services {
+    var gridRoutes: [APIRoute] {
+        let database = self.database, engine = self.engine, maxBytes = configuration.maxBoundaryBytes
+        return [
+            APIRoute(method: .get, path: "/grids", summary: "Grid boundaries as GeoJSON (public)", tag: "grids", roles: nil,
+                     parameters: [
+                        .init(name: "layer", location: .query, type: "string", description: "Only this layer", enumValues: GridLayer.allCases.map(\.rawValue)),
+                        .init(name: "level", location: .query, type: "string", description: "Only this residential level", enumValues: GridLevel.allCases.map(\.rawValue)),
+                     ],
+                     answers: [.init(status: 200, description: "A FeatureCollection (RFC 7946)", schema: "FeatureCollection", contentType: "application/geo+json")]) { request, _, _ in
+                let q = try Query(request, allowed: ["layer", "level"])
+                let layer = try q.choice("layer", GridLayer.self), level = try q.choice("level", GridLevel.self)
+                let grids = try database.grids(in: layer).filter { level == nil || $0.level == level }
+                return Response.bytes(try Self.featureCollection(grids), contentType: "application/geo+json")
+            },
+            APIRoute(method: .get, path: "/grids/{code}", summary: "One grid as a GeoJSON Feature (public)", tag: "grids", roles: nil,
+                     parameters: [.init(name: "code", location: .path, type: "string", required: true, description: "Grid code"),
+                                  .init(name: "layer", location: .query, type: "string", description: "The layer, when the code exists in more than one", enumValues: GridLayer.allCases.map(\.rawValue))],
+                     answers: [.init(status: 200, description: "The grid", schema: "Feature", contentType: "application/geo+json"),
+                               .init(status: 404, description: "No grid with that code")]) { request, context, _ in
+                let q = try Query(request, allowed: ["layer"])
+                let layer = try q.choice("layer", GridLayer.self)
+                let code = context.parameters.get("code") ?? ""
+                guard let g = try database.grids(code: code).first(where: { layer == nil || $0.layer == layer }) else {
+                    throw APIError(.notFound, code: "not_found", message: "no grid with code \(code)")
+                }
+                var w = GeoJSONWriter()
+                w.appendFeature(id: g.code, geometry: try WKB.decode(g.wkb), properties: Self.gridProperties(g))
+                return Response.bytes(w.bytes, contentType: "application/geo+json")
+            },
+            APIRoute(method: .post, path: "/boundaries", summary: "Import a layer's boundaries: the same checks as `wangge import`; all or nothing",
+                     tag: "grids", roles: [.gis, .admin],
+                     parameters: [
+                        .init(name: "layer", location: .query, type: "string", required: true, description: "The layer to replace", enumValues: GridLayer.allCases.map(\.rawValue)),
+                        .init(name: "crs", location: .query, type: "string", description: "CRS of the file (default: its crs member, else EPSG:4326)"),
+                        .init(name: "code_field", location: .query, type: "string", description: "Property holding the code (default code)"),
+                        .init(name: "name_field", location: .query, type: "string", description: "Property holding the name (default name)"),
+                        .init(name: "level_field", location: .query, type: "string", description: "Property holding the level (default level)"),
+                        .init(name: "parent_field", location: .query, type: "string", description: "Property holding the parent code (default parent)"),
+                        .init(name: "tolerance", location: .query, type: "number", description: "Metres below which gaps and overlaps are noise (default 0.5)", minimum: 0, maximum: 100),
+                        .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
+                     ],
+                     body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "FeatureCollection", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features"),
+                     answers: [.init(status: 200, description: "Stored; the index has been reloaded", schema: "BoundaryImport"),
+                               .init(status: 413, description: "The file is larger than the upload limit"),
+                               .init(status: 422, description: "Defects: every one in details (and defects, with locations); nothing stored", schema: "BoundaryDefects")]) { request, _, identity in
+                let q = try Query(request, allowed: ["layer", "crs", "code_field", "name_field", "level_field", "parent_field", "tolerance", "sliver_area"])
+                guard let layer = try q.choice("layer", GridLayer.self) else {
+                    throw APIError(.badRequest, code: "bad_parameter", message: "query parameter layer is required (residential, functional or industry)", details: [FieldError("layer", "is required")])
+                }
+                var options = BoundaryOptions(layer: layer)
+                if let c = q.string("crs"), !c.isEmpty { options.crs = try q.crs() }
+                if let f = q.string("code_field"), !f.isEmpty { options.fields.code = f }
+                if let f = q.string("name_field"), !f.isEmpty { options.fields.name = f }
+                if let f = q.string("level_field"), !f.isEmpty { options.fields.level = f }
+                if let f = q.string("parent_field"), !f.isEmpty { options.fields.parent = f }
+                options.toleranceMetres = try q.double("tolerance", range: 0...100) ?? 0.5
+                options.sliverAreaM2 = try q.double("sliver_area", range: 0...1_000_000) ?? 1
+                let data = try await request.bytes(upTo: maxBytes)
+                let checks = options
+                // Checking is CPU work for seconds on big files: run it off the cooperative pool.
+                let outcome = try await Self.offPool {
+                    try BoundaryImport(options: checks).run(data: data, source: "upload by \(identity!.name)", repository: database)
+                }
+                guard outcome.check.isClean, let landed = outcome.landed else {
+                    var error = APIError(.unprocessableContent, code: "boundary_defects",
+                                         message: "\(outcome.check.defects.count) defect(s) in \(outcome.check.featureCount) features; nothing stored",
+                                         details: outcome.check.defects.map { FieldError($0.featureIndex.map { "features[\($0)]" } ?? "file", $0.message) })
+                    error.headers = [:]
+                    var body = error.json.objectValue!
+                    var inner = body["error"]!.objectValue!
+                    inner["defects"] = .array(outcome.check.defects.map(Self.defectJSON))
+                    body["error"] = .object(inner)
+                    return .json(.object(body), status: .unprocessableContent)
+                }
+                try await engine.reload()
+                let top = outcome.check.grids.compactMap(\.level).min()
+                let areaKm2 = outcome.check.grids.filter { $0.level == top }.reduce(0) { $0 + $1.areaM2 } / 1e6
+                var perLevel = JSONObject()
+                for l in GridLevel.allCases {
+                    let n = outcome.check.grids.filter { $0.level == l }.count
+                    if n > 0 { perLevel[l.rawValue] = .number(JSONNumber(n)) }
+                }
+                return .json(.object(JSONObject([
+                    ("layer", .string(layer.rawValue)), ("import_id", .number(JSONNumber(Int(landed.id)))),
+                    ("grids", .number(JSONNumber(landed.gridCount))), ("levels", .object(perLevel)),
+                    ("crs", .string(outcome.check.crs.description)),
+                    ("area_km2", .number(JSONNumber((areaKm2 * 1e6).rounded() / 1e6))),
+                    ("index_generation", .number(JSONNumber(engine.snapshot.generation))),
+                ])))
+            },
+        ]
+    }
+
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async { c.resume(with: Result { try work() }) }
+        }
+    }
+
+    static func defectJSON(_ d: Defect) -> JSONValue {
+        var o = JSONObject([("kind", .string(d.kind.rawValue)), ("message", .string(d.message))])
+        o["feature_index"] = d.featureIndex.map { .number(JSONNumber($0)) } ?? .null
+        o["code"] = d.code.map { .string($0) } ?? .null
+        o["line"] = d.line.map { .number(JSONNumber($0)) } ?? .null
+        o["column"] = d.column.map { .number(JSONNumber($0)) } ?? .null
+        o["area_m2"] = d.areaM2.map { .number(JSONNumber(($0 * 100).rounded() / 100)) } ?? .null
+        if let loc = d.location {
+            var w = GeoJSONWriter()
+            w.appendGeometry(loc.orientedForOutput())
+            o["location"] = (try? JSONValue.parse(w.bytes)) ?? .null
+        }
+        return .object(o)
+    }
+
+    static func gridProperties(_ g: StoredGrid) -> JSONObject {
+        var p = JSONObject([("code", .string(g.code)), ("name", .string(g.name)), ("layer", .string(g.layer.rawValue))])
+        p["level"] = g.level.map { .string($0.rawValue) } ?? .null
+        p["parent"] = g.parent.map { .string($0) } ?? .null
+        p["area_km2"] = .number(JSONNumber((g.areaM2 / 1e3).rounded() / 1e3))
+        for m in g.properties.members where p[m.key] == nil { p[m.key] = m.value }
+        return p
+    }
+
+    static func featureCollection(_ grids: [StoredGrid]) throws -> [UInt8] {
+        var w = GeoJSONWriter()
+        w.append(#"{"type":"FeatureCollection","features":["#)
+        for (i, g) in grids.enumerated() {
+            if i > 0 { w.append(",") }
+            w.appendFeature(id: g.code, geometry: try WKB.decode(g.wkb), properties: gridProperties(g))
+        }
+        w.append("]}")
+        return w.bytes
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import WanggeCore
+import WanggeGeo
+import WanggeKit
+import WanggeStore
+
+/// Limits and addresses of the service.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Largest boundary upload.
+    public var maxBoundaryBytes = 256 * 1024 * 1024
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// What the controllers work with: storage, the assignment engine, configuration.
+public struct Services: Sendable {
+    public let database: AppDatabase
+    public let engine: AssignmentEngine
+    public let configuration: ServerConfiguration
+    let startedAt = Date()
+
+    public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration()) {
+        self.database = database
+        self.engine = engine
+        self.configuration = configuration
+    }
+
+    /// Every endpoint of the service, in the order the OpenAPI document lists them.
+    var routes: [APIRoute] {
+        systemRoutes + gridRoutes + eventRoutes
+    }
+}
+
+/// Builds the Hummingbird application: middleware (request logging with request ids, errors as JSON, bearer
+/// tokens), then every route of `Services.routes`.
+public func buildApplication(services: Services, logger: Logger? = nil) -> some ApplicationProtocol {
+    let logger = logger ?? Logger(label: "wangge")
+    let router = buildRouter(services: services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "wangge"),
+        logger: logger
+    )
+}
+
+/// The router alone (tests drive it without a socket).
+public func buildRouter(services: Services) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthMiddleware(tokens: services.database))
+    router.add(services.routes)
+    return router
+}

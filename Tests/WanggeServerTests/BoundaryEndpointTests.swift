@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import WanggeCore
+import WanggeKit
+@testable import WanggeServer
+import WanggeStore
+import WanggeTestSupport
+
+@Suite("Boundary upload, the API document, and a live server")
+struct BoundaryEndpointTests {
+    let f: ServerFixture
+
+    init() throws { f = try ServerFixture() }
+
+    @Test("a bad upload gets 422 with every defect and changes nothing; a good one lands and the index reloads")
+    func upload() async throws {
+        let before = try f.database.grids(in: nil)
+        try await f.app().test(.router) { client in
+            var bad = BoundaryFileBuilder.cleanHierarchy()
+            bad.features[2].properties["code"] = .string("C1")
+            bad.features[5].properties["parent"] = .string("nope")
+            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis), body: ByteBuffer(bytes: bad.bytes)) { r in
+                #expect(r.status == .unprocessableContent)
+                #expect(r.errorCode == "boundary_defects")
+                guard case .array(let defects)? = r.json["error"]?.objectValue?["defects"] else { Issue.record("no defects"); return }
+                let kinds = Set(defects.compactMap { $0.objectValue?["kind"]?.stringValue })
+                #expect(kinds.isSuperset(of: ["duplicate_code", "unknown_parent"]))
+                guard case .array(let details)? = r.json["error"]?.objectValue?["details"] else { Issue.record("no details"); return }
+                #expect(details.contains { $0.objectValue?["field"] == .string("features[2]") })
+            }
+            #expect(try f.database.grids(in: nil) == before)
+            try await client.execute(uri: "/boundaries", method: .post, headers: f.headers(.gis), body: ByteBuffer(bytes: bad.bytes)) { r in
+                #expect(r.status == .badRequest)
+            }
+            // A good upload replaces the residential layer and lookups follow at once.
+            try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
+                #expect(r.json["residential"]?.objectValue?["street"] == .string("130105005"))
+            }
+            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis),
+                                     body: ByteBuffer(bytes: BoundaryFileBuilder.cleanHierarchy().bytes)) { r in
+                #expect(r.status == .ok, "\(r.text)")
+                #expect(r.json["grids"] == .number(JSONNumber(7)))
+                #expect(r.json["index_generation"] == .number(JSONNumber(2)))
+            }
+            try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
+                #expect(r.json["residential"]?.objectValue?["courtyard"] == .string("Y1"))
+            }
+        }
+    }
+
+    @Test("the OpenAPI document and the routes agree: every documented operation exists, every route is documented")
+    func openAPIAgrees() async throws {
+        let routes = f.services.routes
+        try await f.app().test(.router) { client in
+            let doc = try await client.execute(uri: "/api", method: .get) { $0.json }
+            guard let paths = doc["paths"]?.objectValue else { Issue.record("no paths"); return }
+            var documented: Set<String> = []
+            for p in paths.members {
+                for op in p.value.objectValue!.members {
+                    documented.insert("\(op.key.uppercased()) \(p.key)")
+                    // Each documented operation reaches a handler (it is not the router's 404 for unknown paths).
+                    let uri = p.key.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{code}", with: "130105005")
+                    let method = HTTPRequest.Method(op.key.uppercased())!
+                    try await client.execute(uri: uri, method: method, headers: f.headers(.admin)) { r in
+                        #expect(!(r.status == .notFound && r.text.contains("no such endpoint")), "\(method) \(uri)")
+                    }
+                    // Its declared answers include what protected endpoints can say.
+                    let responses = op.value.objectValue!["responses"]!.objectValue!
+                    if op.value.objectValue!["security"] != .array([]) {
+                        #expect(responses["401"] != nil && responses["403"] != nil, "\(op.key) \(p.key)")
+                    }
+                }
+            }
+            #expect(documented == Set(routes.map { "\($0.method.rawValue) \($0.path)" }))
+            // An undocumented path is a clear 404.
+            try await client.execute(uri: "/nowhere", method: .get) { r in
+                #expect(r.status == .notFound && r.errorCode == "not_found")
+            }
+        }
+    }
+
+    @Test("a live HTTP server answers health, a lookup and an event submission over a real socket")
+    func live() async throws {
+        try await f.app().test(.live) { client in
+            try await client.execute(uri: "/health", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true),
+                                     body: ServerFixture.body(ServerFixture.goodEvent)) { r in
+                #expect(r.status == .created)
+            }
+            #expect(try f.database.events(EventQuery()).count == 1)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import WanggeCore
+import WanggeKit
+import WanggeServer
+import WanggeStore
+import WanggeTestSupport
+
+/// A service over an in-memory database holding the sample, with one token per role.
+struct ServerFixture {
+    let database: AppDatabase
+    let engine: AssignmentEngine
+    let services: Services
+    var tokens: [Role: String] = [:]
+    /// A second reporter, to check that reporters only see their own events.
+    var otherReporter = ""
+
+    init() throws {
+        database = try AppDatabase.inMemory()
+        try SampleFiles.loadCatalog(from: Fixtures.geoData, into: database)
+        _ = try SampleFiles.load(from: Fixtures.geoData, into: database)
+        engine = try AssignmentEngine(repository: database, workers: 2)
+        services = Services(database: database, engine: engine)
+        for role in Role.allCases {
+            tokens[role] = try Tokens.create(name: "test \(role.rawValue)", role: role,
+                                             department: role == .department ? "sanitation" : nil, in: database).token
+        }
+        otherReporter = try Tokens.create(name: "another reporter", role: .reporter, department: nil, in: database).token
+    }
+
+    func app() -> some ApplicationProtocol { buildApplication(services: services) }
+
+    func headers(_ role: Role?, json: Bool = false, extra: [(String, String)] = []) -> HTTPFields {
+        var h = HTTPFields()
+        if let role { h[.authorization] = "Bearer \(tokens[role]!)" }
+        if json { h[.contentType] = "application/json" }
+        for (k, v) in extra { h[HTTPField.Name(k)!] = v }
+        return h
+    }
+
+    static func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    static let goodEvent = #"{"type":"garbage","severity":2,"lon":114.453,"lat":38.062,"description":"垃圾堆放在楼下","reporter_name":"王芳","reporter_phone":"138 0000 1111","channel":"grid_station"}"#
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var json: JSONObject { (try? JSONValue.parse(text))?.objectValue ?? JSONObject() }
+    var errorCode: String? { json["error"]?.objectValue?["code"]?.stringValue }
+}

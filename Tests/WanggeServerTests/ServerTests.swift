@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import WanggeCore
+import WanggeKit
+@testable import WanggeServer
+import WanggeStore
+import WanggeTestSupport
+
+@Suite("HTTP service")
+struct ServerTests {
+    let f: ServerFixture
+
+    init() throws { f = try ServerFixture() }
+
+    @Test("health, the API description and grid boundaries need no token; everything else does")
+    func publicEndpoints() async throws {
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.json["status"] == .string("ok") && r.json["grids"] == .number(JSONNumber(115)))
+                #expect(r.headers[HTTPField.Name("X-Request-Id")!] != nil)
+            }
+            try await client.execute(uri: "/api", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.json["openapi"] == .string("3.0.3"))
+            }
+            try await client.execute(uri: "/grids?level=community", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "application/geo+json")
+                let doc = try GeoJSONDocument.parse(Array(r.text.utf8))
+                #expect(doc.features.count == 7)
+            }
+            try await client.execute(uri: "/grids/13010500500101", method: .get) { r in
+                #expect(r.status == .ok && r.json["properties"]?.objectValue?["level"] == .string("courtyard"))
+            }
+            for (method, uri) in [(HTTPRequest.Method.get, "/lookup?lon=114.45&lat=38.06"), (.get, "/events"), (.get, "/events/1"), (.post, "/events"), (.post, "/boundaries?layer=industry")] {
+                try await client.execute(uri: uri, method: method) { r in
+                    #expect(r.status == .unauthorized, "\(method) \(uri)")
+                    #expect(r.errorCode == "unauthorized")
+                }
+            }
+            try await client.execute(uri: "/events", method: .get, headers: [.authorization: "Bearer wg_not-a-token"]) { r in
+                #expect(r.status == .unauthorized)
+                #expect(r.json["error"]?.objectValue?["message"]?.stringValue?.contains("not valid") == true)
+            }
+        }
+    }
+
+    /// Who may call what: the policy, written out independently of the route table.
+    static let policy: [(method: HTTPRequest.Method, uri: String, allowed: Set<Role>)] = [
+        (.get, "/lookup?lon=114.453&lat=38.062", Set(Role.allCases)),
+        (.get, "/events", Set(Role.allCases)),
+        (.post, "/events", [.reporter, .dispatcher, .admin]),
+        (.post, "/boundaries?layer=industry", [.gis, .admin]),
+    ]
+
+    @Test("every role against every protected endpoint: allowed, or 403 naming the roles that are")
+    func roleMatrix() async throws {
+        let industry = String(decoding: try FileIO.read("\(Fixtures.geoData)/industry.geojson"), as: UTF8.self)
+        try await f.app().test(.router) { client in
+            for entry in Self.policy {
+                for role in Role.allCases {
+                    let body: ByteBuffer? = entry.method == .post ? ServerFixture.body(entry.uri.hasPrefix("/events") ? ServerFixture.goodEvent : industry) : nil
+                    try await client.execute(uri: entry.uri, method: entry.method, headers: f.headers(role, json: entry.uri.hasPrefix("/events")), body: body) { r in
+                        if entry.allowed.contains(role) {
+                            #expect(r.status.code < 300, "\(role) \(entry.method) \(entry.uri): \(r.status) \(r.text)")
+                        } else {
+                            #expect(r.status == .forbidden, "\(role) \(entry.method) \(entry.uri)")
+                            #expect(r.errorCode == "forbidden")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("lookup answers every layer and rejects bad parameters with the parameter named")
+    func lookup() async throws {
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/lookup?lon=114.453&lat=38.062", method: .get, headers: f.headers(.viewer)) { r in
+                #expect(r.status == .ok)
+                #expect(r.json["residential"]?.objectValue?["building"] == .string("1301050050040102"))
+                #expect(r.json["functional"]?.objectValue?["grids"] == .array([.string("GN01"), .string("GN02")]))
+            }
+            let g = ChinaOffset.wgs84ToGCJ02(lon: 114.453, lat: 38.062)
+            try await client.execute(uri: "/lookup?lon=\(g.lon)&lat=\(g.lat)&crs=GCJ02", method: .get, headers: f.headers(.viewer)) { r in
+                #expect(r.json["residential"]?.objectValue?["building"] == .string("1301050050040102"))
+            }
+            let bad: [(String, String)] = [("/lookup?lon=114.4", "lat"), ("/lookup?lon=abc&lat=38", "lon"), ("/lookup?lon=nan&lat=38", "lon"),
+                                            ("/lookup?lon=114&lat=38&crs=EPSG:xyz", "crs"), ("/lookup?lon=114&lat=38&zoom=3", "zoom"),
+                                            ("/lookup?lon=38.06&lat=114.45", "lat"), ("/lookup?lon=114&lat=38&snap=-1", "snap")]
+            for (uri, field) in bad {
+                try await client.execute(uri: uri, method: .get, headers: f.headers(.viewer)) { r in
+                    #expect(r.status == .badRequest, "\(uri)")
+                    let details = r.json["error"]?.objectValue?["details"]
+                    guard case .array(let items)? = details else { Issue.record("no details for \(uri)"); return }
+                    #expect(items.contains { $0.objectValue?["field"] == .string(field) }, "\(uri): \(r.text)")
+                }
+            }
+        }
+    }
+}

@@ -139,20 +139,53 @@ public struct IdempotentResponse: Sendable, Equatable {
     public var status: Int
     public var body: [UInt8]
     public var requestHash: String
+    /// The event the request created (set by the store).
+    public var eventID: Int64?
 
-    public init(status: Int, body: [UInt8], requestHash: String) {
-        self.status = status; self.body = body; self.requestHash = requestHash
+    public init(status: Int, body: [UInt8], requestHash: String, eventID: Int64? = nil) {
+        self.status = status; self.body = body; self.requestHash = requestHash; self.eventID = eventID
+    }
+}
+
+/// An idempotency key with the fingerprint of the request that used it.
+public struct IdempotencyKey: Sendable, Equatable {
+    public var key: String
+    public var requestHash: String
+
+    public init(key: String, requestHash: String) {
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+/// One event to store, with who submits it and how to answer.
+public struct EventInsert: Sendable {
+    public var event: NewEvent
+    public var actor: Identity?
+    public var idempotency: IdempotencyKey?
+    /// Makes the response from the stored record (kept with the key for replays).
+    public var respond: @Sendable (EventRecord) -> IdempotentResponse
+
+    public init(event: NewEvent, actor: Identity?, idempotency: IdempotencyKey?,
+                respond: @escaping @Sendable (EventRecord) -> IdempotentResponse) {
+        self.event = event; self.actor = actor; self.idempotency = idempotency; self.respond = respond
     }
 }
 
 /// Where events, tokens and their configuration are kept.
 public protocol EventRepository: Sendable {
-    /// Stores an event with its first history entry in one transaction. With an idempotency key, a request seen
-    /// before returns its stored response and stores nothing; a new one stores `respond(record)` with the event.
-    func insert(_ event: NewEvent, actor: Identity?, idempotency: (key: String, requestHash: String)?,
-                respond: (EventRecord) -> IdempotentResponse) throws -> (IdempotentResponse, created: Bool)
+    /// Stores a batch of events, each with its first history entry, in one transaction: all or none. An insert whose
+    /// idempotency key was seen before (also earlier in the same batch) stores nothing and gets the stored response.
+    /// - Returns: per insert, the response and whether an event was created.
+    func insert(_ batch: [EventInsert]) async throws -> [(IdempotentResponse, created: Bool)]
     func event(id: Int64) throws -> EventRecord?
     func events(_ query: EventQuery) throws -> [EventRecord]
+    /// Moves up to `limit` recently stored events into the grid and spatial indexes; returns how many. Queries are
+    /// exact either way (they scan what is not indexed yet); this keeps that scan short.
+    @discardableResult
+    func indexPendingEvents(limit: Int) throws -> Int
+    /// How many stored events are not in the grid and spatial indexes yet.
+    func unindexedEventCount() throws -> Int
     func eventTypes() throws -> [EventType]
     func departments() throws -> [Department]
     /// Replaces departments and event types (configuration).

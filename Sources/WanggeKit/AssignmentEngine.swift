@@ -9,6 +9,8 @@ public final class AssignmentEngine: Sendable {
     public let workers: AssignmentWorkers
     let repository: any GridRepository
     let generation = Atomic<Int>(1)
+    /// Replicas that single lookups borrow on the caller's thread (no hop to a worker); batch work uses `workers`.
+    let inline = ReplicaPool()
 
     /// Builds the index from everything in `repository` and starts `workers` threads (default: one per core).
     /// - Throws: the repository's error, or `GeosError` for a stored geometry GEOS cannot read.
@@ -16,6 +18,11 @@ public final class AssignmentEngine: Sendable {
         self.repository = repository
         let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: 1)
         self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
+        try inline.replace(with: Self.replicas(snapshot, count: workers), generation: 1)
+    }
+
+    static func replicas(_ snapshot: GridIndexSnapshot, count: Int) throws -> [GridIndexReplica] {
+        try (0..<max(1, count)).map { _ in try GridIndexReplica(snapshot: snapshot) }
     }
 
     public var snapshot: GridIndexSnapshot { workers.snapshot }
@@ -23,7 +30,10 @@ public final class AssignmentEngine: Sendable {
     /// Rebuilds the index from the repository and swaps it in; lookups keep being answered meanwhile.
     public func reload() throws {
         let next = generation.add(1, ordering: .relaxed).newValue
-        try workers.reload(GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: next))
+        let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: next)
+        let fresh = try Self.replicas(snapshot, count: workers.count)
+        try workers.reload(snapshot)
+        inline.replace(with: fresh, generation: next)
     }
 
     /// The same from async code: the building happens on a dispatch thread, not on the cooperative pool.
@@ -39,6 +49,7 @@ public final class AssignmentEngine: Sendable {
     /// - Throws: `WanggeError.invalidInput` for a position that is not finite or a CRS PROJ does not know.
     public func assign(x: Double, y: Double, crs: CRS = .wgs84, snapMetres: Double = 0) async throws -> PointAssignment {
         try Self.checkFinite(x, y)
+        if let result = inline.withReplica({ Self.assign($0, x, y, crs, snapMetres) }) { return try result.get() }
         let result = await workers.run { replica in Self.assign(replica, x, y, crs, snapMetres) }
         return try result.get()
     }

@@ -6,6 +6,9 @@ import WanggeCore
 public struct EventIntake: Sendable {
     public let repository: any EventRepository
     public let engine: AssignmentEngine
+    let commits: EventCommitQueue
+    /// Event type codes, re-read at most every few seconds (the catalog changes rarely, every event needs it).
+    let typeCache = Locked<(codes: Set<String>, readAt: Double)>(([], -.infinity))
     /// Snap distance for events just outside every grid (metres; 0 keeps them `outside`).
     public var snapMetres: Double = 0
 
@@ -13,6 +16,17 @@ public struct EventIntake: Sendable {
         self.repository = repository
         self.engine = engine
         self.snapMetres = snapMetres
+        self.commits = EventCommitQueue(repository: repository)
+    }
+
+    /// When intake last committed, for background work that should wait for a quiet moment.
+    public var lastCommitAt: Double { commits.lastCommitAt }
+
+    func typeCodes(now: Double) throws -> Set<String> {
+        if let fresh = typeCache.withLock({ now - $0.readAt < 5 && !$0.codes.isEmpty ? $0.codes : nil }) { return fresh }
+        let codes = Set(try repository.eventTypes().map(\.code))
+        typeCache.withLock { $0 = (codes, now) }
+        return codes
     }
 
     /// Stores the event described by `body` for `actor`. `render` makes the response body from the stored record.
@@ -21,16 +35,16 @@ public struct EventIntake: Sendable {
     ///   request; the repository's error when the store fails (then nothing was stored).
     public func submit(_ body: JSONObject, rawBody: [UInt8], actor: Identity, idempotencyKey: String?,
                        now: Double = Date().timeIntervalSince1970,
-                       render: @escaping (EventRecord) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
+                       render: @escaping @Sendable (EventRecord) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
         let requestHash = SHA256.hex(rawBody)
         let submission: EventSubmission
         switch EventSubmission.parse(body, now: now) {
         case .success(let s): submission = s
         case .failure(let e): throw e
         }
-        let known = try repository.eventTypes()
-        guard known.contains(where: { $0.code == submission.type }) else {
-            throw InvalidFields([FieldError("type", "unknown event type \"\(submission.type)\"; known types: \(known.map(\.code).joined(separator: ", "))")])
+        let known = try typeCodes(now: now)
+        guard known.contains(submission.type) else {
+            throw InvalidFields([FieldError("type", "unknown event type \"\(submission.type)\"; known types: \(known.sorted().joined(separator: ", "))")])
         }
         let assignment: PointAssignment
         do {
@@ -44,10 +58,11 @@ public struct EventIntake: Sendable {
                              reporterPhone: submission.reporterPhone, channel: submission.channel,
                              occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
                              submittedBy: actor.tokenID)
-        let (response, created) = try repository.insert(event, actor: actor,
-                                                        idempotency: idempotencyKey.map { ($0, requestHash) }) { record in
+        let insert = EventInsert(event: event, actor: actor,
+                                 idempotency: idempotencyKey.map { IdempotencyKey(key: $0, requestHash: requestHash) }) { record in
             IdempotentResponse(status: 201, body: render(record), requestHash: requestHash)
         }
+        let (response, created) = try await commits.submit(insert)
         if !created && response.requestHash != requestHash {
             throw WanggeError.conflict("Idempotency-Key \"\(idempotencyKey ?? "")\" was already used for a different request; use a new key for a new event")
         }

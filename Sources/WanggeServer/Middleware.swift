@@ -9,7 +9,7 @@ import WanggeKit
 /// A token that is present but unknown is refused here (401); a missing one is left to each route.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let tokens: any TokenRepository
+    let tokens: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
@@ -17,13 +17,43 @@ struct AuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError(.unauthorized, code: "unauthorized", message: "the Authorization header must be \"Bearer <token>\"")
         }
-        guard let identity = try tokens.identity(tokenHash: Tokens.hash(String(parts[1]).trimmingCharacters(in: .whitespaces))) else {
+        guard let identity = try tokens.identity(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "the token is not valid (unknown or revoked)")
         }
         var context = context
         context.identity = identity
         context.logger[metadataKey: "token"] = "\(identity.tokenID)"
         return try await next(request, context)
+    }
+}
+
+/// Token checks without a database read per request: answers (valid or not) are remembered for a few seconds, so a
+/// revocation made by another process takes effect within `ttl`.
+final class TokenCache: Sendable {
+    let repository: any TokenRepository
+    let ttl: Double
+    let entries = Locked<[String: (identity: Identity?, at: Double)]>([:])
+
+    init(repository: any TokenRepository, ttl: Double = 5) {
+        self.repository = repository
+        self.ttl = ttl
+    }
+
+    func identity(token: String) throws -> Identity? {
+        let hash = Tokens.hash(token)
+        let now = Date().timeIntervalSince1970
+        if let hit = entries.withLock({ e -> (identity: Identity?, at: Double)? in
+            guard let v = e[hash], now - v.at < ttl else { return nil }
+            return v
+        }) {
+            return hit.identity
+        }
+        let identity = try repository.identity(tokenHash: hash)
+        entries.withLock { e in
+            if e.count > 10_000 { e.removeAll() }  // bounded: unknown tokens must not grow it forever
+            e[hash] = (identity, now)
+        }
+        return identity
     }
 }
 

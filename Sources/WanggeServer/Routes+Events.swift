@@ -9,7 +9,7 @@ extension Services {
     static let eventListParameters = ["status", "type", "grid", "since", "until", "bbox", "limit", "cursor"]
 
     var eventRoutes: [APIRoute] {
-        let intake = EventIntake(repository: database, engine: engine)
+        let intake = self.intake
         let database = self.database
         return [
             APIRoute(
@@ -40,9 +40,7 @@ extension Services {
                     return w.bytes
                 }
                 var r = Response.bytes(response.body, status: HTTPResponse.Status(code: response.status), contentType: "application/json")
-                if let id = (try? JSONValue.parse(response.body))?.objectValue?["id"]?.identifierText {
-                    r.headers[.location] = "/events/\(id)"
-                }
+                if let id = response.eventID { r.headers[.location] = "/events/\(id)" }
                 if !created { r.headers[HTTPField.Name("Idempotency-Replayed")!] = "true" }
                 return r
             },

@@ -25,13 +25,19 @@ public struct Services: Sendable {
     public let database: AppDatabase
     public let engine: AssignmentEngine
     public let configuration: ServerConfiguration
+    /// Event intake with its group-commit queue: one for the whole service.
+    let intake: EventIntake
     let startedAt = Date()
 
     public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration()) {
         self.database = database
         self.engine = engine
         self.configuration = configuration
+        self.intake = EventIntake(repository: database, engine: engine)
     }
+
+    /// When event intake last committed (for background work that waits for quiet moments).
+    public var lastIntakeCommit: Double { intake.lastCommitAt }
 
     /// Every endpoint of the service, in the order the OpenAPI document lists them.
     var routes: [APIRoute] {
@@ -56,7 +62,7 @@ public func buildRouter(services: Services) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthMiddleware(tokens: services.database))
+    router.add(middleware: AuthMiddleware(tokens: TokenCache(repository: services.database)))
     router.add(services.routes)
     return router
 }

@@ -3,49 +3,89 @@ import GRDB
 import WanggeCore
 
 extension AppDatabase: EventRepository {
-    public func insert(_ e: NewEvent, actor: Identity?, idempotency: (key: String, requestHash: String)?,
-                       respond: (EventRecord) -> IdempotentResponse) throws -> (IdempotentResponse, created: Bool) {
+    public func insert(_ batch: [EventInsert]) async throws -> [(IdempotentResponse, created: Bool)] {
+        try await writer.write { db in
+            try batch.map { try Self.insert($0, db) }
+        }
+    }
+
+    static func insert(_ item: EventInsert, _ db: Database) throws -> (IdempotentResponse, created: Bool) {
+        let e = item.event
+        if let idempotency = item.idempotency, let tokenID = item.actor?.tokenID,
+           let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE token_id = ? AND key = ?"),
+                                      arguments: [tokenID, idempotency.key]) {
+            return (IdempotentResponse(status: row["status"], body: [UInt8](row["body"] as Data),
+                                       requestHash: row["request_hash"], eventID: row["event_id"]), false)
+        }
+        let a = e.assignment
+        try db.cachedStatement(sql: """
+            INSERT INTO event (type, severity, status, lon, lat, input_crs, input_x, input_y, description,
+                reporter_name, reporter_phone, channel, occurred_at, reported_at, match, street, community, courtyard,
+                building, functional, industry, touching, outside, submitted_by)
+            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [e.type, e.severity, e.lon, e.lat, e.inputCRS, e.inputX, e.inputY, e.description,
+                             e.reporterName, e.reporterPhone, e.channel.rawValue, e.occurredAt, e.reportedAt,
+                             a.residential.match.rawValue, a.residential.street, a.residential.community,
+                             a.residential.courtyard, a.residential.building, a.functional.grids.joined(separator: ";"),
+                             a.industry.grids.joined(separator: ";"), a.residential.touching.joined(separator: ";"),
+                             e.isOutside, e.submittedBy])
+        let id = db.lastInsertedRowID
+        // The grid and R*Tree indexes are filled later in bulk (indexPendingEvents): writing them here would dirty
+        // a page per grid code and tree node in every commit.
+        let actor = item.actor
+        try db.cachedStatement(sql: """
+            INSERT INTO event_history (event_id, at, actor_token, actor_name, role, action, from_status, to_status, note)
+            VALUES (?, ?, ?, ?, ?, 'report', NULL, 'reported', ?)
+            """).execute(arguments: [id, e.reportedAt, actor?.tokenID, actor?.name ?? "system", actor?.role.rawValue ?? "system",
+                             e.isOutside ? "outside every grid" : ""])
+        let record = EventRecord(id: id, event: e, status: .reported, department: nil, version: 1)
+        var response = item.respond(record)
+        response.eventID = id
+        if let idempotency = item.idempotency, let tokenID = actor?.tokenID {
+            try db.cachedStatement(sql: """
+                INSERT INTO idempotency (token_id, key, request_hash, status, body, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [tokenID, idempotency.key, idempotency.requestHash, response.status,
+                                         Data(response.body), id, e.reportedAt])
+        }
+        return (response, true)
+    }
+
+    /// Adds events above the watermark to `event_grid` and `event_rtree`, at most `limit` of them, in one
+    /// transaction. Returns how many were indexed. Queries are exact whether or not this has run; it keeps the
+    /// part they must scan short.
+    @discardableResult
+    public func indexPendingEvents(limit: Int = 5000) throws -> Int {
         try writer.write { db in
-            if let idempotency, let tokenID = actor?.tokenID,
-               let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE token_id = ? AND key = ?",
-                                          arguments: [tokenID, idempotency.key]) {
-                return (IdempotentResponse(status: row["status"], body: [UInt8](row["body"] as Data),
-                                           requestHash: row["request_hash"]), false)
+            let upto = try Int64.fetchOne(db, sql: "SELECT indexed_upto FROM event_index_state WHERE id = 1") ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, lon, lat, street, community, courtyard, building, functional, industry
+                FROM event WHERE id > ? ORDER BY id LIMIT ?
+                """, arguments: [upto, limit])
+            guard let last = rows.last else { return 0 }
+            let grid = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_grid (grid_code, event_id) VALUES (?, ?)")
+            let tree = try db.cachedStatement(sql: "INSERT INTO event_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)")
+            for r in rows {
+                let id: Int64 = r["id"]
+                var codes: Set<String> = []
+                for column in ["street", "community", "courtyard", "building"] { if let c: String = r[column] { codes.insert(c) } }
+                for column in ["functional", "industry"] {
+                    let joined: String = r[column]
+                    for c in joined.split(separator: ";") { codes.insert(String(c)) }
+                }
+                for c in codes { try grid.execute(arguments: [c, id]) }
+                let lon: Double = r["lon"], lat: Double = r["lat"]
+                try tree.execute(arguments: [id, lon, lon, lat, lat])
             }
-            let a = e.assignment
-            try db.execute(sql: """
-                INSERT INTO event (type, severity, status, lon, lat, input_crs, input_x, input_y, description,
-                    reporter_name, reporter_phone, channel, occurred_at, reported_at, match, street, community, courtyard,
-                    building, functional, industry, touching, outside, submitted_by)
-                VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [e.type, e.severity, e.lon, e.lat, e.inputCRS, e.inputX, e.inputY, e.description,
-                                 e.reporterName, e.reporterPhone, e.channel.rawValue, e.occurredAt, e.reportedAt,
-                                 a.residential.match.rawValue, a.residential.street, a.residential.community,
-                                 a.residential.courtyard, a.residential.building, a.functional.grids.joined(separator: ";"),
-                                 a.industry.grids.joined(separator: ";"), a.residential.touching.joined(separator: ";"),
-                                 e.isOutside, e.submittedBy])
-            let id = db.lastInsertedRowID
-            let codes = [a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building]
-                .compactMap { $0 } + a.functional.grids + a.industry.grids
-            for code in Set(codes) {
-                try db.execute(sql: "INSERT INTO event_grid (grid_code, event_id) VALUES (?, ?)", arguments: [code, id])
-            }
-            try db.execute(sql: "INSERT INTO event_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [id, e.lon, e.lon, e.lat, e.lat])
-            try db.execute(sql: """
-                INSERT INTO event_history (event_id, at, actor_token, actor_name, role, action, from_status, to_status, note)
-                VALUES (?, ?, ?, ?, ?, 'report', NULL, 'reported', ?)
-                """, arguments: [id, e.reportedAt, actor?.tokenID, actor?.name ?? "system", actor?.role.rawValue ?? "system",
-                                 e.isOutside ? "outside every grid" : ""])
-            let record = EventRecord(id: id, event: e, status: .reported, department: nil, version: 1)
-            let response = respond(record)
-            if let idempotency, let tokenID = actor?.tokenID {
-                try db.execute(sql: """
-                    INSERT INTO idempotency (token_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [tokenID, idempotency.key, idempotency.requestHash, response.status,
-                                     Data(response.body), e.reportedAt])
-            }
-            return (response, true)
+            try db.execute(sql: "UPDATE event_index_state SET indexed_upto = ? WHERE id = 1", arguments: [last["id"] as Int64])
+            return rows.count
+        }
+    }
+
+    public func unindexedEventCount() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT coalesce(max(id), 0) - (SELECT indexed_upto FROM event_index_state WHERE id = 1) FROM event
+                """) ?? 0
         }
     }
 
@@ -58,12 +98,25 @@ extension AppDatabase: EventRepository {
         var args: [any DatabaseValueConvertible] = []
         if let s = q.status { clauses.append("e.status = ?"); args.append(s.rawValue) }
         if let t = q.type { clauses.append("e.type = ?"); args.append(t) }
-        if let g = q.grid { clauses.append("e.id IN (SELECT event_id FROM event_grid WHERE grid_code = ?)"); args.append(g) }
+        let tail = "SELECT indexed_upto FROM event_index_state WHERE id = 1"
+        if let g = q.grid {
+            clauses.append("""
+                e.id IN (SELECT event_id FROM event_grid WHERE grid_code = ?
+                         UNION ALL
+                         SELECT id FROM event WHERE id > (\(tail)) AND (street = ? OR community = ? OR courtyard = ? OR building = ?
+                             OR instr(';' || functional || ';', ';' || ? || ';') > 0 OR instr(';' || industry || ';', ';' || ? || ';') > 0))
+                """)
+            args += [g, g, g, g, g, g, g]
+        }
         if let s = q.since { clauses.append("e.occurred_at >= ?"); args.append(s) }
         if let u = q.until { clauses.append("e.occurred_at < ?"); args.append(u) }
         if let b = q.bbox {
-            clauses.append("e.id IN (SELECT id FROM event_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)")
-            args += [b.minX, b.maxX, b.minY, b.maxY]
+            clauses.append("""
+                e.id IN (SELECT id FROM event_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?
+                         UNION ALL
+                         SELECT id FROM event WHERE id > (\(tail)) AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?)
+                """)
+            args += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.maxX, b.minY, b.maxY]
             // The R*Tree stores 32-bit bounds rounded outwards; the exact test is on the event itself.
             clauses.append("e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?")
             args += [b.minX, b.maxX, b.minY, b.maxY]

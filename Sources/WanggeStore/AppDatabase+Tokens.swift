@@ -30,7 +30,7 @@ extension AppDatabase: TokenRepository {
 
     public func identity(tokenHash: String) throws -> Identity? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [tokenHash])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL"), arguments: [tokenHash])
                 .map { r in
                     let t = Self.token(r)
                     return Identity(tokenID: t.id, name: t.name, role: t.role, department: t.department)

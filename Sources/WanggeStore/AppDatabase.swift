@@ -6,6 +6,8 @@ import WanggeCore
 /// it runs the migrations.
 public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
+    /// A separate connection that copies the WAL back into the database file (on-disk databases only).
+    let checkpointer: DatabaseQueue?
 
     /// Opens (creating if needed) the database at `path` in WAL mode and migrates it.
     /// - Throws: GRDB's error when the file cannot be opened or migrated.
@@ -16,11 +18,18 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // WAL with synchronous=FULL: a committed transaction survives power loss, not only a process crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoints normally run on a connection of their own (checkpoint()), so commits do not pay for them;
+            // this larger automatic threshold is only the fallback if that stops.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16000")
         }
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let pool = try DatabasePool(path: path, configuration: config)
-        try self.init(writer: pool)
+        try Self.migrator.migrate(pool)
+        var checkpointConfig = Configuration()
+        checkpointConfig.busyMode = .timeout(10)
+        self.writer = pool
+        self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
     }
 
     /// An empty in-memory database (tests).
@@ -32,7 +41,19 @@ public struct AppDatabase: Sendable {
 
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.checkpointer = nil
         try Self.migrator.migrate(writer)
+    }
+
+    /// Copies committed WAL frames into the database file from a connection other than the writer (SQLite's
+    /// PASSIVE checkpoint waits for no one and blocks no one), so intake commits never stall on a checkpoint.
+    /// A no-op for in-memory databases.
+    public func checkpoint() throws {
+        do {
+            try checkpointer?.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
+            // Another checkpoint is running (the writer's automatic fallback): nothing to do this round.
+        }
     }
 
     /// Migrations are named and never edited once landed; add new ones at the end.
@@ -126,10 +147,16 @@ public struct AppDatabase: Sendable {
                     version INTEGER NOT NULL DEFAULT 1
                 );
                 CREATE INDEX event_by_status ON event(status, id);
-                CREATE INDEX event_by_type ON event(type, id);
                 CREATE INDEX event_by_occurred ON event(occurred_at);
                 CREATE INDEX event_by_submitter ON event(submitted_by, id);
                 CREATE INDEX event_by_department ON event(department, id);
+                -- event_grid and event_rtree are filled behind intake, in large batches (see indexPendingEvents):
+                -- events above indexed_upto are found by scanning their own columns instead.
+                CREATE TABLE event_index_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    indexed_upto INTEGER NOT NULL
+                );
+                INSERT INTO event_index_state (id, indexed_upto) VALUES (1, 0);
                 CREATE TABLE event_grid (
                     grid_code TEXT NOT NULL,
                     event_id INTEGER NOT NULL REFERENCES event(id),
@@ -155,6 +182,7 @@ public struct AppDatabase: Sendable {
                     request_hash TEXT NOT NULL,
                     status INTEGER NOT NULL,
                     body BLOB NOT NULL,
+                    event_id INTEGER REFERENCES event(id),
                     created_at REAL NOT NULL,
                     PRIMARY KEY (token_id, key)
                 );

@@ -36,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("index ready", metadata: ["grids": "\(engine.snapshot.grids.count)", "workers": "\(engine.workers.count)", "db": "\(database.path)"])
         let services = Services(database: db, engine: engine, configuration: ServerConfiguration(host: host, port: port))
         let app = buildApplication(services: services, logger: logger)
+        let indexer = Task { await EventIndexer(repository: db) { services.lastIntakeCommit }.run(logger: logger) }
+        let checkpoints = Task { await PeriodicTask(every: .milliseconds(100)) { try db.checkpoint() }.run(logger: logger, name: "WAL checkpoint") }
+        defer {
+            indexer.cancel()
+            checkpoints.cancel()
+        }
         try await app.runService()
     }
 }

@@ -59,6 +59,8 @@ struct AssignmentEngineTests {
             for _ in 0..<8 {
                 group.addTask {
                     while !shared.stop.load(ordering: .relaxed) {
+                        // Lookups that borrow a replica never suspend; yield so the reloading task gets a thread.
+                        await Task.yield()
                         let a = try await engine.assign(x: point.x, y: point.y).residential
                         shared.seen.withLock { s in
                             if a == sampleAnswer { s.sample += 1 }

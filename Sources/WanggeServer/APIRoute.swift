@@ -16,6 +16,8 @@ struct APIRoute: Sendable {
         var enumValues: [String]? = nil
         var minimum: Double? = nil
         var maximum: Double? = nil
+        var format: String? = nil
+        var pattern: String? = nil
     }
 
     struct Body: Sendable {
@@ -92,8 +94,18 @@ struct Query {
         request.uri.queryParameters[name[...]].map { String($0).removingPercentEncoding ?? String($0) }
     }
 
+    /// A typed parameter that is present must have a value: `?until=` is an error, not "no filter".
+    func nonEmpty(_ name: String) throws -> String? {
+        guard let s = string(name) else { return nil }
+        guard !s.isEmpty else {
+            throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) is empty; leave it out or give a value",
+                           details: [FieldError(name, "must not be empty")])
+        }
+        return s
+    }
+
     func double(_ name: String, required: Bool = false, range: ClosedRange<Double>? = nil) throws -> Double? {
-        guard let s = string(name), !s.isEmpty else {
+        guard let s = try nonEmpty(name) else {
             if required { throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) is required", details: [FieldError(name, "is required")]) }
             return nil
         }
@@ -107,7 +119,7 @@ struct Query {
     }
 
     func int(_ name: String, range: ClosedRange<Int>) throws -> Int? {
-        guard let s = string(name), !s.isEmpty else { return nil }
+        guard let s = try nonEmpty(name) else { return nil }
         guard let v = Int(s), range.contains(v) else {
             throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) must be an integer within \(range.lowerBound)…\(range.upperBound), not \"\(s)\"", details: [FieldError(name, "must be an integer within \(range.lowerBound)…\(range.upperBound)")])
         }
@@ -115,14 +127,14 @@ struct Query {
     }
 
     func crs(_ name: String = "crs") throws -> CRS {
-        guard let s = string(name), !s.isEmpty else { return .wgs84 }
+        guard let s = try nonEmpty(name) else { return .wgs84 }
         do { return try CRS(parsing: s) } catch {
             throw APIError(.badRequest, code: "bad_parameter", message: error.description, details: [FieldError(name, error.description)])
         }
     }
 
     func choice<T: RawRepresentable>(_ name: String, _: T.Type) throws -> T? where T.RawValue == String, T: CaseIterable {
-        guard let s = string(name), !s.isEmpty else { return nil }
+        guard let s = try nonEmpty(name) else { return nil }
         guard let v = T(rawValue: s) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
             throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) must be one of \(allowed), not \"\(s)\"", details: [FieldError(name, "must be one of \(allowed)")])

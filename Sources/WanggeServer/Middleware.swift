@@ -61,11 +61,28 @@ final class TokenCache: Sendable {
 /// with the request id and answered with a 500 that reveals nothing. Adds `X-Request-Id` to every response.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    /// Method and path template of every route, to tell "no such path" (404) from "not this method" (405).
+    let routes: [(method: HTTPRequest.Method, path: String)]
+
+    /// The methods a concrete path answers to.
+    func methods(for path: String) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/")
+        return routes.filter { r in
+            let template = r.path.split(separator: "/")
+            return template.count == parts.count && zip(template, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }.map(\.method)
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound && !methods(for: request.uri.path).isEmpty {
+            let allowed = methods(for: request.uri.path)
+            var error = APIError(.methodNotAllowed, code: "method_not_allowed",
+                                 message: "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(allowed.map(\.rawValue).joined(separator: ", "))")
+            error.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            response = try error.response(from: request, context: context)
         } catch let e as HTTPError where e.status == .notFound || e.status == .methodNotAllowed || e.status == .contentTooLarge {
             let code = e.status == .notFound ? "not_found" : e.status == .contentTooLarge ? "payload_too_large" : "method_not_allowed"
             let message = e.status == .notFound ? "no such endpoint: \(request.method.rawValue) \(request.uri.path) (see GET /api)"

@@ -72,6 +72,8 @@ enum OpenAPIDocument {
         if let e = p.enumValues { schema["enum"] = .array(e.map { .string($0) }) }
         if let m = p.minimum { schema["minimum"] = .number(JSONNumber(m)) }
         if let m = p.maximum { schema["maximum"] = .number(JSONNumber(m)) }
+        if let f = p.format { schema["format"] = .string(f) }
+        if let r = p.pattern { schema["pattern"] = .string(r) }
         return .object(JSONObject([("name", .string(p.name)), ("in", .string(p.location.rawValue)),
                                    ("required", .bool(p.required || p.location == .path)),
                                    ("description", .string(p.description)), ("schema", .object(schema))]))
@@ -121,12 +123,13 @@ enum OpenAPIDocument {
                 ("functional", overlay), ("industry", overlay),
             ], required: ["lon", "lat", "residential", "functional", "industry"])),
             ("EventSubmission", object([
-                ("type", type("string", "An event type code (see GeoData/event_types.json)")), ("severity", severity),
+                ("type", type("string", "An event type code (see GeoData/event_types.json)", extra: [("minLength", .number(JSONNumber(1)))])), ("severity", severity),
                 ("lon", type("number")), ("lat", type("number")),
                 ("crs", type("string", "EPSG:nnnn, GCJ02 or BD09; default EPSG:4326")),
-                ("description", type("string", extra: [("maxLength", .number(JSONNumber(EventSubmission.maxDescription)))])),
-                ("reporter_name", type("string", extra: [("maxLength", .number(JSONNumber(EventSubmission.maxName)))])),
-                ("reporter_phone", type("string", extra: [("maxLength", .number(JSONNumber(EventSubmission.maxPhone)))])),
+                ("description", type("string", extra: [("minLength", .number(JSONNumber(1))), ("maxLength", .number(JSONNumber(EventSubmission.maxDescription)))])),
+                ("reporter_name", type("string", extra: [("minLength", .number(JSONNumber(1))), ("maxLength", .number(JSONNumber(EventSubmission.maxName)))])),
+                ("reporter_phone", type("string", "Digits, spaces, + - and parentheses; at least 3 digits",
+                                        extra: [("pattern", .string("^[0-9+() -]*[0-9][0-9+() -]*[0-9][0-9+() -]*[0-9][0-9+() -]*$")), ("maxLength", .number(JSONNumber(EventSubmission.maxPhone)))])),
                 ("channel", channel), ("occurred_at", time),
             ], required: ["type", "severity", "lon", "lat", "description", "reporter_name", "reporter_phone", "channel"])),
             ("Event", object([
@@ -148,6 +151,10 @@ enum OpenAPIDocument {
                                required: ["type", "geometry", "properties"], additional: true)),
             ("FeatureCollection", object([("type", enumeration(["FeatureCollection"])), ("features", array(ref("Feature")))],
                                          required: ["type", "features"], additional: true)),
+            ("BoundaryUpload", object([("type", enumeration(["FeatureCollection"])),
+                                       ("features", type("array", "Polygon/MultiPolygon features with code, name (and level, parent on the residential layer)",
+                                                         extra: [("items", ref("Feature")), ("minItems", .number(JSONNumber(1)))]))],
+                                      required: ["type", "features"], additional: true)),
             ("BoundaryImport", object([("layer", type("string")), ("import_id", type("integer")), ("grids", type("integer")),
                                        ("levels", type("object")), ("crs", type("string")), ("area_km2", type("number")),
                                        ("index_generation", type("integer"))])),

@@ -47,7 +47,7 @@ extension Services {
             APIRoute(
                 method: .get, path: "/events/{id}", summary: "One event (reporters see their own, departments theirs)",
                 tag: "events", roles: Set(Role.allCases),
-                parameters: [.init(name: "id", location: .path, type: "integer", required: true, description: "Event id")],
+                parameters: [.init(name: "id", location: .path, type: "integer", required: true, description: "Event id", minimum: 1)],
                 answers: [.init(status: 200, description: "The event", schema: "Event"),
                           .init(status: 404, description: "No such event, or not one this token may see")]
             ) { request, context, identity in
@@ -68,9 +68,10 @@ extension Services {
                     .init(name: "status", location: .query, type: "string", description: "Only this status", enumValues: EventStatus.allCases.map(\.rawValue)),
                     .init(name: "type", location: .query, type: "string", description: "Only this event type code"),
                     .init(name: "grid", location: .query, type: "string", description: "Only events assigned to this grid code (any layer or level)"),
-                    .init(name: "since", location: .query, type: "string", description: "occurred_at at or after this RFC 3339 time (no offset: +08:00)"),
-                    .init(name: "until", location: .query, type: "string", description: "occurred_at before this RFC 3339 time"),
-                    .init(name: "bbox", location: .query, type: "string", description: "minLon,minLat,maxLon,maxLat (WGS84)"),
+                    .init(name: "since", location: .query, type: "string", description: "occurred_at at or after this RFC 3339 time (no offset: +08:00)", format: "date-time"),
+                    .init(name: "until", location: .query, type: "string", description: "occurred_at before this RFC 3339 time", format: "date-time"),
+                    .init(name: "bbox", location: .query, type: "string", description: "minLon,minLat,maxLon,maxLat (WGS84, min ≤ max)",
+                          pattern: "^-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?$"),
                     .init(name: "limit", location: .query, type: "integer", description: "At most this many (1–1000, default 100)", minimum: 1, maximum: 1000),
                     .init(name: "cursor", location: .query, type: "string", description: "The next_cursor of the previous page"),
                 ],
@@ -86,7 +87,7 @@ extension Services {
                 query.until = try Self.time(q, "until")
                 query.bbox = try Self.bbox(q)
                 query.limit = try q.int("limit", range: 1...1000) ?? 100
-                if let c = q.string("cursor"), !c.isEmpty {
+                if let c = try q.nonEmpty("cursor") {
                     guard let id = Self.decodeCursor(c) else {
                         throw APIError(.badRequest, code: "bad_parameter", message: "cursor is not one this service issued", details: [FieldError("cursor", "invalid")])
                     }
@@ -122,7 +123,7 @@ extension Services {
     }
 
     static func time(_ q: Query, _ name: String) throws -> Double? {
-        guard let s = q.string(name), !s.isEmpty else { return nil }
+        guard let s = try q.nonEmpty(name) else { return nil }
         guard let t = Timestamp.parse(s) else {
             throw APIError(.badRequest, code: "bad_parameter", message: "\(name) must be an RFC 3339 time such as 2026-11-01T00:00:00+08:00", details: [FieldError(name, "not an RFC 3339 time")])
         }
@@ -130,7 +131,7 @@ extension Services {
     }
 
     static func bbox(_ q: Query) throws -> BoundingBox? {
-        guard let s = q.string("bbox"), !s.isEmpty else { return nil }
+        guard let s = try q.nonEmpty("bbox") else { return nil }
         let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard v.count == 4, v.allSatisfy({ $0?.isFinite == true }), let a = v[0], let b = v[1], let c = v[2], let d = v[3],
               a <= c, b <= d, abs(a) <= 180, abs(c) <= 180, abs(b) <= 90, abs(d) <= 90 else {

@@ -48,7 +48,7 @@ extension Services {
                         .init(name: "tolerance", location: .query, type: "number", description: "Metres below which gaps and overlaps are noise (default 0.5)", minimum: 0, maximum: 100),
                         .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
                      ],
-                     body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "FeatureCollection", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features"),
+                     body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features"),
                      answers: [.init(status: 200, description: "Stored; the index has been reloaded", schema: "BoundaryImport"),
                                .init(status: 413, description: "The file is larger than the upload limit"),
                                .init(status: 422, description: "Defects: every one in details (and defects, with locations); nothing stored", schema: "BoundaryDefects")]) { request, _, identity in
@@ -57,7 +57,7 @@ extension Services {
                     throw APIError(.badRequest, code: "bad_parameter", message: "query parameter layer is required (residential, functional or industry)", details: [FieldError("layer", "is required")])
                 }
                 var options = BoundaryOptions(layer: layer)
-                if let c = q.string("crs"), !c.isEmpty { options.crs = try q.crs() }
+                if q.string("crs") != nil { options.crs = try q.crs() }
                 if let f = q.string("code_field"), !f.isEmpty { options.fields.code = f }
                 if let f = q.string("name_field"), !f.isEmpty { options.fields.name = f }
                 if let f = q.string("level_field"), !f.isEmpty { options.fields.level = f }

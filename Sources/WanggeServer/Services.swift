@@ -61,8 +61,9 @@ public func buildApplication(services: Services, logger: Logger? = nil) -> some 
 public func buildRouter(services: Services) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: ErrorMiddleware())
+    let routes = services.routes
+    router.add(middleware: ErrorMiddleware(routes: routes.map { ($0.method, $0.path) }))
     router.add(middleware: AuthMiddleware(tokens: TokenCache(repository: services.database)))
-    router.add(services.routes)
+    router.add(routes)
     return router
 }

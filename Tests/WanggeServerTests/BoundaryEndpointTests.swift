@@ -76,9 +76,15 @@ struct BoundaryEndpointTests {
                 }
             }
             #expect(documented == Set(routes.map { "\($0.method.rawValue) \($0.path)" }))
-            // An undocumented path is a clear 404.
+            // An undocumented path is a clear 404; a known path with another method is a 405 that lists the allowed ones.
             try await client.execute(uri: "/nowhere", method: .get) { r in
                 #expect(r.status == .notFound && r.errorCode == "not_found")
+            }
+            try await client.execute(uri: "/events/7", method: .delete, headers: f.headers(.admin)) { r in
+                #expect(r.status == .methodNotAllowed && r.headers[.allow] == "GET")
+            }
+            try await client.execute(uri: "/events", method: .put, headers: f.headers(.admin)) { r in
+                #expect(r.status == .methodNotAllowed && r.headers[.allow] == "POST, GET")
             }
         }
     }

@@ -177,7 +177,7 @@ public protocol EventRepository: Sendable {
     /// Stores a batch of events, each with its first history entry, in one transaction: all or none. An insert whose
     /// idempotency key was seen before (also earlier in the same batch) stores nothing and gets the stored response.
     /// - Returns: per insert, the response and whether an event was created.
-    func insert(_ batch: [EventInsert]) async throws -> [(IdempotentResponse, created: Bool)]
+    func insert(_ batch: [EventInsert]) throws -> [(IdempotentResponse, created: Bool)]
     func event(id: Int64) throws -> EventRecord?
     func events(_ query: EventQuery) throws -> [EventRecord]
     /// Moves up to `limit` recently stored events into the grid and spatial indexes; returns how many. Queries are

@@ -36,7 +36,8 @@ public struct EventIntake: Sendable {
     public func submit(_ body: JSONObject, rawBody: [UInt8], actor: Identity, idempotencyKey: String?,
                        now: Double = Date().timeIntervalSince1970,
                        render: @escaping @Sendable (EventRecord) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
-        let requestHash = SHA256.hex(rawBody)
+        // The fingerprint only matters for requests that can be replayed.
+        let requestHash = idempotencyKey == nil ? "" : SHA256.hex(rawBody)
         let submission: EventSubmission
         switch EventSubmission.parse(body, now: now) {
         case .success(let s): submission = s

@@ -39,19 +39,19 @@ final class TokenCache: Sendable {
         self.ttl = ttl
     }
 
+    /// Keyed by the token itself, so a hit costs no hashing; only a miss computes the SHA-256 to look it up.
     func identity(token: String) throws -> Identity? {
-        let hash = Tokens.hash(token)
         let now = Date().timeIntervalSince1970
         if let hit = entries.withLock({ e -> (identity: Identity?, at: Double)? in
-            guard let v = e[hash], now - v.at < ttl else { return nil }
+            guard let v = e[token], now - v.at < ttl else { return nil }
             return v
         }) {
             return hit.identity
         }
-        let identity = try repository.identity(tokenHash: hash)
+        let identity = try repository.identity(tokenHash: Tokens.hash(token))
         entries.withLock { e in
             if e.count > 10_000 { e.removeAll() }  // bounded: unknown tokens must not grow it forever
-            e[hash] = (identity, now)
+            e[token] = (identity, now)
         }
         return identity
     }

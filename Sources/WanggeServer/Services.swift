@@ -49,7 +49,7 @@ public struct Services: Sendable {
 /// tokens), then every route of `Services.routes`.
 public func buildApplication(services: Services, logger: Logger? = nil) -> some ApplicationProtocol {
     let logger = logger ?? Logger(label: "wangge")
-    let router = buildRouter(services: services)
+    let router = buildRouter(services: services, logRequests: logger.logLevel <= .info)
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.configuration.host, port: services.configuration.port), serverName: "wangge"),
@@ -58,9 +58,10 @@ public func buildApplication(services: Services, logger: Logger? = nil) -> some 
 }
 
 /// The router alone (tests drive it without a socket).
-public func buildRouter(services: Services) -> Router<AppRequestContext> {
+public func buildRouter(services: Services, logRequests: Bool = true) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.info))
+    // One line per request with its id (hb.request.id), unless the log level would drop it anyway.
+    if logRequests { router.add(middleware: LogRequestsMiddleware(.info)) }
     let routes = services.routes
     router.add(middleware: ErrorMiddleware(routes: routes.map { ($0.method, $0.path) }))
     router.add(middleware: AuthMiddleware(tokens: TokenCache(repository: services.database)))

@@ -3,8 +3,8 @@ import GRDB
 import WanggeCore
 
 extension AppDatabase: EventRepository {
-    public func insert(_ batch: [EventInsert]) async throws -> [(IdempotentResponse, created: Bool)] {
-        try await writer.write { db in
+    public func insert(_ batch: [EventInsert]) throws -> [(IdempotentResponse, created: Bool)] {
+        try writer.write { db in
             try batch.map { try Self.insert($0, db) }
         }
     }

@@ -120,7 +120,7 @@ public final class BoundaryValidator {
     func checkFeature(_ raw: RawFeature, options: BoundaryOptions, converter: CRSConverter,
                       defects: inout [Defect], projectedButDegrees: inout Int) -> Checked? {
         let f = options.fields
-        let code = raw.properties[f.code]?.identifierText?.trimmingWhitespaceAndNewlines()
+        let code = raw.properties[f.code]?.identifierText?.trimmingWhitespace()
         func defect(_ kind: Defect.Kind, _ message: String, location: GeometryValue? = nil) -> Defect {
             Defect(kind: kind, featureIndex: raw.index, code: code, message: message, location: location, line: raw.line)
         }
@@ -155,7 +155,7 @@ public final class BoundaryValidator {
             switch raw.properties[f.parent] {
             case nil, .null?: parent = nil
             case let v?:
-                if let t = v.identifierText?.trimmingWhitespaceAndNewlines(), !t.isEmpty {
+                if let t = v.identifierText?.trimmingWhitespace(), !t.isEmpty {
                     parent = t
                 } else if v.stringValue?.isEmpty != true {
                     defects.append(defect(.badProperty, "property \"\(f.parent)\" must be the parent's code, found \(v.typeDescription)"))
@@ -240,14 +240,5 @@ public final class BoundaryValidator {
                 firstIndex[c.code] = c.index
             }
         }
-    }
-}
-
-extension String {
-    func trimmingWhitespaceAndNewlines() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
-        while let l = s.last, l.isWhitespace { s = s.dropLast() }
-        return String(s)
     }
 }

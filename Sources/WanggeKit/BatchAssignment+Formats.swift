@@ -156,16 +156,8 @@ extension BatchAssignment {
             if bytes.last == 0x0D { bytes.removeLast() }
             while bytes.first == 0x1E { bytes.removeFirst() }  // RFC 8142 record separator
             guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-            do {
-                let v = try JSONValue.parse(bytes)
-                if case .object = v {
-                    pending.append((v, [], line, nil))
-                } else {
-                    pending.append((nil, bytes, line, BatchProblem(kind: "not_an_object", message: "line \(line): expected a JSON object or GeoJSON Feature, found \(v.typeDescription)")))
-                }
-            } catch {
-                pending.append((nil, bytes, line, BatchProblem(kind: "malformed_json", message: "line \(line), column \(error.column): malformed JSON: \(error.message)")))
-            }
+            let (value, problem) = Self.record(bytes, line: line, featureOnly: false)
+            pending.append((value, value == nil ? bytes : [], line, problem))
             if pending.count >= chunkRows { try flush() }
         }
 
@@ -180,6 +172,22 @@ extension BatchAssignment {
         }
         if !carry.isEmpty { try handle(carry[...]) }
         try flush()
+    }
+
+    /// One record (an NDJSON line, a member of `features`) as a JSON object, or why it is not one.
+    static func record(_ bytes: [UInt8], line: Int, featureOnly: Bool) -> (JSONValue?, BatchProblem?) {
+        do {
+            let v = try JSONValue.parse(bytes)
+            if featureOnly && v.objectValue?["type"]?.stringValue != "Feature" {
+                return (nil, BatchProblem(kind: "not_a_feature", message: "line \(line): a member of \"features\" is not a Feature"))
+            }
+            guard case .object = v else {
+                return (nil, BatchProblem(kind: "not_an_object", message: "line \(line): expected a JSON object or GeoJSON Feature, found \(v.typeDescription)"))
+            }
+            return (v, nil)
+        } catch {
+            return (nil, BatchProblem(kind: "malformed_json", message: "line \(line), column \(error.column): malformed JSON: \(error.message)"))
+        }
     }
 
     /// Coordinates of an NDJSON object: a GeoJSON Feature's Point, or lon/lat members.
@@ -263,16 +271,8 @@ extension BatchAssignment {
                         do { crs = try CRS(parsing: name) } catch { throw WanggeError.invalidInput("the file's crs member names \"\(name)\", which Wangge cannot read; give --crs") }
                     }
                 case .feature(let bytes, let line):
-                    do {
-                        let v = try JSONValue.parse(bytes)
-                        if v.objectValue?["type"]?.stringValue == "Feature" {
-                            pending.append((v, [], line, nil))
-                        } else {
-                            pending.append((nil, bytes, line, BatchProblem(kind: "not_a_feature", message: "line \(line): a member of \"features\" is not a Feature")))
-                        }
-                    } catch {
-                        pending.append((nil, bytes, line, BatchProblem(kind: "malformed_json", message: "line \(line): \(error)")))
-                    }
+                    let (value, problem) = Self.record(bytes, line: line, featureOnly: true)
+                    pending.append((value, value == nil ? bytes : [], line, problem))
                     if pending.count >= chunkRows { try flush() }
                 }
             }

@@ -17,6 +17,13 @@ public enum Fixtures {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(relative))))
     }
 
+    /// The Natural Earth fixture without its one invalid polygon (Sudan): one feature per line, so its line is dropped.
+    public static func naturalEarthValid() throws -> [UInt8] {
+        let text = String(decoding: try bytes("real/naturalearth_lowres.geojson"), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"iso_a3\": \"SDN\"") }
+        return Array(lines.joined(separator: "\n").utf8)
+    }
+
     /// A fresh temporary directory.
     public static func temporaryDirectory() throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-test-\(UUID().uuidString)")

@@ -12,7 +12,7 @@ public struct EventIndexer: Sendable {
     /// Indexing also runs under load once this many events wait, in small steps.
     let maxBacklog: Int
 
-    public init(repository: any EventRepository, maxBacklog: Int = 50_000,
+    public init(repository: any EventRepository, maxBacklog: Int = 300_000,
                 lastIntakeCommit: @escaping @Sendable () -> Double) {
         self.repository = repository
         self.maxBacklog = maxBacklog

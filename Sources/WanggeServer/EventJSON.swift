@@ -2,6 +2,54 @@ import WanggeCore
 
 /// An event as the API shows it. Reporter name and phone appear only for roles that may see personal data.
 enum EventJSON {
+    /// The same object as `render`, written straight into bytes (the intake path: no intermediate tree).
+    static func write(_ r: EventRecord, showReporter: Bool, into w: inout GeoJSONWriter) {
+        let e = r.event
+        let a = e.assignment
+        func number(_ v: Double) { w.appendRaw(JSONNumber(v).literal) }
+        func codes(_ c: [String]) {
+            w.append("[")
+            for (i, s) in c.enumerated() {
+                if i > 0 { w.append(",") }
+                w.appendString(s)
+            }
+            w.append("]")
+        }
+        func optional(_ s: String?) { if let s { w.appendString(s) } else { w.append("null") } }
+        w.append(#"{"id":"#); w.appendInt(Int(r.id))
+        w.append(#","status":"#); w.appendString(r.status.rawValue)
+        w.append(#","type":"#); w.appendString(e.type)
+        w.append(#","severity":"#); w.appendInt(e.severity)
+        w.append(#","lon":"#); number(e.lon)
+        w.append(#","lat":"#); number(e.lat)
+        w.append(#","input":{"crs":"#); w.appendString(e.inputCRS)
+        w.append(#","x":"#); number(e.inputX)
+        w.append(#","y":"#); number(e.inputY)
+        w.append(#"},"description":"#); w.appendString(e.description)
+        w.append(#","channel":"#); w.appendString(e.channel.rawValue)
+        if showReporter {
+            w.append(#","reporter":{"name":"#); w.appendString(e.reporterName)
+            w.append(#","phone":"#); w.appendString(e.reporterPhone)
+            w.append("}")
+        } else {
+            w.append(#","reporter":null"#)
+        }
+        w.append(#","occurred_at":"#); w.appendString(Timestamp.format(e.occurredAt))
+        w.append(#","reported_at":"#); w.appendString(Timestamp.format(e.reportedAt))
+        w.append(#","grids":{"match":"#); w.appendString(a.residential.match.rawValue)
+        w.append(#","street":"#); optional(a.residential.street)
+        w.append(#","community":"#); optional(a.residential.community)
+        w.append(#","courtyard":"#); optional(a.residential.courtyard)
+        w.append(#","building":"#); optional(a.residential.building)
+        w.append(#","touching":"#); codes(a.residential.touching)
+        w.append(#","functional":"#); codes(a.functional.grids)
+        w.append(#","industry":"#); codes(a.industry.grids)
+        w.append(#"},"outside":"#); w.append(e.isOutside ? "true" : "false")
+        w.append(#","department":"#); optional(r.department)
+        w.append(#","version":"#); w.appendInt(r.version)
+        w.append("}")
+    }
+
     static func render(_ r: EventRecord, showReporter: Bool) -> JSONValue {
         let e = r.event
         let a = e.assignment

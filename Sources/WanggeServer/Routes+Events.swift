@@ -35,8 +35,8 @@ extension Services {
                 }
                 let (body, raw) = try await request.jsonObject(upTo: 64 * 1024)
                 let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key) { record in
-                    var w = GeoJSONWriter()
-                    w.appendValue(EventJSON.render(record, showReporter: true))
+                    var w = GeoJSONWriter(reserving: 768)
+                    EventJSON.write(record, showReporter: true, into: &w)
                     return w.bytes
                 }
                 var r = Response.bytes(response.body, status: HTTPResponse.Status(code: response.status), contentType: "application/json")

@@ -54,6 +54,21 @@ struct EventEndpointTests {
         }
     }
 
+    @Test("the intake's direct JSON writer and the tree renderer give the same bytes")
+    func renderingsAgree() async throws {
+        try await f.app().test(.router) { client in
+            let r = try await submit(client, ServerFixture.goodEvent.replacingOccurrences(of: "垃圾堆放在楼下", with: "quote \\\" and 中文"))
+            let record = try #require(try f.database.event(id: Int64(r.json["id"]!.identifierText!)!))
+            for show in [true, false] {
+                var direct = GeoJSONWriter()
+                EventJSON.write(record, showReporter: show, into: &direct)
+                var tree = GeoJSONWriter()
+                tree.appendValue(EventJSON.render(record, showReporter: show))
+                #expect(String(decoding: direct.bytes, as: UTF8.self) == String(decoding: tree.bytes, as: UTF8.self))
+            }
+        }
+    }
+
     @Test("a retry with the same Idempotency-Key returns the original response and creates nothing")
     func idempotent() async throws {
         try await f.app().test(.router) { client in

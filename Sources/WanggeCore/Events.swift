@@ -192,6 +192,33 @@ public protocol EventRepository: Sendable {
     func replaceCatalog(departments: [Department], eventTypes: [EventType]) throws
 }
 
+/// A new workflow state to store for an event, if it is still at the version it was read at.
+public struct WorkflowChange: Sendable {
+    public var eventID: Int64
+    public var expectedVersion: Int
+    public var state: WorkflowState
+    public var entry: HistoryEntry
+    /// The current phase's deadline (nil when the event is no longer open).
+    public var dueAt: Double?
+
+    public init(eventID: Int64, expectedVersion: Int, state: WorkflowState, entry: HistoryEntry, dueAt: Double?) {
+        self.eventID = eventID; self.expectedVersion = expectedVersion; self.state = state; self.entry = entry; self.dueAt = dueAt
+    }
+}
+
+/// The closed loop's storage: workflow states with optimistic versions, the append-only history, settings.
+public protocol WorkflowRepository: Sendable {
+    /// The event and its workflow state.
+    func workflow(eventID: Int64) throws -> (EventRecord, WorkflowState)?
+    /// Stores changes in one transaction; per change, false when the event's version moved on (nothing stored for it).
+    func save(_ changes: [WorkflowChange]) throws -> [Bool]
+    func history(eventID: Int64) throws -> [HistoryEntry]
+    /// Every open event with its state (for early warnings).
+    func openWorkflows() throws -> [(EventRecord, WorkflowState)]
+    func setting(_ key: String) throws -> String?
+    func setSetting(_ key: String, _ value: String) throws
+}
+
 public protocol TokenRepository: Sendable {
     /// Stores a new token's hash and returns its record.
     func createToken(name: String, role: Role, department: String?, tokenHash: String, prefix: String) throws -> APIToken

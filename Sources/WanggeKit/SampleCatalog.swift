@@ -41,4 +41,38 @@ enum SampleCatalog {
         EventType(code: "work_safety", name: "安全生产隐患", nameEn: "Work safety hazard at a firm", category: "organisations", defaultDepartment: "safety_supervision"),
         EventType(code: "public_opinion", name: "社情民意", nameEn: "Residents' opinion or complaint", category: "opinion", defaultDepartment: "civil_affairs"),
     ]
+
+    /// Service levels by severity (4 = most urgent), with faster or slower rules for some event types.
+    static let sla = SLARules(
+        defaults: [
+            "1": .init(acceptHours: 24, resolveHours: 168, closeHours: 72),
+            "2": .init(acceptHours: 8, resolveHours: 72, closeHours: 48),
+            "3": .init(acceptHours: 2, resolveHours: 24, closeHours: 24),
+            "4": .init(acceptHours: 0.5, resolveHours: 4, closeHours: 12),
+        ],
+        types: [
+            "fire_hazard": ["2": .init(acceptHours: 2, resolveHours: 24, closeHours: 24),
+                            "3": .init(acceptHours: 1, resolveHours: 8, closeHours: 12),
+                            "4": .init(acceptHours: 0.25, resolveHours: 2, closeHours: 8)],
+            "elderly_care": ["2": .init(acceptHours: 4, resolveHours: 24, closeHours: 24),
+                             "3": .init(acceptHours: 1, resolveHours: 8, closeHours: 12)],
+            "road_damage": ["1": .init(acceptHours: 24, resolveHours: 336, closeHours: 72),
+                            "2": .init(acceptHours: 8, resolveHours: 168, closeHours: 48)],
+            "illegal_construction": ["1": .init(acceptHours: 24, resolveHours: 720, closeHours: 72),
+                                     "2": .init(acceptHours: 8, resolveHours: 336, closeHours: 72)],
+            "public_opinion": ["1": .init(acceptHours: 24, resolveHours: 240, closeHours: 72)],
+        ]
+    )
+
+    /// Routing overrides of the event types' default departments.
+    static func routing(courtyard: String) -> RoutingRules {
+        RoutingRules(rules: [
+            .init(eventType: "garbage", layer: .industry, department: "urban_management",
+                  note: "commercial waste inside industry grids is enforced by urban management, not collected by sanitation"),
+            .init(eventType: "work_safety", layer: .functional, department: "fire_safety",
+                  note: "safety hazards at public institutions go to the fire safety office"),
+            .init(eventType: "utilities", grid: courtyard, department: "housing",
+                  note: "an old housing estate whose utilities the housing office still runs"),
+        ])
+    }
 }

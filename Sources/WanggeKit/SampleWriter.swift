@@ -60,6 +60,9 @@ public enum SampleFiles {
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.departments)) + [0x0A], to: "\(folder)/departments.json")
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.eventTypes)) + [0x0A], to: "\(folder)/event_types.json")
         try FileIO.write([UInt8](try encoder.encode(staff(s, seed: seed))) + [0x0A], to: "\(folder)/staff.json")
+        try FileIO.write([UInt8](try encoder.encode(SampleCatalog.sla)) + [0x0A], to: "\(folder)/sla.json")
+        let oldEstate = s.residential.first { $0.level == .courtyard }?.code ?? ""
+        try FileIO.write([UInt8](try encoder.encode(SampleCatalog.routing(courtyard: oldEstate))) + [0x0A], to: "\(folder)/routing.json")
     }
 
     static func collection(_ features: [(String?, GeometryValue?, JSONObject)], decimals: Int = 7,

@@ -10,6 +10,7 @@ extension Services {
 
     var eventRoutes: [APIRoute] {
         let intake = self.intake
+        let loop = self.loop
         let database = self.database
         return [
             APIRoute(
@@ -48,7 +49,7 @@ extension Services {
                 method: .get, path: "/events/{id}", summary: "One event (reporters see their own, departments theirs)",
                 tag: "events", roles: Set(Role.allCases),
                 parameters: [.init(name: "id", location: .path, type: "integer", required: true, description: "Event id", minimum: 1)],
-                answers: [.init(status: 200, description: "The event", schema: "Event"),
+                answers: [.init(status: 200, description: "The event with its workflow and the actions this token may take now", schema: "EventWithWorkflow"),
                           .init(status: 404, description: "No such event, or not one this token may see")]
             ) { request, context, identity in
                 let identity = identity!
@@ -56,10 +57,7 @@ extension Services {
                 guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
                     throw APIError(.badRequest, code: "bad_parameter", message: "the event id must be a positive integer", details: [FieldError("id", "must be a positive integer")])
                 }
-                guard let record = try database.event(id: id), Self.visible(record, to: identity) else {
-                    throw APIError(.notFound, code: "not_found", message: "no event \(id)")
-                }
-                return .json(EventJSON.render(record, showReporter: identity.seesReporterIdentity))
+                return .json(Self.eventWithWorkflow(try loop.state(eventID: id, for: identity), loop: loop, identity: identity))
             },
             APIRoute(
                 method: .get, path: "/events", summary: "Events, newest first, with filters and stable cursor paging",

@@ -27,13 +27,17 @@ public struct Services: Sendable {
     public let configuration: ServerConfiguration
     /// Event intake with its group-commit queue: one for the whole service.
     let intake: EventIntake
+    /// The closed loop (actions, history, warnings).
+    public let loop: ClosedLoop
     let startedAt = Date()
 
-    public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration()) {
+    public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration(),
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.database = database
         self.engine = engine
         self.configuration = configuration
         self.intake = EventIntake(repository: database, engine: engine)
+        self.loop = ClosedLoop(repository: database, clock: clock)
     }
 
     /// When event intake last committed (for background work that waits for quiet moments).
@@ -41,7 +45,7 @@ public struct Services: Sendable {
 
     /// Every endpoint of the service, in the order the OpenAPI document lists them.
     var routes: [APIRoute] {
-        systemRoutes + gridRoutes + eventRoutes
+        systemRoutes + gridRoutes + eventRoutes + loopRoutes
     }
 }
 

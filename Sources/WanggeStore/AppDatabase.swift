@@ -188,6 +188,20 @@ public struct AppDatabase: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v3-closed-loop") { db in
+            try db.execute(sql: """
+                -- The closed loop's state (WorkflowState as JSON; NULL means "as reported"), and the current
+                -- phase's deadline for early warnings.
+                ALTER TABLE event ADD COLUMN workflow TEXT;
+                ALTER TABLE event ADD COLUMN due_at REAL;
+                CREATE INDEX event_by_due ON event(due_at) WHERE due_at IS NOT NULL;
+                -- Configuration documents (service levels, routing), as JSON.
+                CREATE TABLE setting (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

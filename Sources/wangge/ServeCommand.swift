@@ -53,6 +53,10 @@ enum Bootstrap {
             try SampleFiles.loadCatalog(from: geodata, into: db)
             logger.info("loaded departments and event types", metadata: ["from": "\(geodata)"])
         }
+        if try db.setting(ClosedLoop.slaKey) == nil || db.setting(ClosedLoop.routingKey) == nil {
+            try ClosedLoop.loadConfiguration(from: geodata, into: db)
+            logger.info("loaded service levels and routing", metadata: ["from": "\(geodata)"])
+        }
         if try db.counts().isEmpty {
             for o in try SampleFiles.load(from: geodata, into: db) {
                 logger.info("loaded sample layer", metadata: ["layer": "\(o.check.layer.rawValue)", "grids": "\(o.check.featureCount)"])

@@ -15,6 +15,8 @@ struct ServerFixture {
     let database: AppDatabase
     let engine: AssignmentEngine
     let services: Services
+    /// The service's clock: real time plus an offset the tests can move forward.
+    let offset = Locked<Double>(0)
     var tokens: [Role: String] = [:]
     /// A second reporter, to check that reporters only see their own events.
     var otherReporter = ""
@@ -22,17 +24,22 @@ struct ServerFixture {
     init() throws {
         database = try AppDatabase.inMemory()
         try SampleFiles.loadCatalog(from: Fixtures.geoData, into: database)
+        try ClosedLoop.loadConfiguration(from: Fixtures.geoData, into: database)
         _ = try SampleFiles.load(from: Fixtures.geoData, into: database)
         engine = try AssignmentEngine(repository: database, workers: 2)
-        services = Services(database: database, engine: engine)
+        let offset = self.offset
+        services = Services(database: database, engine: engine) { Date().timeIntervalSince1970 + offset.withLock { $0 } }
         for role in Role.allCases {
             tokens[role] = try Tokens.create(name: "test \(role.rawValue)", role: role,
-                                             department: role == .department ? "sanitation" : nil, in: database).token
+                                             department: role == .department ? "urban_management" : nil, in: database).token
         }
         otherReporter = try Tokens.create(name: "another reporter", role: .reporter, department: nil, in: database).token
     }
 
     func app() -> some ApplicationProtocol { buildApplication(services: services) }
+
+    /// Moves the service's clock forward.
+    func advance(hours: Double) { offset.withLock { $0 += hours * 3600 } }
 
     func headers(_ role: Role?, json: Bool = false, extra: [(String, String)] = []) -> HTTPFields {
         var h = HTTPFields()

@@ -1,0 +1,375 @@
+/// Service levels: hours allowed to accept (and dispatch), to resolve, and to check and close, per event type and
+/// severity.
+public struct SLARules: Sendable, Codable, Equatable {
+    public struct Times: Sendable, Codable, Equatable {
+        public var acceptHours: Double
+        public var resolveHours: Double
+        public var closeHours: Double
+
+        public init(acceptHours: Double, resolveHours: Double, closeHours: Double) {
+            self.acceptHours = acceptHours; self.resolveHours = resolveHours; self.closeHours = closeHours
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case acceptHours = "accept_hours", resolveHours = "resolve_hours", closeHours = "close_hours"
+        }
+    }
+
+    /// By severity ("1"…"4").
+    public var defaults: [String: Times]
+    /// Per event type, by severity; missing entries fall back to `defaults`.
+    public var types: [String: [String: Times]]
+
+    public init(defaults: [String: Times], types: [String: [String: Times]] = [:]) {
+        self.defaults = defaults
+        self.types = types
+    }
+
+    public func times(type: String, severity: Int) -> Times {
+        types[type]?[String(severity)] ?? defaults[String(severity)]
+            ?? Times(acceptHours: 24, resolveHours: 168, closeHours: 48)
+    }
+}
+
+/// Who may take an action, from which states.
+public struct ActionContext: Sendable, Equatable {
+    public var identity: Identity
+    /// The caller submitted the event (reporters may record the resident's satisfaction on their own events).
+    public var isSubmitter: Bool
+    /// Now, in seconds since 1970 (injected, so tests and the sample history control the clock).
+    public var at: Double
+
+    public init(identity: Identity, isSubmitter: Bool, at: Double) {
+        self.identity = identity; self.isSubmitter = isSubmitter; self.at = at
+    }
+}
+
+/// Deadline state of an open event.
+public enum WarningLevel: String, Sendable, Codable, Comparable {
+    case none
+    /// At least 80 % of the time is used.
+    case yellow
+    /// Overdue.
+    case red
+
+    public static func < (a: WarningLevel, b: WarningLevel) -> Bool {
+        let order: [WarningLevel] = [.none, .yellow, .red]
+        return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    }
+}
+
+/// Which clock an open event is on.
+public struct Deadline: Sendable, Equatable {
+    public enum Phase: String, Sendable, Codable { case accept, resolve, close }
+    public var phase: Phase
+    /// When the current phase must end (suspended time and extensions included).
+    public var due: Double
+    /// Share of the allowed time used so far (1 = due now).
+    public var used: Double
+    public var level: WarningLevel
+}
+
+extension Workflow {
+    /// One place that says who may do what: the states an action starts from, the roles that may take it, and
+    /// whether a department may act only on its own events.
+    static let table: [EventAction: (from: Set<EventStatus>, roles: Set<Role>, ownDepartment: Bool)] = [
+        .accept: ([.reported], [.dispatcher, .admin], false),
+        .reject: ([.reported], [.dispatcher, .admin], false),
+        .dispatch: ([.accepted], [.dispatcher, .admin], false),
+        .acknowledge: ([.dispatched], [.department], true),
+        .returnEvent: ([.dispatched], [.department], true),
+        .resolve: ([.inProgress], [.department], true),
+        .requestSuspension: ([.inProgress], [.department], true),
+        .requestExtension: ([.inProgress], [.department], true),
+        .approveRequest: ([.inProgress], [.dispatcher, .admin], false),
+        .refuseRequest: ([.inProgress], [.dispatcher, .admin], false),
+        .resume: ([.inProgress], [.department, .dispatcher, .admin], true),
+        .close: ([.resolved], [.dispatcher, .admin], false),
+        .rework: ([.resolved], [.dispatcher, .admin], false),
+        .evaluate: ([.closed], [.dispatcher, .admin, .reporter], false),
+        .supervise: ([.reported, .accepted, .dispatched, .inProgress, .resolved], [.dispatcher, .admin], false),
+        .overrideRating: ([.evaluated], [.dispatcher, .admin], false),
+    ]
+}
+
+/// The state machine.
+public enum Workflow {
+    /// Whether `action` is possible now for this caller, and if not, why.
+    static func check(_ action: EventAction, _ s: WorkflowState, _ c: ActionContext) -> String? {
+        let rule = table[action]!
+        guard rule.roles.contains(c.identity.role) else {
+            return "role \(c.identity.role.rawValue) may not \(action.rawValue)"
+        }
+        if c.identity.role == .department && rule.ownDepartment && s.department != c.identity.department {
+            return "this event is not dispatched to department \(c.identity.department ?? "?")"
+        }
+        if c.identity.role == .reporter && !c.isSubmitter {
+            return "reporters may only evaluate events they reported"
+        }
+        guard rule.from.contains(s.status) else {
+            return "\(action.rawValue) is not possible when the event is \(s.status.rawValue)"
+        }
+        switch action {
+        case .resolve where s.suspendedSince != nil:
+            return "the event is suspended: resume it before resolving"
+        case .requestSuspension where s.pending != nil || s.suspendedSince != nil,
+             .requestExtension where s.pending != nil:
+            return s.pending != nil ? "a \(s.pending!.kind.rawValue) request is already waiting for the dispatcher" : "the event is already suspended"
+        case .approveRequest where s.pending == nil, .refuseRequest where s.pending == nil:
+            return "there is no request waiting"
+        case .resume where s.suspendedSince == nil:
+            return "the event is not suspended"
+        default:
+            return nil
+        }
+    }
+
+    /// The actions this caller may take now.
+    public static func allowed(_ s: WorkflowState, _ c: ActionContext) -> [EventAction] {
+        EventAction.allCases.filter { check($0, s, c) == nil }
+    }
+
+    /// Applies an action: checks who and when, validates its fields, and returns the new state and its history line.
+    /// - Parameter expectedVersion: the version the caller saw; a mismatch is a conflict.
+    /// - Throws: `WorkflowError`.
+    public static func apply(_ action: EventAction, fields f: ActionFields, to state: WorkflowState,
+                             context c: ActionContext, sla: SLARules, expectedVersion: Int? = nil,
+                             knownDepartments: Set<String>) throws(WorkflowError) -> (WorkflowState, HistoryEntry) {
+        if let v = expectedVersion, v != state.version { throw .conflict(currentVersion: state.version) }
+        if let why = check(action, state, c) { throw .notAllowed(why, allowed: allowed(state, c)) }
+        var s = state
+        var note = f.note ?? ""
+        var errors: [FieldError] = []
+        func require(_ value: String?, _ field: String) -> String? {
+            guard let v = value?.trimmingWhitespace(), !v.isEmpty else { errors.append(FieldError(field, "is required for \(action.rawValue)")); return nil }
+            if v.count > 2000 { errors.append(FieldError(field, "is longer than 2000 characters")); return nil }
+            return v
+        }
+        switch action {
+        case .accept:
+            s.status = .accepted
+            s.acceptedAt = c.at
+        case .reject:
+            if let r = require(f.reason, "reason") { s.rejectReason = r; note = r }
+            s.status = .rejected
+        case .dispatch:
+            if let d = require(f.department, "department") {
+                if knownDepartments.contains(d) { s.department = d } else {
+                    errors.append(FieldError("department", "unknown department \"\(d)\"; known: \(knownDepartments.sorted().joined(separator: ", "))"))
+                }
+            }
+            s.status = .dispatched
+            s.dispatchedAt = c.at
+            s.pausedSeconds = 0
+            s.extensionHours = 0
+            if note.isEmpty { note = "to \(f.department ?? "")" }
+        case .acknowledge:
+            s.status = .inProgress
+            s.acknowledgedAt = c.at
+        case .returnEvent:
+            if let r = require(f.reason, "reason") { note = r }
+            s.returns += 1
+            s.department = nil
+            s.status = .accepted
+        case .resolve:
+            if let fb = require(f.feedback, "feedback") { s.feedback = fb; note = fb }
+            if let url = f.photoURL {
+                if url.hasPrefix("https://") || url.hasPrefix("http://"), url.count <= 500 { s.photoURL = url } else {
+                    errors.append(FieldError("photo_url", "must be an http(s) URL of at most 500 characters"))
+                }
+            }
+            s.status = .resolved
+            s.resolvedAt = c.at
+        case .requestSuspension:
+            if let r = require(f.reason, "reason") { s.pending = PendingRequest(kind: .suspension, reason: r, hours: nil, at: c.at); note = r }
+        case .requestExtension:
+            let r = require(f.reason, "reason")
+            guard let h = f.hours, h.isFinite, h > 0, h <= 720 else {
+                errors.append(FieldError("hours", "must be a number of hours from 0 to 720"))
+                break
+            }
+            if let r { s.pending = PendingRequest(kind: .extension, reason: r, hours: h, at: c.at); note = "\(fmtHours(h)) more: \(r)" }
+        case .approveRequest:
+            let p = s.pending!
+            switch p.kind {
+            case .suspension:
+                s.suspendedSince = c.at
+                s.suspensions += 1
+                note = "suspension approved" + (note.isEmpty ? "" : ": \(note)")
+            case .extension:
+                s.extensionHours += p.hours ?? 0
+                s.extensions += 1
+                note = "extension of \(fmtHours(p.hours ?? 0)) approved" + (note.isEmpty ? "" : ": \(note)")
+            }
+            s.pending = nil
+        case .refuseRequest:
+            if let r = require(f.reason, "reason") { note = "\(s.pending!.kind.rawValue) refused: \(r)" }
+            s.pending = nil
+        case .resume:
+            s.pausedSeconds += c.at - s.suspendedSince!
+            s.suspendedSince = nil
+        case .close:
+            s.status = .closed
+            s.closedAt = c.at
+        case .rework:
+            if let r = require(f.reason, "reason") { note = r }
+            s.reworks += 1
+            s.status = .dispatched
+            s.resolvedAt = nil
+        case .evaluate:
+            guard let sat = f.satisfaction else {
+                errors.append(FieldError("satisfaction", "is required: satisfied, neutral or dissatisfied"))
+                break
+            }
+            s.satisfaction = sat
+            let inputs = ratingInputs(s, sla: sla, satisfaction: sat)
+            s.ratingInputs = inputs
+            s.rating = rating(score: inputs.score)
+            s.status = .evaluated
+            s.evaluatedAt = c.at
+            note = "\(sat.rawValue); rating \(s.rating!.rawValue) (score \(inputs.score))" + (note.isEmpty ? "" : ": \(note)")
+        case .supervise:
+            if let n = require(f.note, "note") { note = n }
+            s.supervised = true
+        case .overrideRating:
+            let r = require(f.reason, "reason")
+            guard let rating = f.rating else {
+                errors.append(FieldError("rating", "is required: good, average or poor"))
+                break
+            }
+            if let r {
+                s.ratingOverride = rating
+                s.ratingOverrideReason = r
+                note = "rating \(s.rating?.rawValue ?? "-") overridden to \(rating.rawValue): \(r)"
+            }
+        }
+        if !errors.isEmpty { throw .invalid(InvalidFields(errors)) }
+        s.version += 1
+        let entry = HistoryEntry(at: c.at, actorToken: c.identity.tokenID, actorName: c.identity.name,
+                                 role: c.identity.role.rawValue, action: action.rawValue, from: state.status,
+                                 to: s.status, note: note)
+        return (s, entry)
+    }
+
+    static func fmtHours(_ h: Double) -> String {
+        h == h.rounded() ? "\(Int(h)) h" : "\(h) h"
+    }
+
+    // MARK: deadlines
+
+    /// The resolution deadline: from the latest dispatch, the allowed hours plus approved extensions, plus the time
+    /// spent suspended (the clock stops while a suspension runs).
+    public static func resolveDue(_ s: WorkflowState, sla: SLARules, now: Double) -> Double? {
+        guard let dispatched = s.dispatchedAt else { return nil }
+        let t = sla.times(type: s.type, severity: s.severity)
+        let runningPause = s.suspendedSince.map { max(0, now - $0) } ?? 0
+        return dispatched + (t.resolveHours + s.extensionHours) * 3600 + s.pausedSeconds + runningPause
+    }
+
+    /// Which clock an open event is on, how much of its time is used, and its warning level.
+    public static func deadline(_ s: WorkflowState, sla: SLARules, now: Double) -> Deadline? {
+        let t = sla.times(type: s.type, severity: s.severity)
+        let start: Double, allowed: Double, due: Double, phase: Deadline.Phase
+        var paused = 0.0
+        switch s.status {
+        case .reported, .accepted:
+            phase = .accept
+            start = s.reportedAt
+            allowed = t.acceptHours * 3600
+            due = start + allowed
+        case .dispatched, .inProgress:
+            phase = .resolve
+            start = s.dispatchedAt ?? s.reportedAt
+            allowed = (t.resolveHours + s.extensionHours) * 3600
+            paused = s.pausedSeconds + (s.suspendedSince.map { max(0, now - $0) } ?? 0)
+            due = start + allowed + paused
+        case .resolved:
+            phase = .close
+            start = s.resolvedAt ?? now
+            allowed = t.closeHours * 3600
+            due = start + allowed
+        default:
+            return nil
+        }
+        let used = allowed > 0 ? (now - start - paused) / allowed : 1
+        let level: WarningLevel = used >= 1 ? .red : used >= 0.8 ? .yellow : .none
+        return Deadline(phase: phase, due: due, used: used, level: level)
+    }
+
+    // MARK: rating
+
+    /// The rating formula. Start from 100 points and take off:
+    /// - 25 if the event was resolved after its resolution deadline (suspensions and extensions included), and 5
+    ///   more for every full day late beyond the first (at most 50 for lateness);
+    /// - 15 for every rework (the centre sent the result back);
+    /// - 5 for every return (a wrong dispatch delayed the resident, though not by this department's doing);
+    /// - 5 for every approved extension;
+    /// - 20 if the resident was neutral, 40 if dissatisfied.
+    /// 80 points or more is good, 60 to 79 average, below 60 poor.
+    public static func ratingInputs(_ s: WorkflowState, sla: SLARules, satisfaction: Satisfaction) -> RatingInputs {
+        let resolved = s.resolvedAt ?? s.closedAt ?? s.reportedAt
+        let due = resolveDue(s, sla: sla, now: resolved) ?? resolved
+        let late = max(0, resolved - due) / 3600
+        var score = 100
+        if late > 0 {
+            let fullDaysBeyondFirst = max(0, Int(late / 24) - 1)
+            score -= min(50, 25 + 5 * fullDaysBeyondFirst)
+        }
+        score -= 15 * s.reworks + 5 * s.returns + 5 * s.extensions
+        switch satisfaction {
+        case .satisfied: break
+        case .neutral: score -= 20
+        case .dissatisfied: score -= 40
+        }
+        return RatingInputs(onTime: late == 0, hoursLate: (late * 100).rounded() / 100, reworks: s.reworks,
+                            returns: s.returns, extensions: s.extensions, satisfaction: satisfaction, score: max(0, score))
+    }
+
+    public static func rating(score: Int) -> Rating {
+        score >= 80 ? .good : score >= 60 ? .average : .poor
+    }
+}
+
+/// Which department an event goes to: a rule for one of its grids (the most specific first: building, courtyard,
+/// community, street, then functional and industry grids), else a rule for one of its overlay layers, else its
+/// type's default department.
+public struct RoutingRules: Sendable, Codable, Equatable {
+    public struct Rule: Sendable, Codable, Equatable {
+        /// nil: any event type.
+        public var eventType: String?
+        /// A grid code, or
+        public var grid: String?
+        /// an overlay layer (`functional`, `industry`): events inside any of its grids.
+        public var layer: GridLayer?
+        public var department: String
+        public var note: String?
+
+        public init(eventType: String? = nil, grid: String? = nil, layer: GridLayer? = nil, department: String, note: String? = nil) {
+            self.eventType = eventType; self.grid = grid; self.layer = layer; self.department = department; self.note = note
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case grid, layer, department, note
+            case eventType = "event_type"
+        }
+    }
+
+    public var rules: [Rule]
+
+    public init(rules: [Rule] = []) { self.rules = rules }
+
+    /// The department for an event of `type` assigned as `assignment`, with `defaults` per type.
+    public func department(type: String, assignment: PointAssignment, defaults: [String: String]) -> String? {
+        let r = assignment.residential
+        let grids = [r.building, r.courtyard, r.community, r.street].compactMap { $0 } + assignment.functional.grids + assignment.industry.grids
+        for g in grids {
+            if let rule = rules.first(where: { $0.grid == g && $0.eventType == type }) ?? rules.first(where: { $0.grid == g && $0.eventType == nil }) {
+                return rule.department
+            }
+        }
+        for layer in [GridLayer.functional, .industry] where !(layer == .functional ? assignment.functional.grids : assignment.industry.grids).isEmpty {
+            if let rule = rules.first(where: { $0.layer == layer && $0.grid == nil && $0.eventType == type }) { return rule.department }
+        }
+        return defaults[type]
+    }
+}

@@ -1,0 +1,162 @@
+/// The closed loop (闭环处置): what can happen to an event, who may make it happen, and what it changes. Pure: the
+/// caller supplies the current state, the clock and the SLA rules, and stores what comes back.
+///
+/// reported → accepted | rejected; accepted → dispatched; dispatched → in_progress (the department acknowledges)
+/// or → accepted (it returns the event as not its own); in_progress → resolved; resolved → closed, or → dispatched
+/// (rework); closed → evaluated. Around that: suspension and extension requests (department asks, dispatcher
+/// approves or refuses), resuming a suspension, supervision flags (督办) and rating overrides.
+public enum EventAction: String, Sendable, Codable, CaseIterable {
+    case accept, reject, dispatch, acknowledge
+    case returnEvent = "return"
+    case resolve
+    case requestSuspension = "request_suspension"
+    case requestExtension = "request_extension"
+    case approveRequest = "approve_request"
+    case refuseRequest = "refuse_request"
+    case resume, close, rework, evaluate
+    case supervise
+    case overrideRating = "override_rating"
+}
+
+/// The resident's satisfaction after a call-back.
+public enum Satisfaction: String, Sendable, Codable, CaseIterable {
+    case satisfied, neutral, dissatisfied
+}
+
+/// The department's rating for one event.
+public enum Rating: String, Sendable, Codable, CaseIterable {
+    case good, average, poor
+}
+
+/// A department's request that waits for the dispatcher.
+public struct PendingRequest: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case suspension, `extension` }
+    public var kind: Kind
+    public var reason: String
+    /// For extensions: how many hours more.
+    public var hours: Double?
+    public var at: Double
+}
+
+/// What the rating was computed from, kept with it.
+public struct RatingInputs: Sendable, Codable, Equatable {
+    public var onTime: Bool
+    public var hoursLate: Double
+    public var reworks: Int
+    public var returns: Int
+    public var extensions: Int
+    public var satisfaction: Satisfaction
+    public var score: Int
+}
+
+/// Everything the loop tracks about one event besides its report.
+public struct WorkflowState: Sendable, Codable, Equatable {
+    public var status: EventStatus
+    public var department: String?
+    public var version: Int
+    public var type: String
+    public var severity: Int
+    public var reportedAt: Double
+    public var acceptedAt: Double?
+    public var dispatchedAt: Double?
+    public var acknowledgedAt: Double?
+    public var resolvedAt: Double?
+    public var closedAt: Double?
+    public var evaluatedAt: Double?
+    /// Seconds the resolution clock has been paused by approved suspensions (not counting one still running).
+    public var pausedSeconds: Double = 0
+    /// Set while a suspension runs.
+    public var suspendedSince: Double?
+    /// Hours added by approved extensions.
+    public var extensionHours: Double = 0
+    public var pending: PendingRequest?
+    public var reworks = 0
+    public var returns = 0
+    public var extensions = 0
+    public var suspensions = 0
+    public var supervised = false
+    public var rejectReason: String?
+    public var feedback: String?
+    public var photoURL: String?
+    public var satisfaction: Satisfaction?
+    public var rating: Rating?
+    public var ratingInputs: RatingInputs?
+    public var ratingOverride: Rating?
+    public var ratingOverrideReason: String?
+
+    public init(status: EventStatus = .reported, department: String? = nil, version: Int = 1, type: String, severity: Int,
+                reportedAt: Double) {
+        self.status = status; self.department = department; self.version = version; self.type = type
+        self.severity = severity; self.reportedAt = reportedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, department, version, type, severity, pending, reworks, returns, extensions, suspensions, supervised
+        case feedback, satisfaction, rating
+        case reportedAt = "reported_at", acceptedAt = "accepted_at", dispatchedAt = "dispatched_at"
+        case acknowledgedAt = "acknowledged_at", resolvedAt = "resolved_at", closedAt = "closed_at"
+        case evaluatedAt = "evaluated_at", pausedSeconds = "paused_seconds", suspendedSince = "suspended_since"
+        case extensionHours = "extension_hours", rejectReason = "reject_reason", photoURL = "photo_url"
+        case ratingInputs = "rating_inputs", ratingOverride = "rating_override", ratingOverrideReason = "rating_override_reason"
+    }
+
+    public var isOpen: Bool { ![.rejected, .closed, .evaluated].contains(status) }
+
+    /// The rating that counts: the dispatcher's override if there is one.
+    public var effectiveRating: Rating? { ratingOverride ?? rating }
+}
+
+/// The fields an action may carry.
+public struct ActionFields: Sendable, Equatable {
+    public var reason: String?
+    public var note: String?
+    public var department: String?
+    public var feedback: String?
+    public var photoURL: String?
+    public var hours: Double?
+    public var satisfaction: Satisfaction?
+    public var rating: Rating?
+
+    public init(reason: String? = nil, note: String? = nil, department: String? = nil, feedback: String? = nil,
+                photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil) {
+        self.reason = reason; self.note = note; self.department = department; self.feedback = feedback
+        self.photoURL = photoURL; self.hours = hours; self.satisfaction = satisfaction; self.rating = rating
+    }
+}
+
+/// One line of an event's history: never edited, only appended.
+public struct HistoryEntry: Sendable, Equatable {
+    public var at: Double
+    public var actorToken: Int64?
+    public var actorName: String
+    public var role: String
+    public var action: String
+    public var from: EventStatus?
+    public var to: EventStatus
+    public var note: String
+
+    public init(at: Double, actorToken: Int64?, actorName: String, role: String, action: String, from: EventStatus?,
+                to: EventStatus, note: String) {
+        self.at = at; self.actorToken = actorToken; self.actorName = actorName; self.role = role; self.action = action
+        self.from = from; self.to = to; self.note = note
+    }
+}
+
+/// Why an action cannot be taken.
+public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not in this state, or not by this caller: with the actions this caller may take now.
+    case notAllowed(String, allowed: [EventAction])
+    /// A field is missing or wrong.
+    case invalid(InvalidFields)
+    /// Someone else changed the event first (version check).
+    case conflict(currentVersion: Int)
+
+    public var description: String {
+        switch self {
+        case .notAllowed(let m, let allowed):
+            return "\(m); allowed now: \(allowed.isEmpty ? "none" : allowed.map(\.rawValue).joined(separator: ", "))"
+        case .invalid(let f): return f.description
+        case .conflict(let v): return "the event changed meanwhile (now version \(v)); reload it and try again"
+        }
+    }
+}

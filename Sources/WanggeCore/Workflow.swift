@@ -47,6 +47,11 @@ public struct RatingInputs: Sendable, Codable, Equatable {
     public var extensions: Int
     public var satisfaction: Satisfaction
     public var score: Int
+
+    enum CodingKeys: String, CodingKey {
+        case reworks, returns, extensions, satisfaction, score
+        case onTime = "on_time", hoursLate = "hours_late"
+    }
 }
 
 /// Everything the loop tracks about one event besides its report.

@@ -63,6 +63,7 @@ public enum SampleFiles {
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.sla)) + [0x0A], to: "\(folder)/sla.json")
         let oldEstate = s.residential.first { $0.level == .courtyard }?.code ?? ""
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.routing(courtyard: oldEstate))) + [0x0A], to: "\(folder)/routing.json")
+        try FileIO.write(SampleHistory.generate(s, seed: seed), to: "\(folder)/events.ndjson")
     }
 
     static func collection(_ features: [(String?, GeometryValue?, JSONObject)], decimals: Int = 7,
@@ -107,6 +108,17 @@ public enum SampleFiles {
             }
             return StaffEntry(courtyard: c.code, gridLeader: leader, roles: roles)
         }
+    }
+
+    /// Replays the sample's quarter of events (`events.ndjson`) through the real workflow, unless there are events
+    /// already. Returns how many events were loaded.
+    @discardableResult
+    public static func loadHistory(from folder: String, into db: any EventRepository & WorkflowRepository & TokenRepository,
+                                   engine: AssignmentEngine) async throws -> Int {
+        guard try db.events(EventQuery()).isEmpty else { return 0 }
+        let path = "\(folder)/events.ndjson"
+        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        return try await SampleHistory.load(try FileIO.read(path), into: db, engine: engine).events
     }
 
     /// Imports the three boundary layers of a sample folder, each in its own transaction.

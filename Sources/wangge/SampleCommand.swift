@@ -27,19 +27,24 @@ struct SampleCommand: ParsableCommand {
         }
     }
 
-    struct Load: ParsableCommand {
+    struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import the sample's three boundary layers into the database and print a summary."
         )
         @Option(name: .long, help: "Sample folder.") var folder = "GeoData"
         @OptionGroup var database: DatabaseOptions
 
-        func run() throws {
+        func run() async throws {
             let db = try database.open()
             do {
+                try SampleFiles.loadCatalog(from: folder, into: db)
+                try ClosedLoop.loadConfiguration(from: folder, into: db)
                 for o in try SampleFiles.load(from: folder, into: db) {
                     print("\(o.check.layer.rawValue): \(o.check.featureCount) grids, no defects, import #\(o.landed!.id)")
                 }
+                let engine = try AssignmentEngine(repository: db)
+                let events = try await SampleFiles.loadHistory(from: folder, into: db, engine: engine)
+                print("events: \(events) loaded through the closed loop" + (events == 0 ? " (the database already has events)" : ""))
             } catch let e as WanggeError {
                 throw ValidationError(e.description)
             }

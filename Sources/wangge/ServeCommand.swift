@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
         let db = try database.open()
         try Bootstrap.prepare(db, geodata: geodata, logger: logger)
         let engine = try AssignmentEngine(repository: db, workers: workers)
+        let history = try await SampleFiles.loadHistory(from: geodata, into: db, engine: engine)
+        if history > 0 { logger.info("loaded the sample's quarter of events through the closed loop", metadata: ["events": "\(history)"]) }
         logger.info("index ready", metadata: ["grids": "\(engine.snapshot.grids.count)", "workers": "\(engine.workers.count)", "db": "\(database.path)"])
         let services = Services(database: db, engine: engine, configuration: ServerConfiguration(host: host, port: port))
         let app = buildApplication(services: services, logger: logger)

@@ -14,7 +14,7 @@ struct SampleTests {
         let sample = try SampleGenerator().generate()
         try SampleFiles.write(sample, seed: 20111001, to: dir)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-        #expect(files.count == 11)
+        #expect(files.count == 12)
         for f in files {
             let made = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(f)"))
             let committed = try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.geoData)/\(f)"))
@@ -102,5 +102,41 @@ struct SampleTests {
             }
             #expect(worst < 0.05, "\(file): worst vertex offset \(worst) m")
         }
+    }
+}
+
+@Suite("The sample's quarter of events")
+struct SampleHistoryTests {
+    @Test("replays through the real closed loop with the seed's mix of outcomes")
+    func replay() async throws {
+        let db = try AppDatabase.inMemory()
+        try SampleFiles.loadCatalog(from: Fixtures.geoData, into: db)
+        try ClosedLoop.loadConfiguration(from: Fixtures.geoData, into: db)
+        _ = try SampleFiles.load(from: Fixtures.geoData, into: db)
+        let engine = try AssignmentEngine(repository: db, workers: 2)
+        let loaded = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: db, engine: engine)
+        #expect(loaded == 3000)
+        var q = EventQuery()
+        q.limit = 5000
+        let events = try db.events(q)
+        #expect(events.count == 3000)
+        let closed = events.filter { $0.status == .closed || $0.status == .evaluated }.count
+        let rate = Double(closed) / Double(events.count)
+        #expect(rate > 0.85 && rate < 0.92, "resolution rate \(rate)")
+        let states = try events.map { try #require(db.workflow(eventID: $0.id)?.1) }
+        let evaluated = states.filter { $0.status == .evaluated }
+        let content = evaluated.filter { $0.satisfaction != .dissatisfied }.count
+        #expect(Double(content) / Double(evaluated.count) >= 0.98)
+        #expect(states.reduce(0) { $0 + $1.reworks } > 50)
+        #expect(states.reduce(0) { $0 + $1.returns } > 50)
+        #expect(states.filter { $0.ratingInputs?.onTime == false }.count > 100)
+        #expect(events.filter { $0.event.isOutside }.count > 20)
+        // Every event's history starts with its report and follows the workflow's transitions.
+        let history = try db.history(eventID: events.last!.id)
+        #expect(history.first?.action == "report")
+        #expect(history.count == states.last!.version)
+        // The loop's early warnings have something to show at the end of the quarter.
+        let loop = ClosedLoop(repository: db) { SampleHistory.end }
+        #expect(try loop.warnings(for: nil).contains { $0.deadline.level == .red })
     }
 }

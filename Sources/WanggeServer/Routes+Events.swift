@@ -48,15 +48,13 @@ extension Services {
             APIRoute(
                 method: .get, path: "/events/{id}", summary: "One event (reporters see their own, departments theirs)",
                 tag: "events", roles: Set(Role.allCases),
-                parameters: [.init(name: "id", location: .path, type: "integer", required: true, description: "Event id", minimum: 1)],
+                parameters: [Self.eventIDParameter],
                 answers: [.init(status: 200, description: "The event with its workflow and the actions this token may take now", schema: "EventWithWorkflow"),
                           .init(status: 404, description: "No such event, or not one this token may see")]
             ) { request, context, identity in
                 let identity = identity!
                 _ = try Query(request, allowed: [])
-                guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-                    throw APIError(.badRequest, code: "bad_parameter", message: "the event id must be a positive integer", details: [FieldError("id", "must be a positive integer")])
-                }
+                let id = try Self.eventID(context)
                 return .json(Self.eventWithWorkflow(try loop.state(eventID: id, for: identity), loop: loop, identity: identity))
             },
             APIRoute(
@@ -109,14 +107,6 @@ extension Services {
         case .department: return .department(identity.department ?? "")
         case .gis: return .submittedBy(-1)  // GIS staff manage boundaries, not events
         default: return .all
-        }
-    }
-
-    static func visible(_ r: EventRecord, to identity: Identity) -> Bool {
-        switch visibility(for: identity) {
-        case .all: return true
-        case .submittedBy(let t): return r.event.submittedBy == t
-        case .department(let d): return r.department == d
         }
     }
 

@@ -17,7 +17,7 @@ extension Services {
                 method: .post, path: "/events/{id}/actions",
                 summary: "Take an action in the closed loop (accept, reject, dispatch, acknowledge, return, resolve, …)",
                 tag: "closed loop", roles: [.dispatcher, .department, .reporter, .admin],
-                parameters: [.init(name: "id", location: .path, type: "integer", required: true, description: "Event id", minimum: 1)],
+                parameters: [Self.eventIDParameter],
                 body: .init(contentTypes: ["application/json"], schema: "ActionRequest", description: "The action and its fields"),
                 answers: [.init(status: 200, description: "Done: the event, its workflow and what the caller may do next", schema: "EventWithWorkflow"),
                           .init(status: 404, description: "No such event, or not one this token may see"),
@@ -40,7 +40,7 @@ extension Services {
             APIRoute(
                 method: .get, path: "/events/{id}/history", summary: "Every change of an event, oldest first (append-only)",
                 tag: "closed loop", roles: Set(Role.allCases),
-                parameters: [.init(name: "id", location: .path, type: "integer", required: true, description: "Event id", minimum: 1)],
+                parameters: [Self.eventIDParameter],
                 answers: [.init(status: 200, description: "The history", schema: "History"),
                           .init(status: 404, description: "No such event, or not one this token may see")]
             ) { request, context, identity in
@@ -68,6 +68,9 @@ extension Services {
             },
         ]
     }
+
+    static let eventIDParameter = APIRoute.Parameter(name: "id", location: .path, type: "integer", required: true,
+                                                     description: "Event id", minimum: 1)
 
     static func eventID(_ context: AppRequestContext) throws -> Int64 {
         guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {

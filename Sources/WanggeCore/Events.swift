@@ -121,6 +121,7 @@ public enum EventVisibility: Sendable, Equatable {
 public struct EventQuery: Sendable, Equatable {
     public var status: EventStatus?
     public var type: String?
+    public var severity: Int?
     /// Any grid code of any layer the event was assigned to.
     public var grid: String?
     /// On `occurred_at`, seconds since 1970, inclusive / exclusive.

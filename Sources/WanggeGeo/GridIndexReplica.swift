@@ -186,6 +186,23 @@ public final class GridIndexReplica {
         return (xy[0], xy[1])
     }
 
+    /// A polygonal geometry simplified by `metres` in a local transverse Mercator projection, keeping its topology
+    /// (GEOS TopologyPreserveSimplify); nil if GEOS or PROJ fail.
+    public func simplified(_ value: GeometryValue, metres: Double) -> GeometryValue? {
+        let b = value.boundingBox
+        guard !b.isEmpty, let toLocal = try? ProjTransform(from: "EPSG:4326", to: BoundaryValidator.localTransverseMercator(lon: b.centerX, lat: b.centerY), in: proj)
+        else { return nil }
+        var local = value
+        local.transformCoordinates { toLocal.transform(&$0) }
+        guard let g = try? GeosGeometry(local, in: context), let s = try? g.simplifyPreservingTopology(metres),
+              var out = try? s.value() else { return nil }
+        out.transformCoordinates { xy in
+            toLocal.transform(&xy, inverse: true)
+            for i in xy.indices { xy[i] = (xy[i] * 1e7).rounded() / 1e7 }
+        }
+        return out.orientedForOutput()
+    }
+
     /// The full answer for one WGS84 point in every layer.
     public func assign(lon: Double, lat: Double, snapMetres: Double = 0) -> PointAssignment {
         var touching: [Int] = []

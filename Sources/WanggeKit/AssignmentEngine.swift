@@ -60,6 +60,12 @@ public final class AssignmentEngine: Sendable {
         return try workers.runBlocking { replica in Self.assign(replica, x, y, crs, snapMetres) }.get()
     }
 
+    /// A boundary simplified by `metres` (keeping topology), computed with a borrowed replica's GEOS and PROJ.
+    public func simplified(_ value: GeometryValue, metres: Double) -> GeometryValue? {
+        if let r = inline.withReplica({ $0.simplified(value, metres: metres) }) { return r }
+        return workers.runBlocking { $0.simplified(value, metres: metres) }
+    }
+
     static func checkFinite(_ x: Double, _ y: Double) throws {
         guard x.isFinite, y.isFinite else {
             throw WanggeError.invalidInput("coordinates must be finite numbers, got \(x), \(y)")

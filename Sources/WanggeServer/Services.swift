@@ -45,7 +45,7 @@ public struct Services: Sendable {
 
     /// Every endpoint of the service, in the order the OpenAPI document lists them.
     var routes: [APIRoute] {
-        systemRoutes + gridRoutes + eventRoutes + loopRoutes
+        featureRoutes + systemRoutes + gridRoutes + eventRoutes + loopRoutes
     }
 }
 
@@ -66,6 +66,11 @@ public func buildRouter(services: Services, logRequests: Bool = true) -> Router<
     let router = Router(context: AppRequestContext.self)
     // One line per request with its id (hb.request.id), unless the log level would drop it anyway.
     if logRequests { router.add(middleware: LogRequestsMiddleware(.info)) }
+    // Map viewers in browsers call the API from other origins (CORS, preflight included).
+    router.add(middleware: CORSMiddleware(allowOrigin: .all,
+                                          allowHeaders: [.accept, .authorization, .contentType, .origin, .ifNoneMatch, HTTPField.Name("Idempotency-Key")!],
+                                          allowMethods: [.get, .post, .head, .options],
+                                          exposedHeaders: ["ETag", "Location", "X-Request-Id", "Idempotency-Replayed"]))
     let routes = services.routes
     router.add(middleware: ErrorMiddleware(routes: routes.map { ($0.method, $0.path) }))
     router.add(middleware: AuthMiddleware(tokens: TokenCache(repository: services.database)))

@@ -94,10 +94,39 @@ extension AppDatabase: EventRepository {
     }
 
     public func events(_ q: EventQuery) throws -> [EventRecord] {
+        let (whereSQL, args) = Self.filter(q)
+        let sql = "SELECT e.* FROM event e" + whereSQL + " ORDER BY e.id DESC LIMIT ?"
+        return try writer.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + [q.limit])).map(Self.event)
+        }
+    }
+
+    /// How many events match the query's filters (its limit and cursor ignored).
+    public func countEvents(_ q: EventQuery) throws -> Int {
+        var all = q
+        all.beforeID = nil
+        let (whereSQL, args) = Self.filter(all)
+        return try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM event e" + whereSQL, arguments: StatementArguments(args)) ?? 0
+        }
+    }
+
+    /// The bounding box of all events and their first and last occurred_at, or nil without events.
+    public func eventExtent() throws -> (BoundingBox, Double, Double)? {
+        try writer.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT min(lon), min(lat), max(lon), max(lat), min(occurred_at), max(occurred_at), count(*) FROM event"),
+                  (r[6] as Int) > 0 else { return nil }
+            return (BoundingBox(minX: r[0], minY: r[1], maxX: r[2], maxY: r[3]), r[4], r[5])
+        }
+    }
+
+    /// The WHERE clause for a query's filters, and its arguments.
+    static func filter(_ q: EventQuery) -> (String, [any DatabaseValueConvertible]) {
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []
         if let s = q.status { clauses.append("e.status = ?"); args.append(s.rawValue) }
         if let t = q.type { clauses.append("e.type = ?"); args.append(t) }
+        if let v = q.severity { clauses.append("e.severity = ?"); args.append(v) }
         let tail = "SELECT indexed_upto FROM event_index_state WHERE id = 1"
         if let g = q.grid {
             clauses.append("""
@@ -127,12 +156,7 @@ extension AppDatabase: EventRepository {
         case .submittedBy(let token): clauses.append("e.submitted_by = ?"); args.append(token)
         case .department(let d): clauses.append("e.department = ?"); args.append(d)
         }
-        let sql = "SELECT e.* FROM event e" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
-            + " ORDER BY e.id DESC LIMIT ?"
-        args.append(q.limit)
-        return try writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.event)
-        }
+        return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), args)
     }
 
     static func event(_ r: Row) -> EventRecord {

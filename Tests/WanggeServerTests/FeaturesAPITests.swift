@@ -1,0 +1,167 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import WanggeCore
+import WanggeKit
+@testable import WanggeServer
+import WanggeStore
+import WanggeTestSupport
+
+@Suite("OGC API – Features")
+struct FeaturesAPITests {
+    let f: ServerFixture
+
+    init() throws { f = try ServerFixture() }
+
+    func get(_ client: some TestClientProtocol, _ uri: String, _ role: Role? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var h = f.headers(role)
+        h.append(contentsOf: extra)
+        return try await client.execute(uri: uri, method: .get, headers: h) { $0 }
+    }
+
+    func features(_ r: TestResponse) -> [JSONObject] {
+        guard case .array(let items)? = r.json["features"] else { return [] }
+        return items.compactMap(\.objectValue)
+    }
+
+    func link(_ r: TestResponse, _ rel: String) -> String? {
+        guard case .array(let links)? = r.json["links"] else { return nil }
+        return links.first { $0.objectValue?["rel"] == .string(rel) }?.objectValue?["href"]?.stringValue
+    }
+
+    @Test("landing page, conformance and collections describe the service as the standard asks")
+    func metadata() async throws {
+        try await f.app().test(.router) { client in
+            let landing = try await get(client, "/")
+            #expect(landing.status == .ok)
+            #expect(link(landing, "service-desc")?.hasSuffix("/api") == true)
+            #expect(link(landing, "conformance") != nil && link(landing, "data")?.hasSuffix("/collections") == true)
+            let conformance = try await get(client, "/conformance")
+            #expect(conformance.json["conformsTo"] == .array(Services.conformance.map { .string($0) }))
+            let collections = try await get(client, "/collections")
+            guard case .array(let list)? = collections.json["collections"] else { Issue.record("no collections"); return }
+            #expect(list.map { $0.objectValue!["id"]!.stringValue! } == ["street", "community", "courtyard", "building", "functional", "industry", "events"])
+            let building = try await get(client, "/collections/building")
+            let bbox = building.json["extent"]?.objectValue?["spatial"]?.objectValue?["bbox"]
+            guard case .array(let boxes)? = bbox, case .array(let b)? = boxes.first else { Issue.record("no extent"); return }
+            #expect(b.count == 4 && (b[0].doubleValue ?? 0) > 114.4 && (b[3].doubleValue ?? 0) < 38.1)
+            #expect(try await get(client, "/collections/lakes").status == .notFound)
+            #expect(try await get(client, "/collections?f=xml").status == .badRequest)
+        }
+    }
+
+    @Test("items page through next links with numberMatched, numberReturned and timeStamp; limit is clamped")
+    func paging() async throws {
+        try await f.app().test(.router) { client in
+            var uri: String? = "/collections/building/items?limit=30"
+            var codes: [String] = []
+            var pages = 0
+            while let u = uri {
+                let r = try await get(client, u)
+                #expect(r.status == .ok && r.headers[.contentType] == "application/geo+json")
+                #expect(r.json["numberMatched"] == .number(JSONNumber(68)))
+                #expect(r.json["timeStamp"]?.stringValue?.hasSuffix("Z") == true)
+                let fs = features(r)
+                #expect(r.json["numberReturned"] == .number(JSONNumber(fs.count)))
+                codes += fs.map { $0["id"]!.stringValue! }
+                uri = link(r, "next").map { String($0[$0.range(of: "/collections")!.lowerBound...]) }
+                pages += 1
+            }
+            #expect(pages == 3 && codes.count == 68 && Set(codes).count == 68)
+            let big = try await get(client, "/collections/building/items?limit=1000000")
+            #expect(big.status == .ok && features(big).count == 68)
+            for bad in ["limit=0", "limit=x", "offset=-1", "colour=red", "bbox=1,2,3", "bbox=0,91,1,92"] {
+                #expect(try await get(client, "/collections/building/items?\(bad)").status == .badRequest, "\(bad)")
+            }
+            #expect(try await get(client, "/collections/building/items/nope").status == .notFound)
+        }
+    }
+
+    @Test("RFC 7946 output: lon/lat, counter-clockwise exteriors, no crs member, at most 7 decimals")
+    func rfc7946() async throws {
+        try await f.app().test(.router) { client in
+            let r = try await get(client, "/collections/community/items")
+            #expect(!r.text.contains("\"crs\""))
+            let doc = try GeoJSONDocument.parse(Array(r.text.utf8))
+            for feature in doc.features {
+                for p in feature.polygonalGeometry(code: nil).geometry!.polygons {
+                    #expect(p.exterior.isCounterClockwise)
+                    #expect(p.exterior.xy.allSatisfy { abs($0 * 1e7 - ($0 * 1e7).rounded()) < 1e-3 })
+                }
+            }
+        }
+    }
+
+    @Test("bbox filters, also across the antimeridian; properties= selects; simplify thins overlays but keeps them valid")
+    func filters() async throws {
+        try await f.app().test(.router) { client in
+            let all = features(try await get(client, "/collections/building/items?limit=1000"))
+            let west = features(try await get(client, "/collections/building/items?bbox=114.40,38.0,114.445,38.1"))
+            #expect(!west.isEmpty && west.count < all.count)
+            // A box from 170°E across the antimeridian to 114.445°E holds the same western buildings.
+            let wrapped = features(try await get(client, "/collections/building/items?bbox=170,38.0,114.445,38.1"))
+            #expect(Set(wrapped.map { $0["id"]! }) == Set(west.map { $0["id"]! }))
+            let selected = features(try await get(client, "/collections/building/items?limit=1&properties=name,households"))
+            #expect(selected.first?["properties"]?.objectValue?.keys == ["name", "households"])
+            let plain = try await get(client, "/collections/industry/items")
+            let thin = try await get(client, "/collections/industry/items?simplify=25")
+            #expect(thin.status == .ok && thin.text.count < plain.text.count)
+            for feature in try GeoJSONDocument.parse(Array(thin.text.utf8)).features {
+                #expect(feature.polygonalGeometry(code: nil).geometry != nil)
+            }
+            #expect(try await get(client, "/collections/building/items?simplify=5").status == .badRequest)
+        }
+    }
+
+    @Test("boundary collections carry an ETag and answer 304 to If-None-Match; CORS headers and preflight")
+    func caching() async throws {
+        try await f.app().test(.router) { client in
+            let first = try await get(client, "/collections/courtyard/items", headers: [.origin: "http://viewer.example"])
+            let etag = try #require(first.headers[.eTag])
+            #expect(first.headers[.accessControlAllowOrigin] == "*")
+            let again = try await get(client, "/collections/courtyard/items", headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified && again.body.readableBytes == 0)
+            let other = try await get(client, "/collections/courtyard/items?limit=5", headers: [.ifNoneMatch: etag])
+            #expect(other.status == .ok)
+            try await client.execute(uri: "/collections/events/items", method: .options,
+                                     headers: [.origin: "http://viewer.example", .accessControlRequestMethod: "GET",
+                                               .accessControlRequestHeaders: "authorization"]) { r in
+                #expect(r.status == .noContent || r.status == .ok)
+                #expect(r.headers[.accessControlAllowHeaders]?.lowercased().contains("authorization") == true)
+            }
+        }
+    }
+
+    @Test("events need a token, filter by datetime, status, type, severity and grid, and hide reporters from viewers")
+    func events() async throws {
+        try await f.app().test(.router) { client in
+            _ = try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true),
+                                         body: ServerFixture.body(ServerFixture.goodEvent.replacingOccurrences(of: "\"channel\":\"grid_station\"", with: "\"channel\":\"web\",\"occurred_at\":\"2026-08-01T10:00:00+08:00\""))) { _ in }
+            _ = try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true),
+                                         body: ServerFixture.body(ServerFixture.goodEvent.replacingOccurrences(of: "\"severity\":2", with: "\"severity\":4"))) { _ in }
+            #expect(try await get(client, "/collections/events/items").status == .unauthorized)
+            let viewer = try await get(client, "/collections/events/items", .viewer)
+            #expect(features(viewer).count == 2)
+            #expect(features(viewer).allSatisfy { $0["properties"]?.objectValue?["reporter_name"] == nil })
+            let dispatcher = try await get(client, "/collections/events/items", .dispatcher)
+            #expect(features(dispatcher).allSatisfy { $0["properties"]?.objectValue?["reporter_name"] == .string("王芳") })
+            func count(_ q: String) async throws -> Int { features(try await get(client, "/collections/events/items?\(q)", .viewer)).count }
+            #expect(try await count("datetime=2026-07-01T00:00:00Z/2026-09-01T00:00:00Z") == 1)
+            #expect(try await count("datetime=2026-09-01T00:00:00Z/..") == 1)
+            #expect(try await count("severity=4") == 1)
+            #expect(try await count("status=reported&type=garbage") == 2)
+            #expect(try await count("grid=1301050050040102") == 2)
+            #expect(try await count("bbox=114.2,38.0,114.3,38.1") == 0)
+            for bad in ["datetime=yesterday", "datetime=../..x", "severity=9", "status=lost"] {
+                #expect(try await get(client, "/collections/events/items?\(bad)", .viewer).status == .badRequest, "\(bad)")
+            }
+            let id = features(viewer)[0]["id"]!.stringValue!
+            let one = try await get(client, "/collections/events/items/\(id)", .viewer)
+            #expect(one.status == .ok && one.json["geometry"]?.objectValue?["type"] == .string("Point"))
+            #expect(try await get(client, "/collections/events/items/999999", .viewer).status == .notFound)
+        }
+    }
+}

@@ -463,15 +463,22 @@ struct CSVReader {
     static func append(_ fields: [String], delimiter: UInt8, to out: inout [UInt8]) {
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(delimiter) }
-            let u = Array(f.utf8)
-            if u.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                out.append(0x22)
-                for c in u { if c == 0x22 { out.append(0x22) }; out.append(c) }
-                out.append(0x22)
+            if needsQuotes(f, delimiter: delimiter) {
+                out.append(contentsOf: quoted(f).utf8)
             } else {
-                out.append(contentsOf: u)
+                out.append(contentsOf: f.utf8)
             }
         }
         out.append(0x0A)
+    }
+
+    /// True if the field holds the delimiter, a quote or a line break (RFC 4180 then wants it quoted).
+    static func needsQuotes(_ f: String, delimiter: UInt8) -> Bool {
+        f.utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    /// The field in double quotes, its quotes doubled.
+    static func quoted(_ f: String) -> String {
+        "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

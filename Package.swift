@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "WanggeStore", dependencies: [
             "WanggeCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // Exports read column bytes straight from the statement (no String per field).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // Use cases that combine geometry and storage: boundary import, the sample generator.
         .target(name: "WanggeKit", dependencies: [

@@ -21,6 +21,11 @@ public struct GeoJSONWriter: Sendable {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Bytes as they are (already valid JSON or CSV).
+    public mutating func append(bytes b: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: b)
+    }
+
     public mutating func appendRaw(_ s: String) {
         bytes.append(contentsOf: s.utf8)
     }
@@ -94,21 +99,48 @@ public struct GeoJSONWriter: Sendable {
     // MARK: strings and values
 
     public mutating func appendString(_ s: String) {
+        var s = s
+        s.withUTF8 { appendString(utf8: $0) }
+    }
+
+    /// A JSON string from UTF-8 bytes (valid UTF-8 assumed): runs without escapes are copied whole.
+    public mutating func appendString(utf8 u: UnsafeBufferPointer<UInt8>) {
         bytes.append(0x22)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-            case 0x09: bytes.append(0x5C); bytes.append(0x74)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
-            }
+        var start = 0
+        for i in 0..<u.count {
+            let b = u[i]
+            if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
+            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<i])) }
+            appendEscape(b)
+            start = i + 1
         }
+        if start < u.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...])) }
         bytes.append(0x22)
+    }
+
+    /// A quoted RFC 3339 UTC time (`Timestamp.format`).
+    public mutating func appendTimestamp(_ seconds: Double) {
+        bytes.append(0x22)
+        Timestamp.append(seconds, to: &bytes)
+        bytes.append(0x22)
+    }
+
+    /// The same time without quotes (for CSV).
+    public mutating func appendTimestampUnquoted(_ seconds: Double) {
+        Timestamp.append(seconds, to: &bytes)
+    }
+
+    mutating func appendEscape(_ b: UInt8) {
+        switch b {
+        case 0x22: bytes.append(0x5C); bytes.append(0x22)
+        case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+        case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+        case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+        case 0x09: bytes.append(0x5C); bytes.append(0x74)
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            hex.withUTF8Buffer { h in bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, h[Int(b >> 4)], h[Int(b & 15)]]) }
+        }
     }
 
     public mutating func appendValue(_ v: JSONValue) {

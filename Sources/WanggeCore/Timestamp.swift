@@ -69,16 +69,30 @@ public enum Timestamp {
 
     /// `2026-11-26T09:20:00.123Z` (UTC, milliseconds when there are any).
     public static func format(_ seconds: Double) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        append(seconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends what `format` returns, without building a String (exports write millions).
+    public static func append(_ seconds: Double, to out: inout [UInt8]) {
         let ms = Int((seconds * 1000).rounded())
         let day = Int((Double(ms) / 86_400_000).rounded(.down))
         let rest = ms - day * 86_400_000
         let (y, m, d) = civil(day)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        var s = "\(y)-\(two(m))-\(two(d))T\(two(rest / 3_600_000)):\(two(rest / 60_000 % 60)):\(two(rest / 1000 % 60))"
-        if rest % 1000 != 0 {
-            let f = rest % 1000
-            s += "." + (f < 10 ? "00\(f)" : f < 100 ? "0\(f)" : "\(f)")
+        func digits(_ v: Int, _ width: Int) {
+            var div = 1
+            for _ in 1..<width { div *= 10 }
+            while div > 0 { out.append(0x30 + UInt8(v / div % 10)); div /= 10 }
         }
-        return s + "Z"
+        if y < 0 { out.append(0x2D) }
+        digits(abs(y), abs(y) >= 10_000 ? String(abs(y)).count : 4)
+        out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2)
+        out.append(0x54); digits(rest / 3_600_000, 2)
+        out.append(0x3A); digits(rest / 60_000 % 60, 2)
+        out.append(0x3A); digits(rest / 1000 % 60, 2)
+        if rest % 1000 != 0 { out.append(0x2E); digits(rest % 1000, 3) }
+        out.append(0x5A)
     }
 }

@@ -117,6 +117,9 @@ public struct Exporter {
     }
 
     func writeEventFeature(_ w: inout GeoJSONWriter, _ r: AppDatabase.EventRow) {
+        func text(_ i: Int) {
+            r.withText(i) { if let t = $0 { w.appendString(utf8: t) } else { w.append("null") } }
+        }
         w.append(#"{"type":"Feature","id":"#)
         w.appendInt(Int(r.id))
         w.append(#","geometry":{"type":"Point","coordinates":["#)
@@ -125,45 +128,50 @@ public struct Exporter {
         w.appendCoordinate(r.lat)
         w.append(#"]},"properties":{"id":"#)
         w.appendInt(Int(r.id))
-        w.append(#","status":"#); w.appendString(r.string(3) ?? "")
-        w.append(#","type":"#); w.appendString(r.string(4) ?? "")
+        w.append(#","status":"#); text(3)
+        w.append(#","type":"#); text(4)
         w.append(#","severity":"#); w.appendInt(r.int(5))
-        w.append(#","description":"#); w.appendString(r.string(6) ?? "")
-        w.append(#","channel":"#); w.appendString(r.string(7) ?? "")
-        w.append(#","occurred_at":"#); w.appendString(Timestamp.format(r.double(8)))
-        w.append(#","reported_at":"#); w.appendString(Timestamp.format(r.double(9)))
-        w.append(#","match":"#); w.appendString(r.string(10) ?? "")
-        for (key, i) in [("street", 11), ("community", 12), ("courtyard", 13), ("building", 14)] {
-            w.append(","); w.appendString(key); w.append(":")
-            if let s = r.string(i) { w.appendString(s) } else { w.append("null") }
-        }
-        w.append(#","functional":"#); w.appendString(r.string(15) ?? "")
-        w.append(#","industry":"#); w.appendString(r.string(16) ?? "")
+        w.append(#","description":"#); text(6)
+        w.append(#","channel":"#); text(7)
+        w.append(#","occurred_at":"#); w.appendTimestamp(r.double(8))
+        w.append(#","reported_at":"#); w.appendTimestamp(r.double(9))
+        w.append(#","match":"#); text(10)
+        w.append(#","street":"#); text(11)
+        w.append(#","community":"#); text(12)
+        w.append(#","courtyard":"#); text(13)
+        w.append(#","building":"#); text(14)
+        w.append(#","functional":"#); text(15)
+        w.append(#","industry":"#); text(16)
         w.append(#","outside":"#); w.append(r.bool(17) ? "true" : "false")
-        w.append(#","department":"#)
-        if let d = r.string(18) { w.appendString(d) } else { w.append("null") }
+        w.append(#","department":"#); text(18)
         if withReporter {
-            w.append(#","reporter_name":"#); w.appendString(r.string(19) ?? "")
-            w.append(#","reporter_phone":"#); w.appendString(r.string(20) ?? "")
+            w.append(#","reporter_name":"#); text(19)
+            w.append(#","reporter_phone":"#); text(20)
         }
         w.append("}}")
     }
 
     func writeEventCSV(_ w: inout GeoJSONWriter, _ r: AppDatabase.EventRow, reporter: Bool) {
-        func field(_ s: String?) {
-            guard let s else { return }
-            w.appendRaw(CSVReader.needsQuotes(s, delimiter: 0x2C) ? CSVReader.quoted(s) : s)
+        func field(_ i: Int) {
+            r.withText(i) { t in
+                guard let t else { return }
+                if t.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                    w.appendRaw(CSVReader.quoted(String(decoding: t, as: UTF8.self)))
+                } else {
+                    w.append(bytes: t)
+                }
+            }
         }
         w.appendInt(Int(r.id)); w.append(",")
         w.appendCoordinate(r.lon); w.append(",")
         w.appendCoordinate(r.lat)
-        for i in 3...7 { w.append(","); if i == 5 { w.appendInt(r.int(5)) } else { field(r.string(i)) } }
-        w.append(","); w.appendRaw(Timestamp.format(r.double(8)))
-        w.append(","); w.appendRaw(Timestamp.format(r.double(9)))
-        for i in 10...16 { w.append(","); field(r.string(i)) }
+        for i in 3...7 { w.append(","); if i == 5 { w.appendInt(r.int(5)) } else { field(i) } }
+        w.append(","); w.appendTimestampUnquoted(r.double(8))
+        w.append(","); w.appendTimestampUnquoted(r.double(9))
+        for i in 10...16 { w.append(","); field(i) }
         w.append(","); w.append(r.bool(17) ? "true" : "false")
-        w.append(","); field(r.string(18))
-        if reporter { w.append(","); field(r.string(19)); w.append(","); field(r.string(20)) }
+        w.append(","); field(18)
+        if reporter { w.append(","); field(19); w.append(","); field(20) }
         w.append("\n")
     }
 

@@ -29,6 +29,13 @@ extension Services {
                 _ = try Query(request, allowed: [])
                 return .json(OpenAPIDocument.make(routes: self.routes), contentType: "application/vnd.oai.openapi+json;version=3.0")
             },
+            APIRoute(method: .get, path: "/map", summary: "A map of the grids and events (self-contained HTML, canvas)", tag: "service", roles: nil,
+                     answers: [.init(status: 200, description: "The map page", schema: nil, contentType: "text/html")]) { request, _, _ in
+                _ = try Query(request, allowed: [])
+                var response = Response.bytes(Array(MapPage.html.utf8), contentType: "text/html; charset=utf-8")
+                response.headers[.cacheControl] = "no-cache"
+                return response
+            },
             APIRoute(method: .get, path: "/lookup", summary: "The grids a point falls in, in every layer", tag: "grids",
                      roles: Set(Role.allCases),
                      parameters: [

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import WanggeCore
 
 /// Streaming reads for exports: rows are handed over one by one from a single read transaction (a consistent
@@ -11,16 +12,24 @@ extension AppDatabase {
                                             "building", "functional", "industry", "outside", "department",
                                             "reporter_name", "reporter_phone"]
 
-    /// One event row for an export, read by column position (no per-row dictionary).
+    /// The current row of an export's statement, read by column position straight from SQLite: text comes as the
+    /// statement's own UTF-8 bytes, valid only inside the `forEachEventRow` callback that hands the row over.
     public struct EventRow {
-        let row: Row
-        public var id: Int64 { row[0] }
-        public var lon: Double { row[1] }
-        public var lat: Double { row[2] }
-        public func string(_ i: Int) -> String? { row[i] }
-        public func double(_ i: Int) -> Double { row[i] }
-        public func int(_ i: Int) -> Int { row[i] }
-        public func bool(_ i: Int) -> Bool { row[i] }
+        /// Owned by GRDB's statement, which outlives every callback.
+        let statement: SQLiteStatement
+        public var id: Int64 { sqlite3_column_int64(statement, 0) }
+        public var lon: Double { sqlite3_column_double(statement, 1) }
+        public var lat: Double { sqlite3_column_double(statement, 2) }
+        public func isNull(_ i: Int) -> Bool { sqlite3_column_type(statement, Int32(i)) == SQLITE_NULL }
+        public func double(_ i: Int) -> Double { sqlite3_column_double(statement, Int32(i)) }
+        public func int(_ i: Int) -> Int { Int(sqlite3_column_int64(statement, Int32(i))) }
+        public func bool(_ i: Int) -> Bool { sqlite3_column_int64(statement, Int32(i)) != 0 }
+        /// The column's text (nil for NULL), as bytes that must not escape `body`.
+        public func withText<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
+            guard !isNull(i), let p = sqlite3_column_text(statement, Int32(i)) else { return try body(nil) }
+            return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, Int32(i)))))
+        }
+        public func string(_ i: Int) -> String? { withText(i) { $0.map { String(decoding: $0, as: UTF8.self) } } }
     }
 
     /// Every event matching `query` (its limit and cursor ignored), oldest first.
@@ -30,8 +39,11 @@ extension AppDatabase {
         let (whereSQL, args) = Self.filter(q)
         let sql = "SELECT " + Self.exportEventColumns.map { "e.\($0)" }.joined(separator: ", ") + " FROM event e" + whereSQL + " ORDER BY e.id"
         try writer.read { db in
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
-            while let row = try cursor.next() { try body(EventRow(row: row)) }
+            let statement = try db.makeStatement(sql: sql)
+            // GRDB steps the statement (and reports its errors); the row is read from the statement directly.
+            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(args))
+            let row = EventRow(statement: statement.sqliteStatement)
+            while try cursor.next() != nil { try body(row) }
         }
     }
 

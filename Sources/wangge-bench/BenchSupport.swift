@@ -20,7 +20,8 @@ func peakMemoryMB() -> Double {
 }
 
 /// Runs a command, echoing its output, and returns the output.
-func runProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+/// With `stdout`, the output goes to that file instead (and "" is returned).
+func runProcess(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = arguments
@@ -28,11 +29,19 @@ func runProcess(_ arguments: [String], environment: [String: String] = [:]) thro
     for (k, v) in environment { env[k] = v }
     p.environment = env
     let pipe = Pipe()
-    p.standardOutput = pipe
+    var file: FileHandle?
+    if let stdout {
+        FileManager.default.createFile(atPath: stdout, contents: nil)
+        file = FileHandle(forWritingAtPath: stdout)
+        p.standardOutput = file
+    } else {
+        p.standardOutput = pipe
+    }
     p.standardError = FileHandle.standardError
     try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = stdout == nil ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
     p.waitUntilExit()
+    try file?.close()
     let out = String(decoding: data, as: UTF8.self)
     guard p.terminationStatus == 0 else {
         throw BenchError("\(arguments.joined(separator: " ")) exited with \(p.terminationStatus)\n\(out)")

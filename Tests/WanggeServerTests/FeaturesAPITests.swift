@@ -164,4 +164,25 @@ struct FeaturesAPITests {
             #expect(try await get(client, "/collections/events/items/999999", .viewer).status == .notFound)
         }
     }
+
+    @Test("/map is one self-contained page: no external scripts, styles, fonts or tiles; it reads this API's collections")
+    func mapPage() async throws {
+        try await f.app().test(.router) { client in
+            let r = try await get(client, "/map")
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "text/html; charset=utf-8")
+            let html = r.text
+            #expect(html.hasPrefix("<!doctype html>") && html.contains("<canvas"))
+            // Nothing is fetched from elsewhere: no src/href to another origin, no @import or url() to one.
+            for pattern in ["src=\"http", "href=\"http", "@import", "url(http", "<script src", "<link rel=\"stylesheet\""] {
+                #expect(!html.contains(pattern), "the page loads \(pattern)…")
+            }
+            // Every collection it asks for exists.
+            for id in ["street", "community", "courtyard", "building", "functional", "industry", "events"] {
+                #expect(html.contains("\"\(id)\"") || html.contains("collections/${"), "the page does not know \(id)")
+                #expect(try await get(client, "/collections/\(id)/items?limit=1", .viewer).status == .ok)
+            }
+            #expect(try await get(client, "/map?x=1").status == .badRequest)
+        }
+    }
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Loads /map in headless Chromium (Debian's chromium + chromium-driver, driven by Selenium) against a running
+service and checks that a new user sees the grids and events: every grid and event loaded, grid outlines and event
+dots actually painted on the canvas, a click shows properties, zoom and layer toggles redraw, and the browser's
+console has no errors. Saves a screenshot.
+
+  python3 Tests/browser/map_check.py http://127.0.0.1:8080 TOKEN map.png
+"""
+import json
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+base, token, shot = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+
+
+def api(path):
+    req = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+collections = api("/collections")["collections"]
+expected_grids = sum(api(f"/collections/{c['id']}/items?limit=1")["numberMatched"] for c in collections if c["id"] != "events")
+expected_events = api("/collections/events/items?limit=1")["numberMatched"]
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900", "--lang=zh-CN"]:
+    options.add_argument(a)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+# Paint statistics of the canvas: pixels in an event status colour, and dark grid-outline pixels.
+PAINT = """
+const c = document.getElementById('map'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+const colours = ['#e03131','#f76707','#f59f00','#1c7ed6','#0ca678','#2b8a3e','#5c940d','#868e96']
+  .map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)));
+let events = 0, outlines = 0;
+for (let i = 0; i < d.length; i += 4) {
+  const r = d[i], g = d[i + 1], b = d[i + 2];
+  if (colours.some(([cr, cg, cb]) => Math.abs(r - cr) + Math.abs(g - cg) + Math.abs(b - cb) < 12)) events++;
+  else if (r < 90 && g < 110 && b < 140) outlines++;
+}
+return {events, outlines, pixels: d.length / 4};
+"""
+
+try:
+    driver.get(f"{base}/map#token={token}")
+    state = None
+    for _ in range(300):
+        state = driver.execute_script("return document.body.dataset.state")
+        if state in ("ready", "failed"):
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)  # the last animation frame
+    body = driver.find_element(By.TAG_NAME, "body")
+    check(state == "ready", f"page reached state ready (got {state})")
+    check(body.get_attribute("data-grids") == str(expected_grids), f"all {expected_grids} grids loaded (page says {body.get_attribute('data-grids')})")
+    check(body.get_attribute("data-events") == str(expected_events), f"all {expected_events} events loaded (page says {body.get_attribute('data-events')})")
+    check("#token" not in driver.current_url, "the token is removed from the address bar")
+    paint = driver.execute_script(PAINT)
+    print(f"     canvas: {paint}")
+    check(paint["events"] > 2000, "event dots are painted in status colours")
+    check(paint["outlines"] > 2000, "grid outlines are painted")
+    driver.save_screenshot(shot)
+
+    canvas = driver.find_element(By.ID, "map")
+    scale_before = driver.find_element(By.ID, "scale").text
+    ActionChains(driver).move_to_element(canvas).click().perform()
+    time.sleep(0.3)
+    info = driver.find_element(By.ID, "info").text
+    check("code" in info or "Event #" in info, f"a click on the map shows properties: {info[:80]!r}")
+    ActionChains(driver).scroll_from_origin(webdriver.common.actions.wheel_input.ScrollOrigin.from_element(canvas), 0, -600).perform()
+    time.sleep(0.3)
+    check(driver.find_element(By.ID, "scale").text != scale_before, "wheel zoom changes the scale")
+    before = driver.execute_script(PAINT)["outlines"]
+    for label in driver.find_elements(By.CSS_SELECTOR, "#layers label"):
+        label.find_element(By.TAG_NAME, "input").click()
+    time.sleep(0.3)
+    after = driver.execute_script(PAINT)["outlines"]
+    check(after < before / 2, f"switching the grid layers off removes the outlines ({before} → {after} dark pixels)")
+
+    # The one warning our own getImageData readbacks cause (willReadFrequently) is this script's, not the page's.
+    logs = [e for e in driver.get_log("browser")
+            if e["level"] in ("SEVERE", "WARNING") and "willReadFrequently" not in e["message"]]
+    for e in logs:
+        print("     console:", e["level"], e["message"])
+    check(not logs, "no console errors or warnings")
+    check(body.get_attribute("data-errors") in (None, "0"), "no script errors")
+finally:
+    driver.quit()
+
+print(f"screenshot: {shot}")
+sys.exit(1 if failures else 0)

@@ -21,7 +21,8 @@ func peakMemoryMB() -> Double {
 
 /// Runs a command, echoing its output, and returns the output.
 /// With `stdout`, the output goes to that file instead (and "" is returned).
-func runProcess(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil) throws -> String {
+/// With `stdin`, that text is the command's standard input.
+func runProcess(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil, stdin: String? = nil) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = arguments
@@ -38,7 +39,13 @@ func runProcess(_ arguments: [String], environment: [String: String] = [:], stdo
         p.standardOutput = pipe
     }
     p.standardError = FileHandle.standardError
+    let input = Pipe()
+    if stdin != nil { p.standardInput = input }
     try p.run()
+    if let stdin {
+        try input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
     let data = stdout == nil ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
     p.waitUntilExit()
     try file?.close()

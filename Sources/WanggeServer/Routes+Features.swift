@@ -51,7 +51,7 @@ extension Services {
     }
 
     var featureRoutes: [APIRoute] {
-        let database = self.database, engine = self.engine
+        let database = self.database, engine = self.engine, gridPages = self.gridPages
         let collectionParameter = APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
                                                      description: "street, community, courtyard, building, functional, industry or events",
                                                      enumValues: CollectionID.all.map(\.0))
@@ -111,7 +111,7 @@ extension Services {
                 let (id, c) = try Self.collection(context)
                 switch c {
                 case .grids(let layer, let level):
-                    return try Self.gridItems(request, id: id, layer: layer, level: level, database: database, engine: engine)
+                    return try Self.gridItems(request, id: id, layer: layer, level: level, database: database, engine: engine, gridPages: gridPages)
                 case .events:
                     guard let identity else {
                         throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token (Authorization: Bearer wg_…)")
@@ -300,7 +300,7 @@ extension Services {
     // MARK: grids
 
     static func gridItems(_ request: Request, id: String, layer: GridLayer, level: GridLevel?, database: AppDatabase,
-                          engine: AssignmentEngine) throws -> Response {
+                          engine: AssignmentEngine, gridPages: GridPageCache) throws -> Response {
         let q = try Query(request, allowed: ["limit", "offset", "bbox", "properties", "simplify", "f"])
         try checkFormat(q)
         let limit = try limit(q)
@@ -320,28 +320,33 @@ extension Services {
             r.headers[.eTag] = etag
             return r
         }
-        var grids = try database.grids(in: layer).filter { level == nil || $0.level == level }
-        if let boxes { grids = grids.filter { g in boxes.contains { $0.intersects(g.bbox) } } }
-        let matched = grids.count
-        let slice = grids.dropFirst(offset).prefix(limit)
-        let base = baseURL(request)
-        var links = [link("\(base)/collections/\(id)/items?\(query(request, replacing: [:]))", "self", geojson, "This page"),
-                     link("\(base)/collections/\(id)", "collection", "application/json", "The collection")]
-        if offset + slice.count < matched {
-            links.append(link("\(base)/collections/\(id)/items?\(query(request, replacing: ["offset": String(offset + slice.count), "limit": String(limit)]))", "next", geojson, "Next page"))
-        }
-        let bytes = try page({ w in
-            var n = 0
-            for g in slice {
+        let key = etag + " " + baseURL(request)
+        let entry = try gridPages.entry(key) {
+            var grids = try database.grids(in: layer).filter { level == nil || $0.level == level }
+            if let boxes { grids = grids.filter { g in boxes.contains { $0.intersects(g.bbox) } } }
+            let matched = grids.count
+            let slice = grids.dropFirst(offset).prefix(limit)
+            let base = baseURL(request)
+            var links = [link("\(base)/collections/\(id)/items?\(query(request, replacing: [:]))", "self", geojson, "This page"),
+                         link("\(base)/collections/\(id)", "collection", "application/json", "The collection")]
+            if offset + slice.count < matched {
+                links.append(link("\(base)/collections/\(id)/items?\(query(request, replacing: ["offset": String(offset + slice.count), "limit": String(limit)]))", "next", geojson, "Next page"))
+            }
+            var w = GeoJSONWriter(reserving: 1 << 16)
+            for (n, g) in slice.enumerated() {
                 if n > 0 { w.append(",") }
                 var geometry = try WKB.decode(g.wkb)
                 if let m = simplify, m > 0 { geometry = engine.simplified(geometry, metres: m) ?? geometry }
                 writeFeature(&w, id: g.code, geometry: geometry, properties: selected(gridProperties(g), keep))
-                n += 1
             }
-            return n
-        }, matched: matched, links: links, now: Date().timeIntervalSince1970)
-        var r = Response.bytes(bytes, contentType: geojson)
+            return GridPageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: matched, returned: slice.count, links: links)
+        }
+        // The features as rendered once; the members around them (timeStamp) for this response.
+        var head = GeoJSONWriter()
+        head.append(#"{"type":"FeatureCollection","features":["#)
+        let tail = page({ _ in entry.returned }, matched: entry.matched, links: entry.links, now: Date().timeIntervalSince1970)
+        let buffers = [ByteBuffer(bytes: head.bytes), entry.features, ByteBuffer(bytes: tail[head.bytes.count...])]
+        var r = Response(status: .ok, headers: [.contentType: geojson], body: ResponseBody(contentsOf: buffers))
         r.headers[.eTag] = etag
         r.headers[.cacheControl] = "no-cache"
         return r

@@ -29,6 +29,8 @@ public struct Services: Sendable {
     let intake: EventIntake
     /// The closed loop (actions, history, warnings).
     public let loop: ClosedLoop
+    /// Rendered pages of the boundary collections (see `GridPageCache`).
+    let gridPages = GridPageCache()
     let startedAt = Date()
 
     public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration(),

@@ -90,12 +90,12 @@ extension AppDatabase: EventRepository {
     }
 
     public func event(id: Int64) throws -> EventRecord? {
-        try writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]).map(Self.event) }
+        try writer.read { db in try Row.fetchOne(db, sql: Self.selectEvents + " WHERE e.id = ?", arguments: [id]).map(Self.event) }
     }
 
     public func events(_ q: EventQuery) throws -> [EventRecord] {
         let (whereSQL, args) = Self.filter(q)
-        let sql = "SELECT e.* FROM event e" + whereSQL + " ORDER BY e.id DESC LIMIT ?"
+        let sql = Self.selectEvents + whereSQL + " ORDER BY e.id DESC LIMIT ?"
         return try writer.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + [q.limit])).map(Self.event)
         }
@@ -159,22 +159,33 @@ extension AppDatabase: EventRepository {
         return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), args)
     }
 
+    /// The columns `event(_:)` reads, by position (a lookup by name lowercases the name on every access).
+    static let eventColumns = ["id", "type", "severity", "status", "lon", "lat", "input_crs", "input_x", "input_y",
+                               "description", "reporter_name", "reporter_phone", "channel", "occurred_at", "reported_at",
+                               "match", "street", "community", "courtyard", "building", "functional", "industry",
+                               "touching", "submitted_by", "department", "version", "workflow"]
+    /// `SELECT e.id, e.type, … FROM event e`.
+    static let selectEvents = "SELECT " + eventColumns.map { "e.\($0)" }.joined(separator: ", ") + " FROM event e"
+    /// Position of the workflow JSON in `eventColumns`.
+    static let workflowColumn = 26
+
     static func event(_ r: Row) -> EventRecord {
         func codes(_ s: String) -> [String] { s.isEmpty ? [] : s.split(separator: ";").map(String.init) }
-        let match = MatchKind(rawValue: r["match"]) ?? .outside
-        let residential = ResidentialAnswer(match: match, street: r["street"], community: r["community"],
-                                            courtyard: r["courtyard"], building: r["building"], touching: codes(r["touching"]))
-        let functional: [String] = codes(r["functional"]), industry: [String] = codes(r["industry"])
-        let assignment = PointAssignment(lon: r["lon"], lat: r["lat"], residential: residential,
+        let match = MatchKind(rawValue: r[15]) ?? .outside
+        let residential = ResidentialAnswer(match: match, street: r[16], community: r[17],
+                                            courtyard: r[18], building: r[19], touching: codes(r[22]))
+        let functional: [String] = codes(r[20]), industry: [String] = codes(r[21])
+        let lon: Double = r[4], lat: Double = r[5]
+        let assignment = PointAssignment(lon: lon, lat: lat, residential: residential,
                                          functional: OverlayAnswer(match: functional.isEmpty ? .outside : .inside, grids: functional),
                                          industry: OverlayAnswer(match: industry.isEmpty ? .outside : .inside, grids: industry))
-        let e = NewEvent(type: r["type"], severity: r["severity"], lon: r["lon"], lat: r["lat"], inputCRS: r["input_crs"],
-                         inputX: r["input_x"], inputY: r["input_y"], description: r["description"],
-                         reporterName: r["reporter_name"], reporterPhone: r["reporter_phone"],
-                         channel: EventChannel(rawValue: r["channel"]) ?? .web, occurredAt: r["occurred_at"],
-                         reportedAt: r["reported_at"], assignment: assignment, submittedBy: r["submitted_by"])
-        return EventRecord(id: r["id"], event: e, status: EventStatus(rawValue: r["status"]) ?? .reported,
-                           department: r["department"], version: r["version"])
+        let e = NewEvent(type: r[1], severity: r[2], lon: lon, lat: lat, inputCRS: r[6],
+                         inputX: r[7], inputY: r[8], description: r[9],
+                         reporterName: r[10], reporterPhone: r[11],
+                         channel: EventChannel(rawValue: r[12]) ?? .web, occurredAt: r[13],
+                         reportedAt: r[14], assignment: assignment, submittedBy: r[23])
+        return EventRecord(id: r[0], event: e, status: EventStatus(rawValue: r[3]) ?? .reported,
+                           department: r[24], version: r[25])
     }
 
     public func eventTypes() throws -> [EventType] {

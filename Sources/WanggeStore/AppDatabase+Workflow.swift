@@ -12,7 +12,7 @@ extension AppDatabase: WorkflowRepository {
     /// The stored state, or the state of an event as reported (the column stays NULL until the first action, which
     /// keeps intake from encoding JSON for every event).
     static func workflowState(_ row: Row, _ record: EventRecord) -> WorkflowState {
-        if let json: String = row["workflow"], let s = try? JSONDecoder().decode(WorkflowState.self, from: Data(json.utf8)) {
+        if let json: String = row[workflowColumn], let s = try? JSONDecoder().decode(WorkflowState.self, from: Data(json.utf8)) {
             return s
         }
         return WorkflowState(status: record.status, department: record.department, version: record.version,
@@ -21,7 +21,7 @@ extension AppDatabase: WorkflowRepository {
 
     public func workflow(eventID: Int64) throws -> (EventRecord, WorkflowState)? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [eventID]).map { row in
+            try Row.fetchOne(db, sql: Self.selectEvents + " WHERE e.id = ?", arguments: [eventID]).map { row in
                 let record = Self.event(row)
                 return (record, Self.workflowState(row, record))
             }
@@ -64,7 +64,7 @@ extension AppDatabase: WorkflowRepository {
 
     public func openWorkflows() throws -> [(EventRecord, WorkflowState)] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE status NOT IN ('rejected', 'closed', 'evaluated') ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: Self.selectEvents + " WHERE e.status NOT IN ('rejected', 'closed', 'evaluated') ORDER BY e.id").map { row in
                 let record = Self.event(row)
                 return (record, Self.workflowState(row, record))
             }

@@ -185,4 +185,23 @@ struct FeaturesAPITests {
             #expect(try await get(client, "/map?x=1").status == .badRequest)
         }
     }
+
+    @Test("a boundary page served from the cache changes as soon as a new import lands, and keeps a fresh timeStamp")
+    func pageCacheFollowsImports() async throws {
+        try await f.app().test(.router) { client in
+            let first = try await get(client, "/collections/courtyard/items?limit=5")
+            let again = try await get(client, "/collections/courtyard/items?limit=5")
+            #expect(first.json["numberMatched"] == .number(JSONNumber(25)))
+            #expect(first.json["features"] == again.json["features"] && first.json["links"] == again.json["links"])
+            #expect(again.headers[.contentLength] == String(again.body.readableBytes))
+            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis),
+                                     body: ByteBuffer(bytes: BoundaryFileBuilder.cleanHierarchy().bytes)) { r in
+                #expect(r.status == .ok, "\(r.text)")
+            }
+            let after = try await get(client, "/collections/courtyard/items?limit=5")
+            #expect(after.json["numberMatched"] != first.json["numberMatched"])
+            #expect(after.headers[.eTag] != first.headers[.eTag])
+            #expect(features(after).allSatisfy { $0["properties"]?.objectValue?["code"]?.stringValue?.hasPrefix("Y") == true })
+        }
+    }
 }

@@ -105,9 +105,32 @@ extension AppDatabase: EventRepository {
     public func countEvents(_ q: EventQuery) throws -> Int {
         var all = q
         all.beforeID = nil
+        if let b = q.bbox, q.status == nil, q.type == nil, q.severity == nil, q.grid == nil, q.since == nil, q.until == nil,
+           q.visibility == .all {
+            return try countEvents(in: b)
+        }
         let (whereSQL, args) = Self.filter(all)
         return try writer.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM event e" + whereSQL, arguments: StatementArguments(args)) ?? 0
+        }
+    }
+
+    /// Events in a box, counted mostly from the R*Tree alone. Its 32-bit bounds are rounded outwards, so an entry
+    /// wholly inside the box is an event inside it; only the entries across the box's edges are checked against the
+    /// event's own coordinates (and the events not indexed yet are scanned).
+    func countEvents(in b: BoundingBox) throws -> Int {
+        let inside = "min_lon >= :x0 AND max_lon <= :x1 AND min_lat >= :y0 AND max_lat <= :y1"
+        let sql = """
+            SELECT (SELECT count(*) FROM event_rtree WHERE \(inside))
+                 + (SELECT count(*) FROM event_rtree r JOIN event e ON e.id = r.id
+                    WHERE r.max_lon >= :x0 AND r.min_lon <= :x1 AND r.max_lat >= :y0 AND r.min_lat <= :y1
+                      AND NOT (r.\(inside.replacingOccurrences(of: " AND ", with: " AND r.")))
+                      AND e.lon BETWEEN :x0 AND :x1 AND e.lat BETWEEN :y0 AND :y1)
+                 + (SELECT count(*) FROM event WHERE id > (SELECT indexed_upto FROM event_index_state WHERE id = 1)
+                      AND lon BETWEEN :x0 AND :x1 AND lat BETWEEN :y0 AND :y1)
+            """
+        return try writer.read { db in
+            try Int.fetchOne(db.cachedStatement(sql: sql), arguments: ["x0": b.minX, "x1": b.maxX, "y0": b.minY, "y1": b.maxY]) ?? 0
         }
     }
 

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import WanggeCore
+@testable import WanggeStore
+
+@Suite("Counting events in a box")
+struct EventCountTests {
+    /// Events on a fine lattice (many exactly on box edges), some of them indexed, the rest not yet.
+    static func database() throws -> AppDatabase {
+        let db = try AppDatabase.inMemory()
+        try db.replaceCatalog(departments: [Department(code: "d", name: "d", nameEn: "d", phone: "")],
+                              eventTypes: [EventType(code: "t", name: "t", nameEn: "t", category: "事", defaultDepartment: "d")])
+        var inserts: [EventInsert] = []
+        for i in 0..<3000 {
+            let lon = 114.45 + Double(i % 60) * 0.0001, lat = 38.05 + Double(i / 60) * 0.0001 + (i % 7 == 0 ? 1e-9 : 0)
+            let a = PointAssignment(lon: lon, lat: lat, residential: ResidentialAnswer(match: .outside),
+                                    functional: OverlayAnswer(match: .outside), industry: OverlayAnswer(match: .outside))
+            let e = NewEvent(type: "t", severity: 1, lon: lon, lat: lat, inputCRS: "EPSG:4326", inputX: lon, inputY: lat,
+                             description: "", reporterName: "", reporterPhone: "", channel: .web, occurredAt: 0, reportedAt: 0,
+                             assignment: a, submittedBy: nil)
+            inserts.append(EventInsert(event: e, actor: nil, idempotency: nil) { _ in IdempotentResponse(status: 201, body: [], requestHash: "") })
+        }
+        _ = try db.insert(inserts)
+        _ = try db.indexPendingEvents(limit: 2000)
+        return db
+    }
+
+    @Test("the R*Tree count agrees with checking every event, on edges, for unindexed events, and for empty boxes")
+    func agrees() throws {
+        let db = try Self.database()
+        var rng = SystemRandomNumberGenerator()
+        let all = try db.events({ var q = EventQuery(); q.limit = 10_000; return q }())
+        var boxes = [BoundingBox(minX: 114.4510, minY: 38.0510, maxX: 114.4530, maxY: 38.0520),  // edges on lattice lines
+                     BoundingBox(minX: 114.44, minY: 38.04, maxX: 114.47, maxY: 38.06),           // everything
+                     BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1)]                            // nothing
+        for _ in 0..<200 {
+            let x = 114.4495 + Double.random(in: 0...0.007, using: &rng), y = 38.0495 + Double.random(in: 0...0.006, using: &rng)
+            boxes.append(BoundingBox(minX: x, minY: y, maxX: x + Double.random(in: 0...0.003, using: &rng), maxY: y + Double.random(in: 0...0.003, using: &rng)))
+        }
+        for b in boxes {
+            let exact = all.filter { $0.event.lon >= b.minX && $0.event.lon <= b.maxX && $0.event.lat >= b.minY && $0.event.lat <= b.maxY }.count
+            var q = EventQuery()
+            q.bbox = b
+            #expect(try db.countEvents(q) == exact, "box \(b)")
+            q.status = .reported  // the general path, for comparison
+            #expect(try db.countEvents(q) == exact)
+        }
+    }
+}

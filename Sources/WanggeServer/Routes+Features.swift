@@ -51,7 +51,7 @@ extension Services {
     }
 
     var featureRoutes: [APIRoute] {
-        let database = self.database, engine = self.engine, gridPages = self.gridPages
+        let database = self.database, engine = self.engine, gridPages = self.gridPages, eventPages = self.eventPages
         let collectionParameter = APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
                                                      description: "street, community, courtyard, building, functional, industry or events",
                                                      enumValues: CollectionID.all.map(\.0))
@@ -116,7 +116,7 @@ extension Services {
                     guard let identity else {
                         throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token (Authorization: Bearer wg_…)")
                     }
-                    return try Self.eventItems(request, identity: identity, database: database)
+                    return try Self.eventItems(request, identity: identity, database: database, pages: eventPages)
                 }
             },
             APIRoute(method: .get, path: "/collections/{collectionId}/items/{featureId}", summary: "One feature", tag: "features", roles: nil,
@@ -300,7 +300,7 @@ extension Services {
     // MARK: grids
 
     static func gridItems(_ request: Request, id: String, layer: GridLayer, level: GridLevel?, database: AppDatabase,
-                          engine: AssignmentEngine, gridPages: GridPageCache) throws -> Response {
+                          engine: AssignmentEngine, gridPages: PageCache) throws -> Response {
         let q = try Query(request, allowed: ["limit", "offset", "bbox", "properties", "simplify", "f"])
         try checkFormat(q)
         let limit = try limit(q)
@@ -339,17 +339,21 @@ extension Services {
                 if let m = simplify, m > 0 { geometry = engine.simplified(geometry, metres: m) ?? geometry }
                 writeFeature(&w, id: g.code, geometry: geometry, properties: selected(gridProperties(g), keep))
             }
-            return GridPageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: matched, returned: slice.count, links: links)
+            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: matched, returned: slice.count, links: links)
         }
-        // The features as rendered once; the members around them (timeStamp) for this response.
+        var r = response(entry)
+        r.headers[.eTag] = etag
+        r.headers[.cacheControl] = "no-cache"
+        return r
+    }
+
+    /// A page from its rendered features; the members around them (timeStamp) are made for this response.
+    static func response(_ entry: PageCache.Entry) -> Response {
         var head = GeoJSONWriter()
         head.append(#"{"type":"FeatureCollection","features":["#)
         let tail = page({ _ in entry.returned }, matched: entry.matched, links: entry.links, now: Date().timeIntervalSince1970)
         let buffers = [ByteBuffer(bytes: head.bytes), entry.features, ByteBuffer(bytes: tail[head.bytes.count...])]
-        var r = Response(status: .ok, headers: [.contentType: geojson], body: ResponseBody(contentsOf: buffers))
-        r.headers[.eTag] = etag
-        r.headers[.cacheControl] = "no-cache"
-        return r
+        return Response(status: .ok, headers: [.contentType: geojson], body: ResponseBody(contentsOf: buffers))
     }
 
     // MARK: events
@@ -380,7 +384,7 @@ extension Services {
         return p
     }
 
-    static func eventItems(_ request: Request, identity: Identity, database: AppDatabase) throws -> Response {
+    static func eventItems(_ request: Request, identity: Identity, database: AppDatabase, pages: PageCache) throws -> Response {
         let q = try Query(request, allowed: ["limit", "cursor", "bbox", "datetime", "status", "type", "severity", "grid", "properties", "f"])
         try checkFormat(q)
         var query = EventQuery()
@@ -399,38 +403,41 @@ extension Services {
         }
         query.visibility = visibility(for: identity)
         let keep = try propertySelection(q)
-        // An antimeridian-crossing bbox is two queries merged newest first.
-        var records: [EventRecord] = []
-        var matched = 0
-        let regions: [BoundingBox?] = boxes.map { $0.map { Optional($0) } } ?? [nil]
-        for box in regions {
-            var sub = query
-            sub.bbox = box
-            sub.limit = query.limit + 1
-            records += try database.events(sub)
-            var countQuery = sub
-            countQuery.beforeID = nil
-            matched += try database.countEvents(countQuery)
-        }
-        records.sort { $0.id > $1.id }
-        let more = records.count > query.limit
-        let pageRecords = Array(records.prefix(query.limit))
-        let base = baseURL(request)
-        var links = [link("\(base)/collections/events/items?\(Self.query(request, replacing: [:]))", "self", geojson, "This page"),
-                     link("\(base)/collections/events", "collection", "application/json", "The collection")]
-        if more, let last = pageRecords.last {
-            links.append(link("\(base)/collections/events/items?\(Self.query(request, replacing: ["cursor": encodeCursor(last.id), "limit": String(query.limit)]))", "next", geojson, "Next page"))
-        }
         let show = identity.seesReporterIdentity
-        let bytes = page({ w in
+        let base = baseURL(request)
+        // Kept until the next event change; the key holds everything the page depends on besides the data.
+        let key = "\(request.uri.query ?? "")|\(query.visibility)|\(show)|\(base)"
+        let entry = try pages.entry(key, version: try database.eventsVersion()) {
+            // An antimeridian-crossing bbox is two queries merged newest first.
+            var records: [EventRecord] = []
+            var matched = 0
+            let regions: [BoundingBox?] = boxes.map { $0.map { Optional($0) } } ?? [nil]
+            for box in regions {
+                var sub = query
+                sub.bbox = box
+                sub.limit = query.limit + 1
+                records += try database.events(sub)
+                var countQuery = sub
+                countQuery.beforeID = nil
+                matched += try database.countEvents(countQuery)
+            }
+            records.sort { $0.id > $1.id }
+            let more = records.count > query.limit
+            let pageRecords = records.prefix(query.limit)
+            var links = [link("\(base)/collections/events/items?\(Self.query(request, replacing: [:]))", "self", geojson, "This page"),
+                         link("\(base)/collections/events", "collection", "application/json", "The collection")]
+            if more, let last = pageRecords.last {
+                links.append(link("\(base)/collections/events/items?\(Self.query(request, replacing: ["cursor": encodeCursor(last.id), "limit": String(query.limit)]))", "next", geojson, "Next page"))
+            }
+            var w = GeoJSONWriter(reserving: 1 << 16)
             for (i, r) in pageRecords.enumerated() {
                 if i > 0 { w.append(",") }
                 writeFeature(&w, id: String(r.id), geometry: .point(x: r.event.lon, y: r.event.lat),
                              properties: selected(eventProperties(r, showReporter: show), keep))
             }
-            return pageRecords.count
-        }, matched: matched, links: links, now: Date().timeIntervalSince1970)
-        return Response.bytes(bytes, contentType: geojson)
+            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: matched, returned: pageRecords.count, links: links)
+        }
+        return response(entry)
     }
 
     /// `datetime`: an instant, or `start/end` with `..` or empty for an open end.

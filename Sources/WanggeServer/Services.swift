@@ -29,8 +29,9 @@ public struct Services: Sendable {
     let intake: EventIntake
     /// The closed loop (actions, history, warnings).
     public let loop: ClosedLoop
-    /// Rendered pages of the boundary collections (see `GridPageCache`).
-    let gridPages = GridPageCache()
+    /// Rendered pages of the boundary collections and of events (see `PageCache`).
+    let gridPages = PageCache()
+    let eventPages = PageCache()
     let startedAt = Date()
 
     public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration(),

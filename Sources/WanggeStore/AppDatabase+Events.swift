@@ -134,6 +134,12 @@ extension AppDatabase: EventRepository {
         }
     }
 
+    /// Moves on with every change to any event: the last history entry, which every insert and every workflow action
+    /// appends in its own transaction. Equal versions mean equal events.
+    public func eventsVersion() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history")) ?? 0 }
+    }
+
     /// The bounding box of all events and their first and last occurred_at, or nil without events.
     public func eventExtent() throws -> (BoundingBox, Double, Double)? {
         try writer.read { db in

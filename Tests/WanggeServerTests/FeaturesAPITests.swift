@@ -204,4 +204,31 @@ struct FeaturesAPITests {
             #expect(features(after).allSatisfy { $0["properties"]?.objectValue?["code"]?.stringValue?.hasPrefix("Y") == true })
         }
     }
+
+    @Test("a cached events page changes with the next insert or action, and one role's page never reaches another")
+    func eventPageCacheFollowsChanges() async throws {
+        try await f.app().test(.router) { client in
+            func submit() async throws -> String {
+                try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true),
+                                         body: ServerFixture.body(ServerFixture.goodEvent)) { r in
+                    r.json["id"].map { $0.identifierText ?? "" } ?? ""
+                }
+            }
+            let id = try await submit()
+            let uri = "/collections/events/items?limit=10"
+            let first = try await get(client, uri, .viewer)
+            #expect(first.json["numberMatched"] == .number(JSONNumber(1)))
+            #expect(try await get(client, uri, .viewer).json["features"] == first.json["features"])
+            // The dispatcher's page of the same URL shows reporters; the viewer's does not.
+            let dispatcher = try await get(client, uri, .dispatcher)
+            #expect(features(dispatcher).first?["properties"]?.objectValue?["reporter_name"] != nil)
+            #expect(features(try await get(client, uri, .viewer)).first?["properties"]?.objectValue?["reporter_name"] == nil)
+            _ = try await submit()
+            #expect(try await get(client, uri, .viewer).json["numberMatched"] == .number(JSONNumber(2)))
+            try await client.execute(uri: "/events/\(id)/actions", method: .post, headers: f.headers(.dispatcher, json: true),
+                                     body: ServerFixture.body(#"{"action":"accept"}"#)) { r in #expect(r.status == .ok, "\(r.text)") }
+            let after = features(try await get(client, uri, .viewer))
+            #expect(after.first { $0["id"]?.stringValue == id }?["properties"]?.objectValue?["status"] == .string("accepted"))
+        }
+    }
 }

@@ -19,9 +19,12 @@ final class PageCache: Sendable {
 
     private let state = Locked<(entries: [String: Entry], bytes: Int, version: Int64)>(([:], 0, 0))
     let capacity: Int
+    /// Pages larger than this are rendered every time (bulk downloads are read once; caching them only holds memory).
+    let largestEntry: Int
 
-    init(capacity: Int = 32 << 20) {
+    init(capacity: Int, largestEntry: Int = 1 << 20) {
         self.capacity = capacity
+        self.largestEntry = largestEntry
     }
 
     /// The entry for `key` at `version`, made by `make` if there is none (two requests racing may both make it).
@@ -35,7 +38,7 @@ final class PageCache: Sendable {
         if let cached { return cached }
         let e = try make()
         let size = e.features.readableBytes + key.utf8.count
-        guard size <= capacity / 4 else { return e }
+        guard size <= min(largestEntry, capacity / 4) else { return e }
         state.withLock { s in
             guard s.version == version else { return }
             if s.bytes + size > capacity { s = ([:], 0, version) }

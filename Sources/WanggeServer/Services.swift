@@ -30,8 +30,8 @@ public struct Services: Sendable {
     /// The closed loop (actions, history, warnings).
     public let loop: ClosedLoop
     /// Rendered pages of the boundary collections and of events (see `PageCache`).
-    let gridPages = PageCache()
-    let eventPages = PageCache()
+    let gridPages = PageCache(capacity: 16 << 20)
+    let eventPages = PageCache(capacity: 8 << 20)
     let startedAt = Date()
 
     public init(database: AppDatabase, engine: AssignmentEngine, configuration: ServerConfiguration = ServerConfiguration(),

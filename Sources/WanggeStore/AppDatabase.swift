@@ -14,6 +14,9 @@ public struct AppDatabase: Sendable {
     public init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // Requests read on the cooperative pool's threads, one per core: more readers than that would only add
+        // page caches (each connection keeps its own).
+        config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // WAL with synchronous=FULL: a committed transaction survives power loss, not only a process crash.

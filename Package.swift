@@ -19,6 +19,8 @@ let package = Package(
         // Debian's libgeos-dev (3.11) and libproj-dev (9.1) through module maps and shim headers.
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // glibc's <malloc.h> (mallopt), for the service's memory settings.
+        .systemLibrary(name: "CMalloc"),
 
         // Pure Swift: domain values, GeoJSON, CRS formulas, errors. No C libraries, no I/O.
         .target(name: "WanggeCore"),
@@ -44,7 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "wangge", dependencies: [
-            "WanggeKit", "WanggeServer",
+            "WanggeKit", "WanggeServer", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "wangge-bench", dependencies: [

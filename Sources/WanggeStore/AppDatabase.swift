@@ -24,9 +24,9 @@ public struct AppDatabase: Sendable {
             // Checkpoints normally run on a connection of their own (checkpoint()), so commits do not pay for them;
             // this larger automatic threshold is only the fallback if that stops.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16000")
-            // A page cache of 8 MB per connection (SQLite's default is 2 MB), kept between read transactions while
+            // A page cache of 4 MB per connection (SQLite's default is 2 MB), kept between read transactions while
             // the file is unchanged: hot pages are not copied in again through pread(2) on every request.
-            try db.execute(sql: "PRAGMA cache_size = -8192")
+            try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

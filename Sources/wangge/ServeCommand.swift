@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CMalloc
 import Logging
 import WanggeCore
 import WanggeKit
@@ -30,6 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "wangge")
+        // glibc gives each thread that allocates its own arena (up to 8 per core), and each keeps its freed memory:
+        // with NIO's event loops, the assignment workers and SQLite's readers that is tens of MB held for nothing.
+        // Two arenas keep resident memory near what is in use, at no measurable cost in throughput.
+        mallopt(M_ARENA_MAX, 2)
         let db = try database.open()
         try Bootstrap.prepare(db, geodata: geodata, logger: logger)
         let engine = try AssignmentEngine(repository: db, workers: workers)

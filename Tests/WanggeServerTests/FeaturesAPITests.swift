@@ -205,6 +205,21 @@ struct FeaturesAPITests {
         }
     }
 
+    @Test("the residential levels share one layer, yet the same query on each gives that level's own grids (cached or not)")
+    func residentialLevelsKeepTheirOwnPages() async throws {
+        try await f.app().test(.router) { client in
+            for _ in 0..<2 {  // the second round comes from the page cache
+                var seen = Set<String>()
+                for level in ["street", "community", "courtyard", "building"] {
+                    let page = try await get(client, "/collections/\(level)/items?limit=10")
+                    let levels = Set(features(page).compactMap { $0["properties"]?.objectValue?["level"]?.stringValue })
+                    #expect(levels == [level], "\(level): \(levels)")
+                    #expect(seen.insert(page.headers[.eTag] ?? "").inserted, "\(level) shares an ETag with another level")
+                }
+            }
+        }
+    }
+
     @Test("a cached events page changes with the next insert or action, and one role's page never reaches another")
     func eventPageCacheFollowsChanges() async throws {
         try await f.app().test(.router) { client in

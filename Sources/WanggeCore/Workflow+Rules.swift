@@ -180,6 +180,7 @@ public enum Workflow {
             }
             s.status = .resolved
             s.resolvedAt = c.at
+            s.resolvedLateHours = resolveDue(s, sla: sla, now: c.at).map { max(0, c.at - $0) / 3600 }
         case .requestSuspension:
             if let r = require(f.reason, "reason") { s.pending = PendingRequest(kind: .suspension, reason: r, hours: nil, at: c.at); note = r }
         case .requestExtension:
@@ -216,6 +217,7 @@ public enum Workflow {
             s.reworks += 1
             s.status = .dispatched
             s.resolvedAt = nil
+            s.resolvedLateHours = nil
         case .evaluate:
             guard let sat = f.satisfaction else {
                 errors.append(FieldError("satisfaction", "is required: satisfied, neutral or dissatisfied"))

@@ -66,6 +66,8 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     public var dispatchedAt: Double?
     public var acknowledgedAt: Double?
     public var resolvedAt: Double?
+    /// Hours past the resolution deadline at the (last) resolution, 0 when on time; nil while unresolved.
+    public var resolvedLateHours: Double?
     public var closedAt: Double?
     public var evaluatedAt: Double?
     /// Seconds the resolution clock has been paused by approved suspensions (not counting one still running).
@@ -100,6 +102,7 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         case feedback, satisfaction, rating
         case reportedAt = "reported_at", acceptedAt = "accepted_at", dispatchedAt = "dispatched_at"
         case acknowledgedAt = "acknowledged_at", resolvedAt = "resolved_at", closedAt = "closed_at"
+        case resolvedLateHours = "resolved_late_hours"
         case evaluatedAt = "evaluated_at", pausedSeconds = "paused_seconds", suspendedSince = "suspended_since"
         case extensionHours = "extension_hours", rejectReason = "reject_reason", photoURL = "photo_url"
         case ratingInputs = "rating_inputs", ratingOverride = "rating_override", ratingOverrideReason = "rating_override_reason"

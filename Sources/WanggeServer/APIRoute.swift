@@ -32,6 +32,8 @@ struct APIRoute: Sendable {
         var schema: String? = "Error"
         var contentType = "application/json"
         var headers: [String: String] = [:]
+        /// Other representations of the same answer (chosen with `f=`): content type → schema name, or nil for text.
+        var alternatives: [(String, String?)] = []
     }
 
     typealias Handler = @Sendable (Request, AppRequestContext, Identity?) async throws -> Response

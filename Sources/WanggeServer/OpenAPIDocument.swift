@@ -32,6 +32,12 @@ enum OpenAPIDocument {
                 } else if a.status < 300 {
                     r["content"] = .object(JSONObject([(a.contentType, .object(JSONObject([("schema", .object(JSONObject([("type", .string("object"))])))])))]))
                 }
+                if !a.alternatives.isEmpty, case .object(var content)? = r["content"] {
+                    for (type, schema) in a.alternatives {
+                        content[type] = .object(JSONObject([("schema", schema.map(ref) ?? .object(JSONObject([("type", .string("string"))])))]))
+                    }
+                    r["content"] = .object(content)
+                }
                 if !a.headers.isEmpty {
                     var h = JSONObject()
                     for (k, v) in a.headers.sorted(by: { $0.key < $1.key }) {
@@ -167,6 +173,12 @@ enum OpenAPIDocument {
             ("Warnings", object([("generated_at", time), ("yellow", type("integer")), ("red", type("integer")),
                                  ("by_department", type("object")), ("by_grid", type("object")),
                                  ("warnings", array(type("object")))])),
+            ("GridReport", object([("report", type("string")), ("scope", type("string")), ("period", type("object")), ("as_of", time),
+                                   ("definitions", type("object")), ("total", type("object")), ("unassigned", type("object")),
+                                   ("blind_spots", array(type("string"))), ("grids", array(type("object")))])),
+            ("DepartmentReport", object([("report", type("string")), ("period", type("object")), ("as_of", type("string")),
+                                         ("definitions", type("object")), ("total", type("object")), ("undispatched", type("object")),
+                                         ("departments", array(type("object")))])),
             ("Link", object([("href", type("string")), ("rel", type("string")), ("type", type("string")), ("title", type("string"))],
                             required: ["href", "rel"], additional: true)),
             ("LandingPage", object([("title", type("string")), ("description", type("string")), ("links", array(ref("Link")))],

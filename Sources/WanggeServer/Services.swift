@@ -29,6 +29,8 @@ public struct Services: Sendable {
     let intake: EventIntake
     /// The closed loop (actions, history, warnings).
     public let loop: ClosedLoop
+    /// Grid, department and coverage reports.
+    public let reporting: Reporting
     /// Rendered pages of the boundary collections and of events (see `PageCache`).
     let gridPages = PageCache(capacity: 16 << 20)
     let eventPages = PageCache(capacity: 8 << 20)
@@ -41,6 +43,7 @@ public struct Services: Sendable {
         self.configuration = configuration
         self.intake = EventIntake(repository: database, engine: engine)
         self.loop = ClosedLoop(repository: database, clock: clock)
+        self.reporting = Reporting(database: database, clock: clock)
     }
 
     /// When event intake last committed (for background work that waits for quiet moments).
@@ -48,7 +51,7 @@ public struct Services: Sendable {
 
     /// Every endpoint of the service, in the order the OpenAPI document lists them.
     var routes: [APIRoute] {
-        featureRoutes + systemRoutes + gridRoutes + eventRoutes + loopRoutes
+        featureRoutes + systemRoutes + gridRoutes + eventRoutes + loopRoutes + reportRoutes
     }
 }
 

@@ -38,10 +38,15 @@ extension AppDatabase {
         q.beforeID = nil
         let (whereSQL, args) = Self.filter(q)
         let sql = "SELECT " + Self.exportEventColumns.map { "e.\($0)" }.joined(separator: ", ") + " FROM event e" + whereSQL + " ORDER BY e.id"
+        try forEachRawRow(sql: sql, arguments: StatementArguments(args), body)
+    }
+
+    /// Steps a query in one read transaction, handing over each row as the statement itself.
+    func forEachRawRow(sql: String, arguments: StatementArguments, _ body: (EventRow) throws -> Void) throws {
         try writer.read { db in
             let statement = try db.makeStatement(sql: sql)
             // GRDB steps the statement (and reports its errors); the row is read from the statement directly.
-            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(args))
+            let cursor = try Row.fetchCursor(statement, arguments: arguments)
             let row = EventRow(statement: statement.sqliteStatement)
             while try cursor.next() != nil { try body(row) }
         }

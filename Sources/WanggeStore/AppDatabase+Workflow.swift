@@ -32,7 +32,8 @@ extension AppDatabase: WorkflowRepository {
         let encoded = try changes.map { String(decoding: try Self.encoder.encode($0.state), as: UTF8.self) }
         return try writer.write { db in
             let update = try db.cachedStatement(sql: """
-                UPDATE event SET status = ?, department = ?, version = ?, workflow = ?, due_at = ? WHERE id = ? AND version = ?
+                UPDATE event SET status = ?, department = ?, version = ?, workflow = ?, due_at = ?,
+                    \(Self.reportColumnsAssignment) WHERE id = ? AND version = ?
                 """)
             let history = try db.cachedStatement(sql: """
                 INSERT INTO event_history (event_id, at, actor_token, actor_name, role, action, from_status, to_status, note)
@@ -40,8 +41,8 @@ extension AppDatabase: WorkflowRepository {
                 """)
             var out: [Bool] = []
             for (c, json) in zip(changes, encoded) {
-                try update.execute(arguments: [c.state.status.rawValue, c.state.department, c.state.version, json, c.dueAt,
-                                               c.eventID, c.expectedVersion])
+                try update.execute(arguments: StatementArguments([c.state.status.rawValue, c.state.department, c.state.version, json, c.dueAt]
+                                                                 + Self.reportColumns(c.state) + [c.eventID, c.expectedVersion]))
                 guard db.changesCount == 1 else { out.append(false); continue }
                 let e = c.entry
                 try history.execute(arguments: [c.eventID, e.at, e.actorToken, e.actorName, e.role, e.action, e.from?.rawValue,

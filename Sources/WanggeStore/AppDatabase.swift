@@ -208,6 +208,47 @@ public struct AppDatabase: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v4-report-columns") { db in
+            // The closed loop's times and outcome as plain columns, so reports read them without decoding each
+            // event's workflow JSON (a million decodes would take seconds); kept in step by save().
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN accepted_at REAL;
+                ALTER TABLE event ADD COLUMN resolved_at REAL;
+                ALTER TABLE event ADD COLUMN resolved_late_hours REAL;
+                ALTER TABLE event ADD COLUMN closed_at REAL;
+                ALTER TABLE event ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE event ADD COLUMN reworks INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE event ADD COLUMN returns INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE event ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE event ADD COLUMN satisfaction TEXT;
+                ALTER TABLE event ADD COLUMN rating TEXT;
+                CREATE INDEX event_by_reported ON event(reported_at);
+                """)
+            // Events that already went through the loop: their columns from their state; the lateness of a
+            // resolution made before this column existed from the service levels stored then.
+            let sla = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'sla'")
+                .flatMap { try? JSONDecoder().decode(SLARules.self, from: Data($0.utf8)) } ?? SLARules(defaults: [:])
+            let update = try db.makeStatement(sql: "UPDATE event SET \(reportColumnsAssignment) WHERE id = ?")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, workflow FROM event WHERE workflow IS NOT NULL")
+            while let row = try rows.next() {
+                guard let json: String = row[1], var state = try? JSONDecoder().decode(WorkflowState.self, from: Data(json.utf8)) else { continue }
+                if state.resolvedAt != nil && state.resolvedLateHours == nil, let at = state.resolvedAt {
+                    state.resolvedLateHours = Workflow.resolveDue(state, sla: sla, now: at).map { max(0, at - $0) / 3600 }
+                }
+                try update.execute(arguments: StatementArguments(reportColumns(state)) + [row[0] as Int64])
+            }
+        }
         return m
+    }
+
+    /// The report columns save() keeps in step with the workflow state, in this order.
+    static let reportColumnsAssignment = """
+        accepted_at = ?, resolved_at = ?, resolved_late_hours = ?, closed_at = ?, suspended = ?, reworks = ?, returns = ?,
+        extensions = ?, satisfaction = ?, rating = ?
+        """
+
+    static func reportColumns(_ s: WorkflowState) -> [(any DatabaseValueConvertible)?] {
+        [s.acceptedAt, s.resolvedAt, s.resolvedLateHours, s.closedAt, s.suspendedSince != nil, s.reworks, s.returns,
+         s.extensions, s.satisfaction?.rawValue, s.effectiveRating?.rawValue]
     }
 }

@@ -6,6 +6,7 @@ struct Wangge: AsyncParsableCommand {
         commandName: "wangge",
         abstract: "Grid-based community management: boundaries, assignment, events and reports.",
         subcommands: [ServeCommand.self, TokenCommand.self, ImportCommand.self, ValidateCommand.self, GridsCommand.self,
-                      LookupCommand.self, AssignCommand.self, WarningsCommand.self, ExportCommand.self, SampleCommand.self]
+                      LookupCommand.self, AssignCommand.self, WarningsCommand.self, ExportCommand.self, ReportCommand.self,
+                      SampleCommand.self]
     )
 }

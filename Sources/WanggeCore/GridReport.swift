@@ -1,0 +1,254 @@
+/// A grid as the reports see it: identity, size, and (for the choropleth) its boundary as WKB.
+public struct ReportGrid: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var layer: GridLayer
+    public var level: GridLevel?
+    public var parent: String?
+    public var areaM2: Double
+    /// From the boundary's `households` property when it has one.
+    public var households: Int?
+    public var wkb: [UInt8]
+
+    public init(code: String, name: String, layer: GridLayer, level: GridLevel?, parent: String?, areaM2: Double,
+                households: Int? = nil, wkb: [UInt8] = []) {
+        self.code = code; self.name = name; self.layer = layer; self.level = level; self.parent = parent
+        self.areaM2 = areaM2; self.households = households; self.wkb = wkb
+    }
+}
+
+/// Which grids a report is about: one residential level, or one overlay layer.
+public enum ReportScope: Sendable, Equatable, CustomStringConvertible {
+    case level(GridLevel)
+    case overlay(GridLayer)
+
+    /// `street`, `community`, `courtyard`, `building`, `functional` or `industry` (the OGC collection names).
+    public init?(_ name: String) {
+        if let l = GridLevel(rawValue: name) { self = .level(l) } else if let o = GridLayer(rawValue: name), o != .residential {
+            self = .overlay(o)
+        } else { return nil }
+    }
+
+    public var description: String {
+        switch self {
+        case .level(let l): return l.rawValue
+        case .overlay(let o): return o.rawValue
+        }
+    }
+
+    public static let names = ["street", "community", "courtyard", "building", "functional", "industry"]
+}
+
+/// The grid report: every grid of a level or overlay layer with its closed-loop figures over a period (see
+/// `LoopTally` for the definitions), the whole layer's totals, and the events that fell in no grid of it.
+public struct GridReport: Sendable {
+    public var scope: ReportScope
+    public var period: ReportPeriod
+    /// When the figures were taken: states, overdue and open counts are as of this moment.
+    public var asOf: Double
+    public var rows: [(grid: ReportGrid, tally: LoopTally)]
+    /// Every event of the period, once (an event in two overlapping overlay grids counts once here).
+    public var total: LoopTally
+    /// Events of the period in no grid of this scope (outside every overlay grid, or outside the residential ones).
+    public var unassigned: LoopTally
+    /// Codes of grids with no event in the period.
+    public var blindSpots: [String] { rows.filter { $0.tally.received == 0 }.map(\.grid.code) }
+
+    /// Adds events one at a time (a report over a million events never holds them), then `finish()`.
+    public struct Builder: Sendable {
+        let scope: ReportScope
+        let grids: [ReportGrid]
+        let period: ReportPeriod
+        let now: Double
+        var index: [String: Int] = [:]
+        var tallies: [LoopTally]
+        var total = LoopTally(), unassigned = LoopTally()
+
+        public init(scope: ReportScope, grids: [ReportGrid], period: ReportPeriod, now: Double) {
+            self.scope = scope; self.grids = grids; self.period = period; self.now = now
+            index.reserveCapacity(grids.count)
+            for (i, g) in grids.enumerated() { index[g.code] = i }
+            tallies = [LoopTally](repeating: LoopTally(), count: grids.count)
+        }
+
+        /// Counts an event reported in the period (others are ignored).
+        public mutating func add(_ e: ReportEvent) {
+            guard e.reportedAt >= period.from && e.reportedAt < period.to else { return }
+            total.add(e, now: now)
+            var counted = false
+            for code in e.grids {
+                if let i = index[code] { tallies[i].add(e, now: now); counted = true }
+            }
+            if !counted { unassigned.add(e, now: now) }
+        }
+
+        public func finish() -> GridReport {
+            GridReport(scope: scope, period: period, asOf: now, rows: zip(grids, tallies).map { ($0.0, $0.1) },
+                       total: total, unassigned: unassigned)
+        }
+    }
+
+    public static func build<S: Sequence>(scope: ReportScope, grids: [ReportGrid], events: S, period: ReportPeriod,
+                                          now: Double) -> GridReport where S.Element == ReportEvent {
+        var b = Builder(scope: scope, grids: grids, period: period, now: now)
+        for e in events { b.add(e) }
+        return b.finish()
+    }
+}
+
+/// The flat figures of one tally, in a fixed column order, for CSV rows and GeoJSON properties (QGIS styles a
+/// choropleth from a flat numeric attribute). Rates are fractions (0.8812), hours to two decimals.
+public enum ReportColumns {
+    public static let statuses = EventStatus.allCases
+
+    public static func round(_ v: Double?, _ decimals: Int) -> JSONValue {
+        guard let v, v.isFinite else { return .null }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        return .number(JSONNumber((v * scale).rounded() / scale))
+    }
+
+    /// The loop figures every report row carries, after its own identifying columns.
+    public static func figures(_ t: LoopTally, types: [String]) -> [(String, JSONValue)] {
+        var out: [(String, JSONValue)] = [
+            ("received", .number(JSONNumber(t.received))),
+            ("rejected", .number(JSONNumber(t.rejected))),
+            ("open", .number(JSONNumber(t.open))),
+            ("closed", .number(JSONNumber(t.closed))),
+            ("resolution_rate", round(t.resolutionRate, 4)),
+            ("resolved", .number(JSONNumber(t.resolved))),
+            ("on_time", .number(JSONNumber(t.onTime))),
+            ("on_time_rate", round(t.onTimeRate, 4)),
+            ("overdue", .number(JSONNumber(t.overdue))),
+            ("satisfied", .number(JSONNumber(t.satisfied))),
+            ("neutral", .number(JSONNumber(t.neutral))),
+            ("dissatisfied", .number(JSONNumber(t.dissatisfied))),
+            ("satisfaction_rate", round(t.satisfactionRate, 4)),
+            ("median_hours_to_accept", round(t.medianHoursToAccept, 2)),
+            ("median_hours_to_resolve", round(t.medianHoursToResolve, 2)),
+            ("median_hours_to_close", round(t.medianHoursToClose, 2)),
+            ("reworks", .number(JSONNumber(t.reworks))),
+            ("reworked_events", .number(JSONNumber(t.reworkedEvents))),
+            ("returns", .number(JSONNumber(t.returns))),
+            ("extensions", .number(JSONNumber(t.extensions))),
+            ("rated_good", .number(JSONNumber(t.good))),
+            ("rated_average", .number(JSONNumber(t.average))),
+            ("rated_poor", .number(JSONNumber(t.poor))),
+            ("outside", .number(JSONNumber(t.outside))),
+            ("boundary", .number(JSONNumber(t.boundary))),
+        ]
+        for s in statuses { out.append(("status_\(s.rawValue)", .number(JSONNumber(t.byStatus[s] ?? 0)))) }
+        for (i, n) in t.bySeverity.enumerated() { out.append(("severity_\(i + 1)", .number(JSONNumber(n)))) }
+        for ty in types { out.append(("type_\(ty)", .number(JSONNumber(t.byType[ty] ?? 0)))) }
+        return out
+    }
+
+    /// The event types present in any of the tallies, sorted: the `type_…` columns.
+    public static func types(_ tallies: [LoopTally]) -> [String] {
+        var seen = Set<String>()
+        for t in tallies { seen.formUnion(t.byType.keys) }
+        return seen.sorted()
+    }
+}
+
+extension GridReport {
+    /// The columns of one grid's row: identity, size, density, the loop figures, and whether it is a blind spot.
+    public func columns(_ row: (grid: ReportGrid, tally: LoopTally), types: [String]) -> [(String, JSONValue)] {
+        let g = row.grid, t = row.tally
+        let km2 = g.areaM2 / 1e6
+        var out: [(String, JSONValue)] = [
+            ("code", .string(g.code)), ("name", .string(g.name)), ("layer", .string(g.layer.rawValue)),
+            ("level", g.level.map { .string($0.rawValue) } ?? .null), ("parent", g.parent.map { .string($0) } ?? .null),
+            ("area_km2", ReportColumns.round(km2, 4)),
+            ("households", g.households.map { .number(JSONNumber($0)) } ?? .null),
+            ("density_per_km2", ReportColumns.round(km2 > 0 ? Double(t.received) / km2 : nil, 2)),
+        ]
+        out += ReportColumns.figures(t, types: types)
+        out.append(("blind_spot", .bool(t.received == 0)))
+        return out
+    }
+
+    public var types: [String] { ReportColumns.types([total]) }
+
+    /// The report as one JSON document: what it covers, the definitions, totals, and a row per grid.
+    public func json() -> JSONValue {
+        let types = self.types
+        let definitions: [(String, JSONValue)] = [
+            ("received", .string("events reported in the period, rejected ones included")),
+            ("resolution_rate", .string("closed ÷ received; closed = status closed or evaluated when the report is made (办结率)")),
+            ("satisfaction_rate", .string("(satisfied + neutral) ÷ events whose resident answered (满意率; neutral is 基本满意)")),
+            ("on_time_rate", .string("resolved by the resolution deadline (suspensions and approved extensions included) ÷ resolved; a reworked event counts by its last resolution")),
+            ("overdue", .string("open events past their current phase's deadline when the report is made; suspended ones are not")),
+            ("median_hours", .string("medians over the events that got there, from the report time to acceptance, the last resolution, closing")),
+            ("density_per_km2", .string("received ÷ the grid's geodesic area in km²")),
+            ("blind_spot", .string("a grid with no event in the period")),
+            ("outside", .string("events outside every residential grid, counted for the nearest within the snap distance")),
+            ("boundary", .string("events exactly on a grid edge, counted for the grid with the smallest code")),
+        ]
+        return .object(JSONObject([
+            ("report", .string("grids")),
+            ("scope", .string(scope.description)),
+            ("period", period.json),
+            ("as_of", .string(period.localString(asOf))),
+            ("definitions", .object(JSONObject(definitions))),
+            ("total", .object(JSONObject([("grids", .number(JSONNumber(rows.count)))] + ReportColumns.figures(total, types: types)))),
+            ("unassigned", .object(JSONObject(ReportColumns.figures(unassigned, types: types)))),
+            ("blind_spots", .array(blindSpots.map { .string($0) })),
+            ("grids", .array(rows.map { .object(JSONObject(columns($0, types: types))) })),
+        ]))
+    }
+
+    /// One CSV row per grid (RFC 4180, a header row, UTF-8), the same columns as the GeoJSON properties.
+    public func csv() -> String {
+        let types = self.types
+        let empty = (ReportGrid(code: "", name: "", layer: .residential, level: nil, parent: nil, areaM2: 0), LoopTally())
+        return CSV.table(header: columns(empty, types: types).map(\.0), rows: rows.map { columns($0, types: types) })
+    }
+
+    /// The choropleth layer: each grid's polygon with its figures as flat properties (RFC 7946).
+    public func geojson() throws -> [UInt8] {
+        let types = self.types
+        var w = GeoJSONWriter(reserving: 1 << 16)
+        w.append(#"{"type":"FeatureCollection","name":"#)
+        w.appendString("report_\(scope)_\(period.label)")
+        w.append(#","features":["#)
+        for (i, row) in rows.enumerated() {
+            if i > 0 { w.append(",") }
+            w.append("\n")
+            w.appendFeature(id: row.grid.code, geometry: row.grid.wkb.isEmpty ? nil : try WKB.decode(row.grid.wkb),
+                            properties: JSONObject(columns(row, types: types)))
+        }
+        w.append("\n]}\n")
+        return w.take()
+    }
+}
+
+/// CSV fields (RFC 4180): quoted when they hold a comma, quote or line break.
+public enum CSV {
+    /// A header row and one line per row, CRLF line ends.
+    public static func table(header: [String], rows: [[(String, JSONValue)]]) -> String {
+        var lines = [header.map { field($0) }.joined(separator: ",")]
+        for r in rows { lines.append(r.map { field($0.1) }.joined(separator: ",")) }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    public static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        var out = "\""
+        for c in s { if c == "\"" { out += "\"\"" } else { out.append(c) } }
+        return out + "\""
+    }
+
+    public static func field(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n.literal
+        case .string(let s): return field(s)
+        case .array, .object:
+            var w = GeoJSONWriter()
+            w.appendValue(v)
+            return field(String(decoding: w.take(), as: UTF8.self))
+        }
+    }
+}

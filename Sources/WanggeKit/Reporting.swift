@@ -1,0 +1,66 @@
+import Foundation
+import WanggeCore
+import WanggeStore
+
+/// Reports over the stored grids and events, for the HTTP service and the CLI alike: the period a request names,
+/// then one pass over that period's events.
+public struct Reporting: Sendable {
+    public let database: AppDatabase
+    /// Now, in seconds since 1970 (injected so tests fix the moment figures are taken).
+    public let clock: @Sendable () -> Double
+
+    public init(database: AppDatabase, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The period named by `period` + `date`, or `from` + `to`; this month when nothing is given. Errors name the
+    /// field at fault.
+    public func period(kind: String?, date: String?, from: String?, to: String?, timeZone: String?) throws(InvalidFields) -> ReportPeriod {
+        let zone = timeZone ?? ReportPeriod.defaultTimeZone
+        func invalid(_ field: String, _ e: ReportPeriod.PeriodError) -> InvalidFields {
+            InvalidFields([FieldError(field, e.description)])
+        }
+        if from != nil || to != nil {
+            guard kind == nil && date == nil else {
+                throw InvalidFields([FieldError("period", "give either period (with date) or from and to, not both")])
+            }
+            guard let from else { throw InvalidFields([FieldError("from", "is required with to")]) }
+            guard let to else { throw InvalidFields([FieldError("to", "is required with from")]) }
+            do { return try ReportPeriod.between(from, to, timeZone: zone) } catch {
+                switch error {
+                case .unknownTimeZone: throw invalid("tz", error)
+                case .badDate(let d): throw invalid(d == from ? "from" : "to", error)
+                case .emptySpan: throw invalid("to", error)
+                }
+            }
+        }
+        let k: ReportPeriod.Kind
+        if let kind {
+            guard let parsed = ReportPeriod.Kind(rawValue: kind), parsed != .custom else {
+                throw InvalidFields([FieldError("period", "must be one of day, week, month, quarter, year (or give from and to)")])
+            }
+            k = parsed
+        } else { k = .month }
+        do {
+            return try ReportPeriod.containing(k, date: date ?? Timestamp.format(clock()), timeZone: zone)
+        } catch {
+            if case .unknownTimeZone = error { throw invalid("tz", error) }
+            throw invalid("date", error)
+        }
+    }
+
+    /// Every grid of the scope with its figures over the period.
+    public func grids(_ scope: ReportScope, period: ReportPeriod) throws -> GridReport {
+        var b = GridReport.Builder(scope: scope, grids: try database.reportGrids(scope), period: period, now: clock())
+        try database.forEachReportEvent(scope: scope, from: period.from, to: period.to) { b.add($0) }
+        return b.finish()
+    }
+
+    /// Every department with the events it holds over the period.
+    public func departments(period: ReportPeriod) throws -> DepartmentReport {
+        var b = DepartmentReport.Builder(departments: try database.departments(), period: period, now: clock())
+        try database.forEachReportEvent(scope: nil, from: period.from, to: period.to) { b.add($0) }
+        return b.finish(returnedBy: try database.returnsByDepartment(from: period.from, to: period.to))
+    }
+}

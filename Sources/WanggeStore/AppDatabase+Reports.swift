@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import WanggeCore
+
+/// Reads for reports: the grids of a scope, and the events of a period as `ReportEvent`s straight from the report
+/// columns (no workflow JSON, no descriptions or reporters).
+extension AppDatabase {
+    /// The grids of a residential level or an overlay layer, in code order, with their boundaries.
+    public func reportGrids(_ scope: ReportScope) throws -> [ReportGrid] {
+        var out: [ReportGrid] = []
+        let (layer, level): (GridLayer, GridLevel?) = switch scope {
+        case .level(let l): (.residential, l)
+        case .overlay(let o): (o, nil)
+        }
+        try forEachGrid(layer: layer, level: level) { g in
+            let households = g.properties["households"]?.doubleValue.map { Int($0) }
+            out.append(ReportGrid(code: g.code, name: g.name, layer: g.layer, level: g.level, parent: g.parent,
+                                  areaM2: g.areaM2, households: households, wkb: g.wkb))
+        }
+        return out
+    }
+
+    /// The event column that names an event's grid(s) in a scope (overlays hold `;`-separated codes).
+    static func gridColumn(_ scope: ReportScope) -> String {
+        switch scope {
+        case .level(let l): return l.rawValue
+        case .overlay(let o): return o.rawValue
+        }
+    }
+
+    static let reportSelect = """
+        SELECT id, type, severity, status, department, match, outside, reported_at, accepted_at, resolved_at,
+               resolved_late_hours, closed_at, due_at, suspended, reworks, returns, extensions, satisfaction, rating
+        """
+
+    /// Every event reported in `[from, to)`, oldest first, with its grid codes in `scope` (none for `nil`).
+    public func forEachReportEvent(scope: ReportScope?, from: Double, to: Double, _ body: (ReportEvent) throws -> Void) throws {
+        let gridSQL = scope.map { ", " + Self.gridColumn($0) } ?? ""
+        let overlay: Bool = if case .overlay = scope { true } else { false }
+        let sql = Self.reportSelect + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id"
+        try forEachRawRow(sql: sql, arguments: [from, to]) { r in
+            func optional(_ i: Int) -> Double? { r.isNull(i) ? nil : r.double(i) }
+            var grids: [String] = []
+            if scope != nil, let codes = r.string(19), !codes.isEmpty {
+                grids = overlay ? codes.split(separator: ";").map(String.init) : [codes]
+            }
+            try body(ReportEvent(
+                id: r.id, type: r.string(1) ?? "", severity: r.int(2), status: EventStatus(rawValue: r.string(3) ?? "") ?? .reported,
+                department: r.string(4), match: MatchKind(rawValue: r.string(5) ?? "") ?? .inside, outside: r.bool(6),
+                reportedAt: r.double(7), acceptedAt: optional(8), resolvedAt: optional(9), closedAt: optional(11),
+                dueAt: optional(12), suspended: r.bool(13), resolvedLateHours: optional(10), reworks: r.int(14),
+                returns: r.int(15), extensions: r.int(16), satisfaction: r.string(17).flatMap(Satisfaction.init(rawValue:)),
+                rating: r.string(18).flatMap(Rating.init(rawValue:)), grids: grids))
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Return actions (wrong dispatches sent back) per department, for events reported in `[from, to)`: the
+    /// department is the returning token's.
+    public func returnsByDepartment(from: Double, to: Double) throws -> [String: Int] {
+        try writer.read { db in
+            var out: [String: Int] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT t.department, count(*) FROM event_history h
+                JOIN event e ON e.id = h.event_id JOIN api_token t ON t.id = h.actor_token
+                WHERE h.action = 'return' AND t.department IS NOT NULL AND e.reported_at >= ? AND e.reported_at < ?
+                GROUP BY t.department
+                """, arguments: [from, to])
+            while let r = try rows.next() { out[r[0]] = r[1] }
+            return out
+        }
+    }
+}

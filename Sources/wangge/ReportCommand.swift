@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import WanggeCore
+import WanggeKit
+import WanggeStore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Closed-loop figures per grid or per department over a period, as a table, JSON, CSV or a choropleth GeoJSON layer.",
+        subcommands: [ReportGrids.self, ReportDepartments.self]
+    )
+}
+
+/// The period and output every report takes.
+struct ReportOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "day, week (from Monday), month, quarter or year containing --date (default: month).") var period: String?
+    @Option(name: .long, help: "A day in the period, YYYY-MM-DD (default: today).") var date: String?
+    @Option(name: .long, help: "Instead of --period: the first day (YYYY-MM-DD) or an RFC 3339 instant.") var from: String?
+    @Option(name: .long, help: "With --from: the last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant, exclusive.") var to: String?
+    @Option(name: .long, help: "Time zone the days are counted in (default: Asia/Shanghai).") var tz: String?
+    @Option(name: .long, help: "table, json, csv or geojson (default: from --output's extension, else table).") var format: String?
+    @Option(name: .shortAndLong, help: "Write to this file (written whole, then renamed into place) instead of standard output.") var output: String?
+
+    func resolvedFormat(allowed: [String]) throws -> String {
+        let f = format ?? output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { allowed.contains($0) ? $0 : nil } ?? "table"
+        guard allowed.contains(f) || f == "table" else {
+            throw ValidationError("--format \(f): must be one of table, \(allowed.joined(separator: ", "))")
+        }
+        return f
+    }
+
+    func resolvedPeriod(_ reporting: Reporting) throws -> ReportPeriod {
+        do { return try reporting.period(kind: period, date: date, from: from, to: to, timeZone: tz) } catch {
+            throw ValidationError(error.errors.map { "--\($0.field): \($0.reason)" }.joined(separator: "; "))
+        }
+    }
+
+    func emit(_ bytes: [UInt8]) throws {
+        guard let output else {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+        FileHandle.standardError.write(Data("\(output): \(bytes.count) bytes\n".utf8))
+    }
+}
+
+struct ReportGrids: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grids",
+        abstract: "Figures per grid of a residential level or overlay layer: received, rates, overdue, median hours, blind spots.",
+        discussion: "Definitions are in the JSON output (\"definitions\") and the README. Examples:\n  wangge report grids --level courtyard\n  wangge report grids --level community --period quarter --date 2026-08-01 -o q3.csv\n  wangge report grids --level courtyard -o courtyards.geojson    # a choropleth layer for QGIS"
+    )
+
+    @Option(name: .long, help: "street, community, courtyard, building, functional or industry (default: courtyard).") var level = "courtyard"
+    @OptionGroup var options: ReportOptions
+
+    func run() throws {
+        guard let scope = ReportScope(level) else { throw ValidationError("--level \(level): must be one of \(ReportScope.names.joined(separator: ", "))") }
+        let format = try options.resolvedFormat(allowed: ["json", "csv", "geojson"])
+        let reporting = Reporting(database: try options.database.open())
+        let report = try reporting.grids(scope, period: try options.resolvedPeriod(reporting))
+        switch format {
+        case "json": try options.emit(jsonBytes(report.json()))
+        case "csv": try options.emit(Array(report.csv().utf8))
+        case "geojson": try options.emit(try report.geojson())
+        default:
+            var rows = report.rows.map { row in
+                [row.grid.code, row.grid.name] + TextTable.figures(row.tally) + [row.tally.received == 0 ? "blind spot" : ""]
+            }
+            rows.append(["total", "\(report.rows.count) grids"] + TextTable.figures(report.total) + [""])
+            let title = "\(scope) grids, \(report.period.label) (\(report.period.localString(report.period.from)) to \(report.period.localString(report.period.to)), as of \(report.period.localString(report.asOf)))"
+            try options.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + [""], rows: rows).utf8))
+        }
+    }
+}
+
+struct ReportDepartments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "departments",
+        abstract: "Figures per department: events held, on time, overdue, returned as wrong dispatches, reworks, extensions, ratings, satisfaction."
+    )
+
+    @OptionGroup var options: ReportOptions
+
+    func run() throws {
+        let format = try options.resolvedFormat(allowed: ["json", "csv"])
+        let reporting = Reporting(database: try options.database.open())
+        let report = try reporting.departments(period: try options.resolvedPeriod(reporting))
+        switch format {
+        case "json": try options.emit(jsonBytes(report.json()))
+        case "csv": try options.emit(Array(report.csv().utf8))
+        default:
+            var rows = report.rows.map { row in
+                [row.department.code, row.department.name] + TextTable.figures(row.tally)
+                    + ["\(row.returned)", "\(row.tally.good)/\(row.tally.average)/\(row.tally.poor)"]
+            }
+            rows.append(["-", "not dispatched"] + TextTable.figures(report.undispatched) + ["", ""])
+            rows.append(["total", ""] + TextTable.figures(report.total) + ["\(report.rows.reduce(0) { $0 + $1.returned })",
+                                                                              "\(report.total.good)/\(report.total.average)/\(report.total.poor)"])
+            let title = "departments, \(report.period.label) (as of \(report.period.localString(report.asOf)))"
+            try options.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + ["returned", "good/avg/poor"],
+                                                    rows: rows).utf8))
+        }
+    }
+}
+
+func jsonBytes(_ v: JSONValue) -> [UInt8] {
+    var w = GeoJSONWriter()
+    w.appendValue(v)
+    w.append("\n")
+    return w.take()
+}
+
+/// A plain-text table for the terminal; CJK characters count two columns.
+enum TextTable {
+    static let figureHeader = ["received", "closed", "resolved %", "satisfied %", "on time %", "overdue", "h to resolve", "reworks"]
+
+    static func figures(_ t: LoopTally) -> [String] {
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.1f", $0 * 100) } ?? "-" }
+        return ["\(t.received)", "\(t.closed)", pct(t.resolutionRate), pct(t.satisfactionRate), pct(t.onTimeRate), "\(t.overdue)",
+                t.medianHoursToResolve.map { String(format: "%.1f", $0) } ?? "-", "\(t.reworks)"]
+    }
+
+    static func width(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { $0 + (($1.value >= 0x1100 && $1.value <= 0x115F) || ($1.value >= 0x2E80 && $1.value <= 0xA4CF) || ($1.value >= 0xAC00 && $1.value <= 0xD7A3) || ($1.value >= 0xF900 && $1.value <= 0xFAFF) || ($1.value >= 0xFF00 && $1.value <= 0xFF60) ? 2 : 1) }
+    }
+
+    static func render(title: String, header: [String], rows: [[String]]) -> String {
+        var widths = header.map(width)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], width(c)) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: widths[i] - width(c))
+                return i < 2 ? c + pad : pad + c  // names left, figures right
+            }.joined(separator: "  ")
+        }
+        var out = [title, line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        out += rows.map(line)
+        return out.joined(separator: "\n") + "\n"
+    }
+}

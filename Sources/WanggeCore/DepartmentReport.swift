@@ -17,31 +17,39 @@ public struct DepartmentReport: Sendable {
         let period: ReportPeriod
         let now: Double
         var index: [String: Int] = [:]
-        var tallies: [LoopTally]
-        var extra: [String: LoopTally] = [:]
-        var undispatched = LoopTally(), total = LoopTally()
+        /// Groups: the catalog's departments, the undispatched, the total, then departments missing from the catalog.
+        var set: TallySet
+        var extra: [String: Int] = [:]
 
         public init(departments: [Department], period: ReportPeriod, now: Double) {
             self.departments = departments; self.period = period; self.now = now
             for (i, d) in departments.enumerated() { index[d.code] = i }
-            tallies = [LoopTally](repeating: LoopTally(), count: departments.count)
+            set = TallySet(groups: departments.count + 2)
         }
 
         public mutating func add(_ e: ReportEvent) {
             guard e.reportedAt >= period.from && e.reportedAt < period.to else { return }
-            total.add(e, now: now)
-            guard let d = e.department else { undispatched.add(e, now: now); return }
-            if let i = index[d] { tallies[i].add(e, now: now) } else { extra[d, default: LoopTally()].add(e, now: now) }
+            let total = departments.count + 1
+            var g = departments.count  // undispatched
+            if let d = e.department {
+                if let i = index[d] { g = i } else if let i = extra[d] { g = i } else {
+                    g = set.addGroup()
+                    extra[d] = g
+                }
+            }
+            set.add(e, to: g, and: total, now: now)
         }
 
         /// - Parameter returnedBy: return actions per department for events of the period (from the history).
         public func finish(returnedBy: [String: Int]) -> DepartmentReport {
-            var rows = zip(departments, tallies).map { ($0.0, $0.1, returnedBy[$0.0.code] ?? 0) }
+            let t = set.finish()
+            var rows = zip(departments, t).map { ($0.0, $0.1, returnedBy[$0.0.code] ?? 0) }
             // A department no longer in the catalog still answers for its events.
-            for (code, t) in extra.sorted(by: { $0.key < $1.key }) {
-                rows.append((Department(code: code, name: code, nameEn: code, phone: ""), t, returnedBy[code] ?? 0))
+            for (code, i) in extra.sorted(by: { $0.key < $1.key }) {
+                rows.append((Department(code: code, name: code, nameEn: code, phone: ""), t[i], returnedBy[code] ?? 0))
             }
-            return DepartmentReport(period: period, asOf: now, rows: rows, undispatched: undispatched, total: total)
+            return DepartmentReport(period: period, asOf: now, rows: rows, undispatched: t[departments.count],
+                                    total: t[departments.count + 1])
         }
     }
 

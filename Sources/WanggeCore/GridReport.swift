@@ -61,30 +61,36 @@ public struct GridReport: Sendable {
         let period: ReportPeriod
         let now: Double
         var index: [String: Int] = [:]
-        var tallies: [LoopTally]
-        var total = LoopTally(), unassigned = LoopTally()
+        /// Groups 0..<grids.count are the grids, then the unassigned events, then the total.
+        var set: TallySet
 
         public init(scope: ReportScope, grids: [ReportGrid], period: ReportPeriod, now: Double) {
             self.scope = scope; self.grids = grids; self.period = period; self.now = now
             index.reserveCapacity(grids.count)
             for (i, g) in grids.enumerated() { index[g.code] = i }
-            tallies = [LoopTally](repeating: LoopTally(), count: grids.count)
+            set = TallySet(groups: grids.count + 2)
         }
 
         /// Counts an event reported in the period (others are ignored).
         public mutating func add(_ e: ReportEvent) {
             guard e.reportedAt >= period.from && e.reportedAt < period.to else { return }
-            total.add(e, now: now)
-            var counted = false
-            for code in e.grids {
-                if let i = index[code] { tallies[i].add(e, now: now); counted = true }
+            let unassigned = grids.count, total = grids.count + 1
+            if e.otherGrids.isEmpty {
+                // The usual case: one grid (or none), no array built.
+                let g = e.grid.flatMap { index[$0] } ?? unassigned
+                set.add(e, to: g, and: total, now: now)
+                return
             }
-            if !counted { unassigned.add(e, now: now) }
+            var groups = e.grids.compactMap { index[$0] }
+            if groups.isEmpty { groups.append(unassigned) }
+            groups.append(total)
+            set.add(e, to: groups, now: now)
         }
 
         public func finish() -> GridReport {
-            GridReport(scope: scope, period: period, asOf: now, rows: zip(grids, tallies).map { ($0.0, $0.1) },
-                       total: total, unassigned: unassigned)
+            let t = set.finish()
+            return GridReport(scope: scope, period: period, asOf: now, rows: zip(grids, t).map { ($0.0, $0.1) },
+                              total: t[grids.count + 1], unassigned: t[grids.count])
         }
     }
 

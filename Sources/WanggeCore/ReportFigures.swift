@@ -24,19 +24,40 @@ public struct ReportEvent: Sendable, Equatable {
     public var satisfaction: Satisfaction?
     /// The rating that counts (the dispatcher's override if there is one).
     public var rating: Rating?
+    /// The grid it counts for at the report's level (the first of its overlay grids); nil for none.
+    public var grid: String?
+    /// Further overlay grids it lies in (overlays may overlap); empty at residential levels.
+    public var otherGrids: [String]
+
     /// The grids it counts for (one at a residential level; any number in an overlay layer).
-    public var grids: [String]
+    public var grids: [String] {
+        get { grid.map { [$0] + otherGrids } ?? [] }
+        set { grid = newValue.first; otherGrids = Array(newValue.dropFirst()) }
+    }
 
     public init(id: Int64, type: String, severity: Int, status: EventStatus, department: String? = nil,
                 match: MatchKind = .inside, outside: Bool = false, reportedAt: Double, acceptedAt: Double? = nil,
                 resolvedAt: Double? = nil, closedAt: Double? = nil, dueAt: Double? = nil, suspended: Bool = false,
                 resolvedLateHours: Double? = nil, reworks: Int = 0, returns: Int = 0, extensions: Int = 0,
-                satisfaction: Satisfaction? = nil, rating: Rating? = nil, grids: [String] = []) {
+                satisfaction: Satisfaction? = nil, rating: Rating? = nil, grids: [String]) {
+        self.init(id: id, type: type, severity: severity, status: status, department: department, match: match, outside: outside,
+                  reportedAt: reportedAt, acceptedAt: acceptedAt, resolvedAt: resolvedAt, closedAt: closedAt, dueAt: dueAt,
+                  suspended: suspended, resolvedLateHours: resolvedLateHours, reworks: reworks, returns: returns,
+                  extensions: extensions, satisfaction: satisfaction, rating: rating, grid: grids.first,
+                  otherGrids: Array(grids.dropFirst()))
+    }
+
+    public init(id: Int64, type: String, severity: Int, status: EventStatus, department: String? = nil,
+                match: MatchKind = .inside, outside: Bool = false, reportedAt: Double, acceptedAt: Double? = nil,
+                resolvedAt: Double? = nil, closedAt: Double? = nil, dueAt: Double? = nil, suspended: Bool = false,
+                resolvedLateHours: Double? = nil, reworks: Int = 0, returns: Int = 0, extensions: Int = 0,
+                satisfaction: Satisfaction? = nil, rating: Rating? = nil, grid: String? = nil, otherGrids: [String] = []) {
         self.id = id; self.type = type; self.severity = severity; self.status = status; self.department = department
         self.match = match; self.outside = outside; self.reportedAt = reportedAt; self.acceptedAt = acceptedAt
         self.resolvedAt = resolvedAt; self.closedAt = closedAt; self.dueAt = dueAt; self.suspended = suspended
         self.resolvedLateHours = resolvedLateHours; self.reworks = reworks; self.returns = returns
-        self.extensions = extensions; self.satisfaction = satisfaction; self.rating = rating; self.grids = grids
+        self.extensions = extensions; self.satisfaction = satisfaction; self.rating = rating
+        self.grid = grid; self.otherGrids = otherGrids
     }
 
     public var isClosed: Bool { status == .closed || status == .evaluated }
@@ -65,12 +86,12 @@ public struct ReportEvent: Sendable, Equatable {
 /// - **reworks**: how many times the centre sent a result back (an event may count more than once);
 /// - **outside** / **boundary**: events outside every residential grid (kept with the nearest) / exactly on a grid
 ///   edge (counted for one grid by the smallest-code rule).
-public struct LoopTally: Sendable, Equatable {
+public struct LoopTally: Sendable {
     public var received = 0
-    public var byStatus: [EventStatus: Int] = [:]
+    /// By status ordinal (`TallySet.statusOrdinal`); inline, so counting touches no heap array.
+    var statusCounts = InlineArray<8, Int>(repeating: 0)
+    var severityCounts = InlineArray<4, Int>(repeating: 0)
     public var byType: [String: Int] = [:]
-    /// Index 0 is severity 1.
-    public var bySeverity = [0, 0, 0, 0]
     public var rejected = 0
     public var closed = 0
     public var open = 0
@@ -89,17 +110,26 @@ public struct LoopTally: Sendable, Equatable {
     public var extensions = 0
     public var outside = 0
     public var boundary = 0
-    public var hoursToAccept: [Double] = []
-    public var hoursToResolve: [Double] = []
-    public var hoursToClose: [Double] = []
+    public var medianHoursToAccept: Double?
+    public var medianHoursToResolve: Double?
+    public var medianHoursToClose: Double?
 
     public init() {}
 
-    public mutating func add(_ e: ReportEvent, now: Double) {
+    public var byStatus: [EventStatus: Int] {
+        var d: [EventStatus: Int] = [:]
+        for s in EventStatus.allCases where statusCounts[TallySet.statusOrdinal(s)] > 0 { d[s] = statusCounts[TallySet.statusOrdinal(s)] }
+        return d
+    }
+
+    /// Index 0 is severity 1.
+    public var bySeverity: [Int] { (0..<4).map { severityCounts[$0] } }
+
+    /// Every counter of one event (its type and medians are kept by the `TallySet` that calls this).
+    mutating func count(_ e: ReportEvent, status: Int, now: Double) {
         received += 1
-        byStatus[e.status, default: 0] += 1
-        byType[e.type, default: 0] += 1
-        if (1...4).contains(e.severity) { bySeverity[e.severity - 1] += 1 }
+        statusCounts[status] += 1
+        if e.severity >= 1 && e.severity <= 4 { severityCounts[e.severity - 1] += 1 }
         if e.status == .rejected { rejected += 1 }
         if e.isClosed { closed += 1 }
         if e.isOpen { open += 1 }
@@ -125,9 +155,6 @@ public struct LoopTally: Sendable, Equatable {
         returns += e.returns
         extensions += e.extensions
         if e.outside { outside += 1 } else if e.match == .boundary { boundary += 1 }
-        if let t = e.acceptedAt { hoursToAccept.append((t - e.reportedAt) / 3600) }
-        if let t = e.resolvedAt { hoursToResolve.append((t - e.reportedAt) / 3600) }
-        if let t = e.closedAt { hoursToClose.append((t - e.reportedAt) / 3600) }
     }
 
     public static func rate(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
@@ -138,14 +165,21 @@ public struct LoopTally: Sendable, Equatable {
 
     /// The middle value (the mean of the two middle ones for an even count); nil for none.
     public static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
         var v = values
-        let mid = v.count / 2
-        // Selection, not a full sort: reports take medians of hundreds of thousands of values.
-        v.withUnsafeMutableBufferPointer { select(&$0, mid) }
-        if v.count % 2 == 1 { return v[mid] }
-        let lower = v[..<mid].max()!
-        return (lower + v[mid]) / 2
+        return v.withUnsafeMutableBufferPointer { median(inPlace: $0) }
+    }
+
+    /// The median of a buffer that may be reordered: selection, not a full sort (reports take medians of hundreds
+    /// of thousands of values).
+    static func median(inPlace b: UnsafeMutableBufferPointer<Double>) -> Double? {
+        guard !b.isEmpty else { return nil }
+        var b = b
+        let mid = b.count / 2
+        select(&b, mid)
+        if b.count % 2 == 1 { return b[mid] }
+        var lower = b[0]
+        for i in 1..<mid where b[i] > lower { lower = b[i] }
+        return (lower + b[mid]) / 2
     }
 
     /// Hoare's quickselect: afterwards `b[k]` is the k-th smallest, everything before it no larger.
@@ -162,8 +196,121 @@ public struct LoopTally: Sendable, Equatable {
             if k <= j { hi = j } else if k >= i { lo = i } else { return }
         }
     }
+}
 
-    public var medianHoursToAccept: Double? { Self.median(hoursToAccept) }
-    public var medianHoursToResolve: Double? { Self.median(hoursToResolve) }
-    public var medianHoursToClose: Double? { Self.median(hoursToClose) }
+/// The tallies of many groups at once (the grids of a report and its totals, or departments), fed one event at a
+/// time. Counters go straight into each group's `LoopTally`; event types are numbered once per event rather than
+/// hashed per group; the hours behind the medians are kept in flat arrays and split by group only at the end.
+/// One pass over a million events stays well under a second this way.
+public struct TallySet: Sendable {
+    var tallies: [LoopTally]
+    var typeIndex: [String: Int] = [:]
+    var typeNames: [String] = []
+    /// typeCounts[group * typeStride + type]; the stride grows (rarely) when a new type appears.
+    var typeStride = 0
+    var typeCounts: [Int32] = []
+    /// (group, hours) of every event that reached a step: acceptance, the last resolution, closing.
+    struct Samples: Sendable {
+        var groups: [Int32] = []
+        var hours: [Double] = []
+        mutating func add(_ g: Int, _ h: Double) { groups.append(Int32(g)); hours.append(h) }
+    }
+    var accept = Samples(), resolve = Samples(), close = Samples()
+
+    public init(groups: Int) {
+        tallies = [LoopTally](repeating: LoopTally(), count: groups)
+    }
+
+    public var count: Int { tallies.count }
+
+    static func statusOrdinal(_ s: EventStatus) -> Int {
+        switch s {
+        case .reported: return 0
+        case .accepted: return 1
+        case .rejected: return 2
+        case .dispatched: return 3
+        case .inProgress: return 4
+        case .resolved: return 5
+        case .closed: return 6
+        case .evaluated: return 7
+        }
+    }
+
+    /// Counts the event in each of `groups` (a group listed twice counts it twice).
+    public mutating func add<C: Collection>(_ e: ReportEvent, to groups: C, now: Double) where C.Element == Int {
+        let t = type(e.type), status = Self.statusOrdinal(e.status)
+        for g in groups { count(e, in: g, type: t, status: status, now: now) }
+    }
+
+    /// Counts the event in two groups (its grid and the total): the hot path, no array built.
+    public mutating func add(_ e: ReportEvent, to a: Int, and b: Int, now: Double) {
+        let t = type(e.type), status = Self.statusOrdinal(e.status)
+        count(e, in: a, type: t, status: status, now: now)
+        count(e, in: b, type: t, status: status, now: now)
+    }
+
+    mutating func type(_ name: String) -> Int {
+        if let known = typeIndex[name] { return known }
+        let t = typeNames.count
+        typeIndex[name] = t
+        typeNames.append(name)
+        if t >= typeStride { widenTypes(to: typeStride + 8) }
+        return t
+    }
+
+    mutating func count(_ e: ReportEvent, in g: Int, type t: Int, status: Int, now: Double) {
+        tallies[g].count(e, status: status, now: now)
+        typeCounts[g * typeStride + t] += 1
+        if let at = e.acceptedAt { accept.add(g, (at - e.reportedAt) / 3600) }
+        if let at = e.resolvedAt { resolve.add(g, (at - e.reportedAt) / 3600) }
+        if let at = e.closedAt { close.add(g, (at - e.reportedAt) / 3600) }
+    }
+
+    /// One more group (a department missing from the catalog, say); returns its index.
+    public mutating func addGroup() -> Int {
+        tallies.append(LoopTally())
+        typeCounts.append(contentsOf: repeatElement(0, count: typeStride))
+        return tallies.count - 1
+    }
+
+    mutating func widenTypes(to stride: Int) {
+        var wider = [Int32](repeating: 0, count: tallies.count * stride)
+        for g in 0..<tallies.count {
+            for t in 0..<typeStride { wider[g * stride + t] = typeCounts[g * typeStride + t] }
+        }
+        typeCounts = wider
+        typeStride = stride
+    }
+
+    /// The tallies with their types and medians filled in.
+    public func finish() -> [LoopTally] {
+        var out = tallies
+        for g in out.indices {
+            for (t, name) in typeNames.enumerated() where typeCounts[g * typeStride + t] > 0 {
+                out[g].byType[name] = Int(typeCounts[g * typeStride + t])
+            }
+        }
+        // Hours grouped by a counting sort on the group, then a median per slice.
+        func medians(_ samples: Samples) -> [Double?] {
+            var starts = [Int](repeating: 0, count: out.count + 1)
+            for g in samples.groups { starts[Int(g) + 1] += 1 }
+            for g in 0..<out.count { starts[g + 1] += starts[g] }
+            var next = starts
+            var sorted = [Double](repeating: 0, count: samples.hours.count)
+            for (i, g) in samples.groups.enumerated() {
+                sorted[next[Int(g)]] = samples.hours[i]
+                next[Int(g)] += 1
+            }
+            return sorted.withUnsafeMutableBufferPointer { all in
+                out.indices.map { g in LoopTally.median(inPlace: UnsafeMutableBufferPointer(rebasing: all[starts[g]..<starts[g + 1]])) }
+            }
+        }
+        let (a, r, c) = (medians(accept), medians(resolve), medians(close))
+        for g in out.indices {
+            out[g].medianHoursToAccept = a[g]
+            out[g].medianHoursToResolve = r[g]
+            out[g].medianHoursToClose = c[g]
+        }
+        return out
+    }
 }

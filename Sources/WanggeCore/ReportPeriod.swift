@@ -145,4 +145,21 @@ public struct ReportPeriod: Sendable, Equatable {
             ("from", .string(localString(from))), ("to", .string(localString(to))), ("time_zone", .string(timeZone)),
         ]))
     }
+
+    /// `2026-07-01 – 2026-09-30` when the period runs from local midnight to local midnight (the last day shown is
+    /// the one before `to`), else the two local date-times to the minute.
+    public var readableRange: String {
+        let a = localString(from), b = localString(to)
+        if a.dropFirst(10).hasPrefix("T00:00:00") && b.dropFirst(10).hasPrefix("T00:00:00") {
+            let last = localString(to - 1)
+            return a.prefix(10) + (last.prefix(10) == a.prefix(10) ? "" : " – " + last.prefix(10))
+        }
+        return readableInstant(from) + " – " + readableInstant(to)
+    }
+
+    /// `2026-11-27 05:13` in the period's zone.
+    public func readableInstant(_ t: Double) -> String {
+        let s = localString(t)
+        return s.prefix(10) + " " + s.dropFirst(11).prefix(5)
+    }
 }

@@ -5,7 +5,7 @@ import WanggeCore
 import WanggeKit
 
 /// The formats a report can be had in.
-enum ReportFormat: String, CaseIterable { case json, csv, geojson }
+enum ReportFormat: String, CaseIterable { case json, csv, geojson, svg }
 
 extension Services {
     static let periodParameters: [APIRoute.Parameter] = [
@@ -27,23 +27,32 @@ extension Services {
                 parameters: [.init(name: "level", location: .query, type: "string", description: "A residential level or an overlay layer (default: courtyard)",
                                    enumValues: ReportScope.names)]
                     + Self.periodParameters
-                    + [.init(name: "f", location: .query, type: "string", description: "json (default), csv, or geojson: the choropleth layer, each grid's polygon with its figures as properties",
-                             enumValues: ReportFormat.allCases.map(\.rawValue))],
+                    + [.init(name: "f", location: .query, type: "string", description: "json (default), csv, geojson (the choropleth layer: each grid's polygon with its figures as properties) or svg (a map of one figure)",
+                             enumValues: ReportFormat.allCases.map(\.rawValue)),
+                       .init(name: "figure", location: .query, type: "string", description: "With f=svg: the figure to map (default: density_per_km2)",
+                             enumValues: ChoroplethSVG.figures.map(\.key))],
                 answers: [.init(status: 200, description: "The report", schema: "GridReport",
-                                alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection")])]
+                                alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection"), ("image/svg+xml", nil)])]
             ) { request, _, _ in
-                let q = try Query(request, allowed: ["level", "period", "date", "from", "to", "tz", "f"])
+                let q = try Query(request, allowed: ["level", "period", "date", "from", "to", "tz", "f", "figure"])
                 let name = try q.nonEmpty("level") ?? "courtyard"
                 guard let scope = ReportScope(name) else {
                     throw Self.badParameter("level", "must be one of \(ReportScope.names.joined(separator: ", "))")
                 }
                 let format = try q.choice("f", ReportFormat.self) ?? .json
+                let figure = try q.nonEmpty("figure") ?? ChoroplethSVG.defaultFigure
+                guard ChoroplethSVG.figures.contains(where: { $0.key == figure }) else {
+                    throw Self.badParameter("figure", "must be one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
+                }
                 let report = try reporting.grids(scope, period: try Self.reportPeriod(q, reporting))
                 let file = "report-\(scope)-\(report.period.label)"
                 switch format {
                 case .json: return .json(report.json())
                 case .csv: return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", file + ".csv")
                 case .geojson: return Self.download(try report.geojson(), Self.geojson, file + ".geojson")
+                case .svg:
+                    let svg = try ChoroplethSVG.render(report, options: .init(figure: figure))
+                    return Self.download(Array(svg.utf8), "image/svg+xml", file + "-\(figure).svg")
                 }
             },
             APIRoute(
@@ -56,7 +65,7 @@ extension Services {
             ) { request, _, _ in
                 let q = try Query(request, allowed: ["period", "date", "from", "to", "tz", "f"])
                 let format = try q.choice("f", ReportFormat.self) ?? .json
-                if format == .geojson {
+                if format == .geojson || format == .svg {
                     throw Self.badParameter("f", "the department report has no geometry: json or csv")
                 }
                 let report = try reporting.departments(period: try Self.reportPeriod(q, reporting))
@@ -64,6 +73,19 @@ extension Services {
                     return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", "report-departments-\(report.period.label).csv")
                 }
                 return .json(report.json())
+            },
+            APIRoute(
+                method: .get, path: "/reports/summary",
+                summary: "The periodic summary (周报告, 月交流, 季小结) as a printable HTML page: headline figures against the previous period, a map, tables per grid, department and event type",
+                tag: "reports", roles: Set(Role.allCases),
+                parameters: Self.periodParameters
+                    + [.init(name: "community", location: .query, type: "string", description: "Only this community (its code) and its courtyards")],
+                answers: [.init(status: 200, description: "The page", schema: nil, contentType: "text/html"),
+                          .init(status: 404, description: "No community with that code")]
+            ) { request, _, _ in
+                let q = try Query(request, allowed: ["period", "date", "from", "to", "tz", "community"])
+                let page = try SummaryPage.render(reporting: reporting, period: try Self.reportPeriod(q, reporting), community: try q.nonEmpty("community"))
+                return .bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
             },
         ]
     }

@@ -30,6 +30,13 @@ extension AppDatabase {
             return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, Int32(i)))))
         }
         public func string(_ i: Int) -> String? { withText(i) { $0.map { String(decoding: $0, as: UTF8.self) } } }
+        /// The case whose raw value is the column's text, compared as bytes (no String is made); nil for NULL or no match.
+        public func choice<E: CaseIterable & RawRepresentable>(_ i: Int, _: E.Type) -> E? where E.RawValue == String {
+            withText(i) { bytes in
+                guard let bytes else { return nil }
+                return E.allCases.first { $0.rawValue.utf8.elementsEqual(bytes) }
+            }
+        }
     }
 
     /// Every event matching `query` (its limit and cursor ignored), oldest first.

@@ -33,6 +33,12 @@ extension AppDatabase {
                resolved_late_hours, closed_at, due_at, suspended, reworks, returns, extensions, satisfaction, rating
         """
 
+    /// Steps the report query without reading the rows (for measuring what SQLite itself costs).
+    public func forEachRawReportRow(from: Double, to: Double, _ body: (EventRow) throws -> Void) throws {
+        try forEachRawRow(sql: Self.reportSelect + ", building FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id",
+                          arguments: [from, to], body)
+    }
+
     /// Every event reported in `[from, to)`, oldest first, with its grid codes in `scope` (none for `nil`).
     public func forEachReportEvent(scope: ReportScope?, from: Double, to: Double, _ body: (ReportEvent) throws -> Void) throws {
         let gridSQL = scope.map { ", " + Self.gridColumn($0) } ?? ""
@@ -40,17 +46,23 @@ extension AppDatabase {
         let sql = Self.reportSelect + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id"
         try forEachRawRow(sql: sql, arguments: [from, to]) { r in
             func optional(_ i: Int) -> Double? { r.isNull(i) ? nil : r.double(i) }
-            var grids: [String] = []
+            var grid: String?, others: [String] = []
             if scope != nil, let codes = r.string(19), !codes.isEmpty {
-                grids = overlay ? codes.split(separator: ";").map(String.init) : [codes]
+                if overlay, codes.contains(";") {
+                    let all = codes.split(separator: ";").map(String.init)
+                    grid = all.first
+                    others = Array(all.dropFirst())
+                } else {
+                    grid = codes
+                }
             }
             try body(ReportEvent(
-                id: r.id, type: r.string(1) ?? "", severity: r.int(2), status: EventStatus(rawValue: r.string(3) ?? "") ?? .reported,
-                department: r.string(4), match: MatchKind(rawValue: r.string(5) ?? "") ?? .inside, outside: r.bool(6),
+                id: r.id, type: r.string(1) ?? "", severity: r.int(2), status: r.choice(3, EventStatus.self) ?? .reported,
+                department: r.string(4), match: r.choice(5, MatchKind.self) ?? .inside, outside: r.bool(6),
                 reportedAt: r.double(7), acceptedAt: optional(8), resolvedAt: optional(9), closedAt: optional(11),
                 dueAt: optional(12), suspended: r.bool(13), resolvedLateHours: optional(10), reworks: r.int(14),
-                returns: r.int(15), extensions: r.int(16), satisfaction: r.string(17).flatMap(Satisfaction.init(rawValue:)),
-                rating: r.string(18).flatMap(Rating.init(rawValue:)), grids: grids))
+                returns: r.int(15), extensions: r.int(16), satisfaction: r.choice(17, Satisfaction.self),
+                rating: r.choice(18, Rating.self), grid: grid, otherGrids: others))
         }
     }
 }

@@ -62,3 +62,20 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 func fmt(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+
+/// Runs a command under GNU time `runs` times: median wall seconds, every run's, and the largest peak RSS in MB.
+/// `before` runs ahead of each (to remove the previous output, say).
+func timedCommand(_ args: [String], runs: Int, stdout: String? = nil, before: () -> Void = {}) throws -> (median: Double, all: [Double], peakMB: Double) {
+    var times: [Double] = []
+    var peak = 0.0
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-bench-\(getpid()).time").path
+    for _ in 0..<runs {
+        before()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        _ = try runProcess(["/usr/bin/time", "-f", "%M", "-o", report] + args, stdout: stdout)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        let kb = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n").last.flatMap { Double($0) } ?? 0
+        peak = max(peak, kb / 1024)
+    }
+    return (times.sorted()[times.count / 2], times, peak)
+}

@@ -87,18 +87,9 @@ struct ExportBench: ParsableCommand {
 
     /// Runs a command under GNU time `runs` times: median wall time, output size, largest peak RSS.
     func measure(_ label: String, runs: Int, output: String, _ command: (String) -> [String]) throws -> Measurement {
-        var times: [Double] = []
-        var peak = 0.0
-        for _ in 0..<runs {
-            try? FileManager.default.removeItem(atPath: output)
-            let report = output + ".time"
-            _ = try runProcess(["/usr/bin/time", "-f", "%e %M", "-o", report] + command(output))
-            let parts = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n").last!.split(separator: " ")
-            times.append(Double(parts[0])!)
-            peak = max(peak, Double(parts[1])! / 1024)
-        }
+        let (median, times, peak) = try timedCommand(command(output), runs: runs) { try? FileManager.default.removeItem(atPath: output) }
         let size = try FileManager.default.attributesOfItem(atPath: output)[.size] as! Int
-        let m = Measurement(label: label, seconds: times.sorted()[times.count / 2], mb: Double(size) / 1e6, peakMB: peak)
+        let m = Measurement(label: label, seconds: median, mb: Double(size) / 1e6, peakMB: peak)
         print("\(label): \(times.map { fmt($0) }.joined(separator: " ")) s, \(fmt(m.mb, 1)) MB, \(fmt(m.mb / m.seconds, 1)) MB/s, peak \(fmt(peak, 0)) MB")
         return m
     }

@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Closed-loop figures per grid or per department over a period, as a table, JSON, CSV or a choropleth GeoJSON layer.",
-        subcommands: [ReportGrids.self, ReportDepartments.self]
+        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self]
     )
 }
 
@@ -20,7 +20,7 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: "Instead of --period: the first day (YYYY-MM-DD) or an RFC 3339 instant.") var from: String?
     @Option(name: .long, help: "With --from: the last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant, exclusive.") var to: String?
     @Option(name: .long, help: "Time zone the days are counted in (default: Asia/Shanghai).") var tz: String?
-    @Option(name: .long, help: "table, json, csv or geojson (default: from --output's extension, else table).") var format: String?
+    @Option(name: .long, help: "table, json, csv, geojson or svg (default: from --output's extension, else table).") var format: String?
     @Option(name: .shortAndLong, help: "Write to this file (written whole, then renamed into place) instead of standard output.") var output: String?
 
     func resolvedFormat(allowed: [String]) throws -> String {
@@ -55,23 +55,28 @@ struct ReportGrids: ParsableCommand {
     )
 
     @Option(name: .long, help: "street, community, courtyard, building, functional or industry (default: courtyard).") var level = "courtyard"
+    @Option(name: .long, help: "With svg: the figure to map (default: density_per_km2).") var figure = ChoroplethSVG.defaultFigure
     @OptionGroup var options: ReportOptions
 
     func run() throws {
         guard let scope = ReportScope(level) else { throw ValidationError("--level \(level): must be one of \(ReportScope.names.joined(separator: ", "))") }
-        let format = try options.resolvedFormat(allowed: ["json", "csv", "geojson"])
+        let format = try options.resolvedFormat(allowed: ["json", "csv", "geojson", "svg"])
+        guard ChoroplethSVG.figures.contains(where: { $0.key == figure }) else {
+            throw ValidationError("--figure \(figure): one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
+        }
         let reporting = Reporting(database: try options.database.open())
         let report = try reporting.grids(scope, period: try options.resolvedPeriod(reporting))
         switch format {
         case "json": try options.emit(jsonBytes(report.json()))
         case "csv": try options.emit(Array(report.csv().utf8))
         case "geojson": try options.emit(try report.geojson())
+        case "svg": try options.emit(Array(try ChoroplethSVG.render(report, options: .init(figure: figure)).utf8))
         default:
             var rows = report.rows.map { row in
                 [row.grid.code, row.grid.name] + TextTable.figures(row.tally) + [row.tally.received == 0 ? "blind spot" : ""]
             }
             rows.append(["total", "\(report.rows.count) grids"] + TextTable.figures(report.total) + [""])
-            let title = "\(scope) grids, \(report.period.label) (\(report.period.localString(report.period.from)) to \(report.period.localString(report.period.to)), as of \(report.period.localString(report.asOf)))"
+            let title = "\(scope) grids, \(report.period.label): \(report.period.readableRange) (\(report.period.timeZone)), as of \(report.period.readableInstant(report.asOf))"
             try options.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + [""], rows: rows).utf8))
         }
     }
@@ -100,10 +105,27 @@ struct ReportDepartments: ParsableCommand {
             rows.append(["-", "not dispatched"] + TextTable.figures(report.undispatched) + ["", ""])
             rows.append(["total", ""] + TextTable.figures(report.total) + ["\(report.rows.reduce(0) { $0 + $1.returned })",
                                                                               "\(report.total.good)/\(report.total.average)/\(report.total.poor)"])
-            let title = "departments, \(report.period.label) (as of \(report.period.localString(report.asOf)))"
+            let title = "departments, \(report.period.label): \(report.period.readableRange) (\(report.period.timeZone)), as of \(report.period.readableInstant(report.asOf))"
             try options.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + ["returned", "good/avg/poor"],
                                                     rows: rows).utf8))
         }
+    }
+}
+
+struct ReportSummary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "The periodic summary (周报告 weekly, 月交流 monthly, 季小结 quarterly) as a printable HTML page: figures against the previous period, a map, tables.",
+        discussion: "Example: wangge report summary --period week --date 2026-08-12 -o week.html"
+    )
+
+    @Option(name: .long, help: "Only this community (its code) and its courtyards.") var community: String?
+    @OptionGroup var options: ReportOptions
+
+    func run() throws {
+        let reporting = Reporting(database: try options.database.open())
+        let page = try SummaryPage.render(reporting: reporting, period: try options.resolvedPeriod(reporting), community: community)
+        try options.emit(Array(page.utf8))
     }
 }
 
@@ -135,7 +157,7 @@ enum TextTable {
             cells.enumerated().map { i, c in
                 let pad = String(repeating: " ", count: widths[i] - width(c))
                 return i < 2 ? c + pad : pad + c  // names left, figures right
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         var out = [title, line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
         out += rows.map(line)

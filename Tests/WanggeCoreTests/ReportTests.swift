@@ -203,6 +203,13 @@ struct ReportFigureTests {
         #expect(rows.count == 3 && rows[1].objectValue?["density_per_km2"] == .number(JSONNumber(8)))
     }
 
+    @Test("readable ranges: whole days as dates (the last day included), other spans to the minute")
+    func readable() throws {
+        #expect(try ReportPeriod.containing(.quarter, date: "2026-08-01").readableRange == "2026-07-01 – 2026-09-30")
+        #expect(try ReportPeriod.containing(.day, date: "2026-08-01").readableRange == "2026-08-01")
+        #expect(try ReportPeriod.between("2026-08-01T08:00:00+08:00", "2026-08-01T09:30:00+08:00").readableRange == "2026-08-01 08:00 – 2026-08-01 09:30")
+    }
+
     @Test("the department report: events by the department holding them, returns from the history, the undispatched")
     func departments() {
         let d = [Department(code: "municipal", name: "市政", nameEn: "Municipal", phone: ""),

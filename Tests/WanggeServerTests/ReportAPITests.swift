@@ -133,6 +133,16 @@ struct ReportAPITests {
             let fa = features.first { $0.objectValue?["id"] == .string(courtyardA) }?.objectValue
             #expect(fa?["geometry"]?.objectValue?["type"] == .string("Polygon") || fa?["geometry"]?.objectValue?["type"] == .string("MultiPolygon"))
             #expect(fa?["properties"]?.objectValue?["received"] == .number(JSONNumber(2)))
+
+            // The picture: every courtyard a path, coloured by class; A and B (the only ones with events) differ
+            // from the rest, which have no resolution rate at all.
+            let svg = try await get(client, "/reports/grids?level=courtyard&f=svg&figure=resolution_rate&\(span)")
+            #expect(svg.status == .ok && svg.headers[.contentType] == "image/svg+xml")
+            let paths = svg.text.components(separatedBy: "<path d=").dropFirst().filter { $0.contains("<title>") }
+            #expect(paths.count == 25)
+            #expect(paths.filter { $0.contains("fill=\"#e6e6e6\"") }.count == 23)
+            #expect(svg.text.contains("(\(courtyardA)): 100.0 %") && svg.text.contains("(\(courtyardB)): 0.0 %"))
+            #expect(svg.text.contains("Resolution rate") && svg.text.contains(">N</text>") && svg.text.hasSuffix("</svg>\n"))
         }
     }
 
@@ -153,12 +163,35 @@ struct ReportAPITests {
         }
     }
 
+    @Test("the summary page: figures against the previous period, the map and the tables, for the street or one community")
+    func summary() async throws {
+        try await f.app().test(.router) { client in
+            let a = #"{"type":"garbage","severity":2,"lon":114.453,"lat":38.062,"description":"d","reporter_name":"r","reporter_phone":"13800000000","channel":"web"}"#
+            for _ in 0..<3 { #expect(try await post(client, "/events", a, .reporter).status == .created) }
+            let today = Timestamp.format(Date().timeIntervalSince1970)
+            let r = try await get(client, "/reports/summary?period=week&date=\(today)")
+            #expect(r.status == .ok && r.headers[.contentType] == "text/html; charset=utf-8")
+            let html = r.text
+            #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("周报告") && html.contains("<svg"))
+            #expect(html.contains("<small>受理 received</small><b>3</b>"))
+            // Seven communities in the grid table, the departments table, and one event type with all three events.
+            #expect(html.components(separatedBy: "130105005").count - 1 >= 7)
+            #expect(html.contains("承办部门") && html.contains("garbage</span></td><td>3</td>"))
+            let community = try await get(client, "/lookup?lon=114.453&lat=38.062").json["residential"]!.objectValue!["community"]!.stringValue!
+            let one = try await get(client, "/reports/summary?period=week&date=\(today)&community=\(community)")
+            #expect(one.status == .ok && one.text.contains("楼院 · Courtyards") && !one.text.contains("承办部门"))
+            #expect(one.text.contains("<small>受理 received</small><b>3</b>"))
+            #expect(try await get(client, "/reports/summary?community=nowhere").status == .notFound)
+        }
+    }
+
     @Test("bad parameters are 400s that name the parameter; reports need a token")
     func badParameters() async throws {
         try await f.app().test(.router) { client in
             for (query, field) in [("level=planet", "level"), ("period=fortnight", "period"), ("period=month&date=2026-13-01", "date"),
                                    ("tz=Mars/Base", "tz"), ("from=2026-08-01", "to"), ("from=2026-08-10&to=2026-08-01", "to"),
-                                   ("period=month&from=2026-08-01&to=2026-08-02", "period"), ("f=pdf", "f"), ("colour=red", "colour")] {
+                                   ("period=month&from=2026-08-01&to=2026-08-02", "period"), ("f=pdf", "f"), ("colour=red", "colour"),
+                                   ("f=svg&figure=happiness", "figure")] {
                 let r = try await get(client, "/reports/grids?\(query)")
                 #expect(r.status == .badRequest, "\(query): \(r.text)")
                 let details = r.json["error"]?.objectValue?["details"]

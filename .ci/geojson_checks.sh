@@ -2,7 +2,8 @@
 # GeoJSON out, checked with real clients against the running service (issue 6):
 #   GDAL's OAPIF driver lists every collection with the counts SQLite gives, ogr2ogr downloads each to a GeoPackage
 #   whole, a bbox query matches an independent count; exports read back with ogrinfo, exterior rings CCW;
-#   the /map page in headless Chromium shows the grids and events without console errors.
+#   the /map page in headless Chromium shows the grids and events without console errors; reports as GeoJSON read by
+#   ogrinfo, CSV totals against SQLite, the SVG and the HTML summary rendered in Chromium.
 # Usage: .ci/geojson_checks.sh BASE_URL WANGGE_BINARY DATABASE WORKDIR
 set -euo pipefail
 base=$1 wangge=$2 db=$3 work=$4
@@ -69,5 +70,21 @@ expect "rings wound against RFC 7946" "$got" 0
 
 # 4. The map page in headless Chromium.
 python3 "$(dirname "$0")/../Tests/browser/map_check.py" "$base" "$viewer" "$work/map.png" || fail=1
+
+# 5. Reports (issue 7): the sample's quarter per courtyard as a choropleth layer GDAL reads, CSV with a row per
+#    courtyard whose counts add up to SQLite's own, the same over HTTP; the SVG and the summary in Chromium.
+q="--period quarter --date 2026-08-15"
+"$wangge" report grids --db "$db" --level courtyard $q -o "$work/courtyards-report.geojson"
+"$wangge" report grids --db "$db" --level courtyard $q -o "$work/courtyards-report.csv"
+"$wangge" report grids --db "$db" --level courtyard $q --figure resolution_rate -o "$work/courtyards-report.svg"
+"$wangge" report summary --db "$db" $q -o "$work/summary.html"
+expect "report choropleth read by ogrinfo" "$(ogrinfo -ro -al -so "$work/courtyards-report.geojson" | awk '/Feature Count:/ { print $3 }')" "${want[courtyard]}"
+expect "report choropleth has resolution_rate" "$(ogrinfo -ro -al -so "$work/courtyards-report.geojson" | grep -c '^resolution_rate: Real')" 1
+# 2026-Q3 in Asia/Shanghai: 2026-07-01T00:00+08:00 to 2026-10-01T00:00+08:00.
+sqlite_q3=$(q "SELECT count(*) FROM event WHERE reported_at >= 1782835200 AND reported_at < 1790784000 AND courtyard IS NOT NULL")
+expect "report CSV counts add up to SQLite's" "$(python3 -c "import csv, sys; print(sum(int(r['received']) for r in csv.DictReader(open(sys.argv[1], encoding='utf-8'))))" "$work/courtyards-report.csv")" "$sqlite_q3"
+curl -sf -H "Authorization: Bearer $viewer" "$base/reports/grids?level=courtyard&period=quarter&date=2026-08-15&f=geojson" -o "$work/courtyards-http.geojson"
+expect "report over HTTP read by ogrinfo" "$(ogrinfo -ro -al -so "$work/courtyards-http.geojson" | awk '/Feature Count:/ { print $3 }')" "${want[courtyard]}"
+python3 "$(dirname "$0")/../Tests/browser/report_check.py" "$work/courtyards-report.svg" "$work/summary.html" "$work" "${want[courtyard]}" || fail=1
 
 [ "$fail" = 0 ] && echo "GeoJSON checks passed" || { echo "GeoJSON checks FAILED"; exit 1; }

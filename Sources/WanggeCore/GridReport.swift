@@ -87,6 +87,9 @@ public struct GridReport: Sendable {
             set.add(e, to: groups, now: now)
         }
 
+        /// Adds what another builder of the same report counted (over another part of the period).
+        public mutating func merge(_ other: Builder) { set.merge(other.set) }
+
         public func finish() -> GridReport {
             let t = set.finish()
             return GridReport(scope: scope, period: period, asOf: now, rows: zip(grids, t).map { ($0.0, $0.1) },

@@ -157,6 +157,19 @@ public struct LoopTally: Sendable {
         if e.outside { outside += 1 } else if e.match == .boundary { boundary += 1 }
     }
 
+    /// Adds another tally's counters (of the same group, counted over other events); medians are not merged here.
+    mutating func merge(_ o: LoopTally) {
+        received += o.received
+        for i in 0..<8 { statusCounts[i] += o.statusCounts[i] }
+        for i in 0..<4 { severityCounts[i] += o.severityCounts[i] }
+        rejected += o.rejected; closed += o.closed; open += o.open; overdue += o.overdue
+        resolved += o.resolved; onTime += o.onTime
+        satisfied += o.satisfied; neutral += o.neutral; dissatisfied += o.dissatisfied
+        good += o.good; average += o.average; poor += o.poor
+        reworks += o.reworks; reworkedEvents += o.reworkedEvents; returns += o.returns; extensions += o.extensions
+        outside += o.outside; boundary += o.boundary
+    }
+
     public static func rate(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
 
     public var resolutionRate: Double? { Self.rate(closed, received) }
@@ -264,6 +277,23 @@ public struct TallySet: Sendable {
         if let at = e.acceptedAt { accept.add(g, (at - e.reportedAt) / 3600) }
         if let at = e.resolvedAt { resolve.add(g, (at - e.reportedAt) / 3600) }
         if let at = e.closedAt { close.add(g, (at - e.reportedAt) / 3600) }
+    }
+
+    /// Adds what another set counted over other events, group for group (both must have the same groups).
+    public mutating func merge(_ o: TallySet) {
+        precondition(o.tallies.count == tallies.count, "merging tally sets of different groups")
+        for g in tallies.indices { tallies[g].merge(o.tallies[g]) }
+        for (t, name) in o.typeNames.enumerated() {
+            let mine = type(name)
+            for g in tallies.indices { typeCounts[g * typeStride + mine] += o.typeCounts[g * o.typeStride + t] }
+        }
+        for (k, samples) in [(0, o.accept), (1, o.resolve), (2, o.close)] {
+            switch k {
+            case 0: accept.groups += samples.groups; accept.hours += samples.hours
+            case 1: resolve.groups += samples.groups; resolve.hours += samples.hours
+            default: close.groups += samples.groups; close.hours += samples.hours
+            }
+        }
     }
 
     /// One more group (a department missing from the catalog, say); returns its index.

@@ -39,8 +39,10 @@ extension AppDatabase {
                           arguments: [from, to], body)
     }
 
-    /// Every event reported in `[from, to)`, oldest first, with its grid codes in `scope` (none for `nil`).
+    /// Every event reported in `[from, to)`, oldest first, with its grid codes in `scope` (none for `nil`). The
+    /// department is read only for a report without a scope (the department report); grid reports leave it nil.
     public func forEachReportEvent(scope: ReportScope?, from: Double, to: Double, _ body: (ReportEvent) throws -> Void) throws {
+        let withDepartment = scope == nil
         let gridSQL = scope.map { ", " + Self.gridColumn($0) } ?? ""
         let overlay: Bool = if case .overlay = scope { true } else { false }
         let sql = Self.reportSelect + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id"
@@ -58,7 +60,7 @@ extension AppDatabase {
             }
             try body(ReportEvent(
                 id: r.id, type: r.string(1) ?? "", severity: r.int(2), status: r.choice(3, EventStatus.self) ?? .reported,
-                department: r.string(4), match: r.choice(5, MatchKind.self) ?? .inside, outside: r.bool(6),
+                department: withDepartment ? r.string(4) : nil, match: r.choice(5, MatchKind.self) ?? .inside, outside: r.bool(6),
                 reportedAt: r.double(7), acceptedAt: optional(8), resolvedAt: optional(9), closedAt: optional(11),
                 dueAt: optional(12), suspended: r.bool(13), resolvedLateHours: optional(10), reworks: r.int(14),
                 returns: r.int(15), extensions: r.int(16), satisfaction: r.choice(17, Satisfaction.self),

@@ -85,6 +85,12 @@ sqlite_q3=$(q "SELECT count(*) FROM event WHERE reported_at >= 1782835200 AND re
 expect "report CSV counts add up to SQLite's" "$(python3 -c "import csv, sys; print(sum(int(r['received']) for r in csv.DictReader(open(sys.argv[1], encoding='utf-8'))))" "$work/courtyards-report.csv")" "$sqlite_q3"
 curl -sf -H "Authorization: Bearer $viewer" "$base/reports/grids?level=courtyard&period=quarter&date=2026-08-15&f=geojson" -o "$work/courtyards-http.geojson"
 expect "report over HTTP read by ogrinfo" "$(ogrinfo -ro -al -so "$work/courtyards-http.geojson" | awk '/Feature Count:/ { print $3 }')" "${want[courtyard]}"
+"$wangge" report boundaries --db "$db" -o "$work/boundaries.json"
+"$wangge" report boundaries --db "$db" -o "$work/boundary-defects.geojson"
+expect "boundary defect layer read by ogrinfo" "$(ogrinfo -ro -al -so "$work/boundary-defects.geojson" | awk '/Feature Count:/ { print $3 }')" \
+    "$(python3 -c "import json, sys; print(len(json.load(open(sys.argv[1]))['defects']))" "$work/boundaries.json")"
+expect "every residential level covers the street" \
+    "$(python3 -c "import json, sys; print(all(l['share_of_street'] == 1 for l in json.load(open(sys.argv[1]))['layers'] if l['layer'] == 'residential'))" "$work/boundaries.json")" True
 python3 "$(dirname "$0")/../Tests/browser/report_check.py" "$work/courtyards-report.svg" "$work/summary.html" "$work" "${want[courtyard]}" || fail=1
 
 [ "$fail" = 0 ] && echo "GeoJSON checks passed" || { echo "GeoJSON checks FAILED"; exit 1; }

@@ -20,6 +20,10 @@ public struct Defect: Sendable, Equatable, CustomStringConvertible {
         case siblingOverlap = "sibling_overlap"
         case parentNotCovered = "parent_not_covered"
         case emptyLayer = "empty_layer"
+        /// Coverage report: overlay grids that overlap each other (allowed, reported for review).
+        case overlayOverlap = "overlay_overlap"
+        /// Coverage report: part of an overlay grid beyond the street.
+        case outsideStreet = "outside_street"
     }
 
     public var kind: Kind

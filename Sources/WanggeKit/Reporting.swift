@@ -1,5 +1,6 @@
 import Foundation
 import WanggeCore
+import WanggeGeo
 import WanggeStore
 
 /// Reports over the stored grids and events, for the HTTP service and the CLI alike: the period a request names,
@@ -80,5 +81,51 @@ public struct Reporting: Sendable {
         var b = DepartmentReport.Builder(departments: try database.departments(), period: period, now: clock())
         try database.forEachReportEvent(scope: nil, from: period.from, to: period.to) { b.add($0) }
         return b.finish(returnedBy: try database.returnsByDepartment(from: period.from, to: period.to))
+    }
+
+    /// The boundary coverage report: per level and overlay layer, how much of the street it covers, its gaps,
+    /// overlaps and parts outside; with the defects (locations and areas) of the stored layers.
+    public func boundaries(options: BoundaryOptions = BoundaryOptions(layer: .residential)) throws -> CoverageResult {
+        // A validator of its own: its GEOS and PROJ contexts live on this thread for this call only.
+        let validator = BoundaryValidator()
+        var overlays: [GridLayer: [StoredGrid]] = [:]
+        for layer in [GridLayer.functional, .industry] { overlays[layer] = try database.grids(in: layer) }
+        return try validator.coverage(residential: try database.grids(in: .residential), overlays: overlays, options: options)
+    }
+}
+
+extension CoverageResult {
+    /// The report as JSON: the street, a row per level and overlay layer, and every defect with its area.
+    public func json(toleranceMetres: Double, sliverAreaM2: Double) -> JSONValue {
+        func km2(_ m2: Double) -> JSONValue { ReportColumns.round(m2 / 1e6, 6) }
+        var byKind: [String: Int] = [:]
+        for d in defects { byKind[d.kind.rawValue, default: 0] += 1 }
+        return .object(JSONObject([
+            ("report", .string("boundaries")),
+            ("street_area_km2", km2(streetM2)),
+            ("tolerance_m", .number(JSONNumber(toleranceMetres))), ("sliver_m2", .number(JSONNumber(sliverAreaM2))),
+            ("definitions", .object(JSONObject([
+                ("share_of_street", .string("the part of the street (the union of the top residential level) the layer's grids cover")),
+                ("overlap_km2", .string("area counted more than once: the sum of the grids' areas less the area of their union")),
+                ("gap_km2", .string("street not covered by the layer")),
+                ("defects", .string("the residential layer checked as an import checks it (gaps, overlaps, children outside parents, beyond the tolerance and sliver area), overlay grids overlapping each other, overlay parts beyond the street")),
+            ]))),
+            ("layers", .array(figures.map { f in
+                .object(JSONObject([
+                    ("name", .string(f.name)), ("layer", .string(f.layer.rawValue)), ("grids", .number(JSONNumber(f.grids))),
+                    ("area_km2", km2(f.areaM2)), ("union_km2", km2(f.unionM2)),
+                    ("share_of_street", ReportColumns.round(streetM2 > 0 ? f.coveredM2 / streetM2 : nil, 6)),
+                    ("outside_street_km2", km2(f.outsideStreetM2)), ("overlap_km2", km2(f.overlapM2)), ("gap_km2", km2(f.gapM2)),
+                ]))
+            })),
+            ("defect_counts", .object(JSONObject(byKind.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) }))),
+            ("defects", .array(defects.map { d in
+                .object(JSONObject([
+                    ("kind", .string(d.kind.rawValue)), ("code", d.code.map { .string($0) } ?? .null),
+                    ("message", .string(d.message)), ("area_m2", d.areaM2.map { ReportColumns.round($0, 2) } ?? .null),
+                    ("related", .array(d.relatedCodes.map { .string($0) })),
+                ]))
+            })),
+        ]))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WanggeCore
+import WanggeGeo
 import WanggeKit
 
 /// The formats a report can be had in.
@@ -73,6 +74,22 @@ extension Services {
                     return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", "report-departments-\(report.period.label).csv")
                 }
                 return .json(report.json())
+            },
+            APIRoute(
+                method: .get, path: "/reports/boundaries",
+                summary: "Boundary coverage: per level and overlay layer the area, the share of the street covered, gaps, overlaps and parts outside; with every defect's area and location",
+                tag: "reports", roles: Set(Role.allCases),
+                parameters: [.init(name: "f", location: .query, type: "string", description: "json (default) or geojson: the defect layer (one feature per gap, overlap or part outside, with its area)",
+                                   enumValues: ["json", "geojson"])],
+                answers: [.init(status: 200, description: "The report", schema: "BoundaryReport", alternatives: [("application/geo+json", "FeatureCollection")])]
+            ) { request, _, _ in
+                let q = try Query(request, allowed: ["f"])
+                let format = try q.choice("f", ReportFormat.self) ?? .json
+                guard format == .json || format == .geojson else { throw Self.badParameter("f", "must be json or geojson") }
+                let options = BoundaryOptions(layer: .residential)
+                let result = try reporting.boundaries(options: options)
+                if format == .geojson { return Self.download(DefectReport.geoJSON(result.defects), Self.geojson, "boundary-defects.geojson") }
+                return .json(result.json(toleranceMetres: options.toleranceMetres, sliverAreaM2: options.sliverAreaM2))
             },
             APIRoute(
                 method: .get, path: "/reports/summary",

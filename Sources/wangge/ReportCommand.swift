@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WanggeCore
+import WanggeGeo
 import WanggeKit
 import WanggeStore
 
@@ -8,7 +9,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Closed-loop figures per grid or per department over a period, as a table, JSON, CSV or a choropleth GeoJSON layer.",
-        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self]
+        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self, ReportBoundaries.self]
     )
 }
 
@@ -126,6 +127,48 @@ struct ReportSummary: ParsableCommand {
         let reporting = Reporting(database: try options.database.open())
         let page = try SummaryPage.render(reporting: reporting, period: try options.resolvedPeriod(reporting), community: community)
         try options.emit(Array(page.utf8))
+    }
+}
+
+struct ReportBoundaries: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boundaries",
+        abstract: "Boundary coverage: per level and overlay layer, area, share of the street covered, gaps, overlaps, parts outside; defects with areas and locations.",
+        discussion: "-o defects.geojson writes the defect layer (one feature per gap, overlap or part outside); -o report.json the whole report."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(name: .long, help: "Gaps, overlaps and overhangs narrower than this many metres are noise (default 0.5).") var tolerance = 0.5
+    @Option(name: .customLong("sliver-area"), help: "Pieces of at most this many m² are slivers (default 1).") var sliverArea = 1.0
+    @Option(name: .long, help: "table, json or geojson (default: from --output's extension, else table).") var format: String?
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+    func run() throws {
+        var options = BoundaryOptions(layer: .residential)
+        options.toleranceMetres = tolerance
+        options.sliverAreaM2 = sliverArea
+        let result = try Reporting(database: try database.open()).boundaries(options: options)
+        let f = format ?? output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { ["json", "geojson"].contains($0) ? $0 : nil } ?? "table"
+        let bytes: [UInt8]
+        switch f {
+        case "json": bytes = jsonBytes(result.json(toleranceMetres: tolerance, sliverAreaM2: sliverArea))
+        case "geojson": bytes = DefectReport.geoJSON(result.defects)
+        case "table":
+            func km2(_ m2: Double) -> String { String(format: "%.4f", m2 / 1e6) }
+            let rows = result.figures.map { fg in
+                [fg.name, "\(fg.grids)", km2(fg.areaM2), km2(fg.unionM2),
+                 result.streetM2 > 0 ? String(format: "%.2f %%", fg.coveredM2 / result.streetM2 * 100) : "-",
+                 km2(fg.gapM2), km2(fg.overlapM2), km2(fg.outsideStreetM2)]
+            }
+            var text = TextTable.render(title: "boundary coverage; street \(km2(result.streetM2)) km² (tolerance \(tolerance) m, slivers ≤ \(sliverArea) m²)",
+                                        header: ["layer", "grids", "area km²", "union km²", "of street", "gaps km²", "overlaps km²", "outside km²"], rows: rows)
+            text += result.defects.isEmpty ? "no defects\n" : "\(result.defects.count) defects:\n" + result.defects.map { "  \($0.kind.rawValue): \($0.message)" }.joined(separator: "\n") + "\n"
+            bytes = Array(text.utf8)
+        default: throw ValidationError("--format \(f): table, json or geojson")
+        }
+        guard let output else { FileHandle.standardOutput.write(Data(bytes)); return }
+        try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+        FileHandle.standardError.write(Data("\(output): \(result.defects.count) defects\n".utf8))
     }
 }
 

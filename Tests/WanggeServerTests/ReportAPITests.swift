@@ -185,6 +185,27 @@ struct ReportAPITests {
         }
     }
 
+    @Test("boundary coverage of the sample: every residential level covers the whole street; overlay overlaps are listed with their areas")
+    func boundaries() async throws {
+        try await f.app().test(.router) { client in
+            let r = try await get(client, "/reports/boundaries")
+            #expect(r.status == .ok, "\(r.text)")
+            let layers = Self.rows(r, "layers")
+            #expect(layers.map { $0["name"]?.stringValue ?? "" } == ["street", "community", "courtyard", "building", "functional", "industry"])
+            for l in layers.prefix(4) {
+                #expect(l["share_of_street"] == .number(JSONNumber(1)) && l["gap_km2"] == .number(JSONNumber(0)), "\(l)")
+            }
+            #expect(abs((Self.number(r.json["street_area_km2"]) ?? 0) - 2.51) < 0.001)
+            let defects = Self.rows(r, "defects")
+            #expect(!defects.isEmpty && defects.allSatisfy { $0["kind"] == .string("overlay_overlap") && (Self.number($0["area_m2"]) ?? 0) > 1 })
+            let geo = try await get(client, "/reports/boundaries?f=geojson")
+            #expect(geo.headers[.contentType] == "application/geo+json")
+            guard case .array(let features)? = geo.json["features"] else { Issue.record("no features"); return }
+            #expect(features.count == defects.count)
+            #expect(features.allSatisfy { $0.objectValue?["geometry"]?.objectValue?["type"] != nil })
+        }
+    }
+
     @Test("bad parameters are 400s that name the parameter; reports need a token")
     func badParameters() async throws {
         try await f.app().test(.router) { client in

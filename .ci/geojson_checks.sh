@@ -91,6 +91,10 @@ expect "boundary defect layer read by ogrinfo" "$(ogrinfo -ro -al -so "$work/bou
     "$(python3 -c "import json, sys; print(len(json.load(open(sys.argv[1]))['defects']))" "$work/boundaries.json")"
 expect "every residential level covers the street" \
     "$(python3 -c "import json, sys; print(all(l['share_of_street'] == 1 for l in json.load(open(sys.argv[1]))['layers'] if l['layer'] == 'residential'))" "$work/boundaries.json")" True
+"$wangge" report hotspots --db "$db" --period month --date 2026-08-01 -o "$work/hotspots.json"
+"$wangge" report hotspots --db "$db" --period month --date 2026-08-01 -o "$work/hotspots.geojson"
+expect "hot spot layer read by ogrinfo" "$(ogrinfo -ro -al -so "$work/hotspots.geojson" | awk '/Feature Count:/ { s += $3 } END { print s }')" \
+    "$(python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print(len(d['clusters']) + len(d['repeats']) + len(d['rising']))" "$work/hotspots.json")"
 python3 "$(dirname "$0")/../Tests/browser/report_check.py" "$work/courtyards-report.svg" "$work/summary.html" "$work" "${want[courtyard]}" || fail=1
 
 [ "$fail" = 0 ] && echo "GeoJSON checks passed" || { echo "GeoJSON checks FAILED"; exit 1; }

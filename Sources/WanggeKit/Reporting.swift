@@ -94,6 +94,87 @@ public struct Reporting: Sendable {
     }
 }
 
+/// Hot spots over a period: clusters in space and time, repeated problems at one place, grids on the rise.
+public struct HotSpotReport: Sendable {
+    public var period: ReportPeriod
+    public var previous: ReportPeriod
+    public var level: GridLevel
+    public var options: HotSpots.Options
+    public var clusters: [HotSpots.Cluster]
+    public var repeats: [HotSpots.Cluster]
+    public var rising: [HotSpots.Rise]
+    /// The grids of the level, for names and (in GeoJSON) the rising grids' outlines.
+    public var grids: [String: ReportGrid]
+
+    func clusterJSON(_ c: HotSpots.Cluster, typeNames: [String: String]) -> JSONObject {
+        JSONObject([
+            ("kind", .string(c.kind.rawValue)), ("type", .string(c.type)), ("type_name", .string(typeNames[c.type] ?? c.type)),
+            ("events", .number(JSONNumber(c.ids.count))),
+            ("lon", ReportColumns.round(c.lon, 7)), ("lat", ReportColumns.round(c.lat, 7)),
+            ("radius_m", ReportColumns.round(c.radiusMetres, 1)),
+            ("first", .string(period.localString(c.first))), ("last", .string(period.localString(c.last))),
+            ("grids", .string(c.grids.joined(separator: ";"))),
+            ("grid_names", .string(c.grids.map { grids[$0]?.name ?? $0 }.joined(separator: ";"))),
+            ("ids", .string(c.ids.map(String.init).joined(separator: ";"))),
+        ])
+    }
+
+    func riseJSON(_ r: HotSpots.Rise) -> JSONObject {
+        JSONObject([
+            ("kind", .string("rising")), ("grid", .string(r.grid)), ("name", .string(grids[r.grid]?.name ?? r.grid)),
+            ("events", .number(JSONNumber(r.now))), ("before", .number(JSONNumber(r.before))),
+            ("change", .number(JSONNumber(r.now - r.before))),
+        ])
+    }
+
+    public func json(typeNames: [String: String] = [:]) -> JSONValue {
+        .object(JSONObject([
+            ("report", .string("hotspots")), ("level", .string(level.rawValue)),
+            ("period", period.json), ("previous_period", previous.json),
+            ("options", .object(JSONObject([
+                ("radius_m", .number(JSONNumber(options.radiusMetres))), ("days", .number(JSONNumber(options.days))),
+                ("min_events", .number(JSONNumber(options.minEvents))), ("repeat_radius_m", .number(JSONNumber(options.repeatRadiusMetres))),
+                ("min_rise", .number(JSONNumber(options.minRise))),
+            ]))),
+            ("definitions", .object(JSONObject([
+                ("cluster", .string("events of one type each within radius_m and days of another (chained), at least min_events of them")),
+                ("repeat", .string("events of one type within repeat_radius_m of each other over the whole period, at least min_events, spread over more than days")),
+                ("rising", .string("grids with at least min_rise more events than in the previous period and at least 1.5 times as many")),
+            ]))),
+            ("clusters", .array(clusters.map { .object(clusterJSON($0, typeNames: typeNames)) })),
+            ("repeats", .array(repeats.map { .object(clusterJSON($0, typeNames: typeNames)) })),
+            ("rising", .array(rising.map { .object(riseJSON($0)) })),
+        ]))
+    }
+
+    /// Clusters and repeats as points at their centres; rising grids as their polygons.
+    public func geojson(typeNames: [String: String] = [:]) throws -> [UInt8] {
+        var features: [(id: String?, geometry: GeometryValue?, properties: JSONObject)] = []
+        for c in clusters + repeats {
+            features.append((nil, .point(x: c.lon, y: c.lat), clusterJSON(c, typeNames: typeNames)))
+        }
+        for r in rising {
+            let wkb = grids[r.grid]?.wkb ?? []
+            features.append((r.grid, wkb.isEmpty ? nil : try WKB.decode(wkb).orientedForOutput(), riseJSON(r)))
+        }
+        return GeoJSONWriter.featureCollection(features)
+    }
+}
+
+extension Reporting {
+    public func hotSpots(level: GridLevel, period: ReportPeriod, options: HotSpots.Options = HotSpots.Options()) throws -> HotSpotReport {
+        let points = try database.hotSpotPoints(level: level, from: period.from, to: period.to)
+        let previous = try period.previous()
+        var now: [String: Int] = [:]
+        for p in points { if let g = p.grid { now[g, default: 0] += 1 } }
+        let before = try database.eventCounts(level: level, from: previous.from, to: previous.to)
+        let grids = Dictionary(try database.reportGrids(.level(level)).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        return HotSpotReport(period: period, previous: previous, level: level, options: options,
+                             clusters: HotSpots.clusters(points, options: options), repeats: HotSpots.repeats(points, options: options),
+                             rising: HotSpots.rising(now: now, before: before, options: options), grids: grids)
+    }
+}
+
 extension CoverageResult {
     /// The report as JSON: the street, a row per level and overlay layer, and every defect with its area.
     public func json(toleranceMetres: Double, sliverAreaM2: Double) -> JSONValue {

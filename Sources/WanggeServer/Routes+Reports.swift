@@ -92,6 +92,33 @@ extension Services {
                 return .json(result.json(toleranceMetres: options.toleranceMetres, sliverAreaM2: options.sliverAreaM2))
             },
             APIRoute(
+                method: .get, path: "/reports/hotspots",
+                summary: "Hot spots (分析研判): clusters of one type close in space and time, the same problem again at one place, grids whose counts rose against the previous period",
+                tag: "reports", roles: Set(Role.allCases),
+                parameters: [.init(name: "level", location: .query, type: "string", description: "Residential level for grids and the rise (default: courtyard)",
+                                   enumValues: GridLevel.allCases.map(\.rawValue))]
+                    + Self.periodParameters
+                    + [.init(name: "radius", location: .query, type: "number", description: "Metres between events of a cluster (default 50)", minimum: 1, maximum: 5000),
+                       .init(name: "days", location: .query, type: "number", description: "Days between events of a cluster (default 7)", minimum: 0.01, maximum: 366),
+                       .init(name: "min_events", location: .query, type: "integer", description: "Events a cluster or repeat needs (default 3)", minimum: 2, maximum: 1000),
+                       .init(name: "f", location: .query, type: "string", description: "json (default) or geojson (clusters and repeats as points, rising grids as polygons)",
+                             enumValues: ["json", "geojson"])],
+                answers: [.init(status: 200, description: "The hot spots", schema: "HotSpotReport", alternatives: [("application/geo+json", "FeatureCollection")])]
+            ) { request, _, _ in
+                let q = try Query(request, allowed: ["level", "period", "date", "from", "to", "tz", "radius", "days", "min_events", "f"])
+                let level = try q.choice("level", GridLevel.self) ?? .courtyard
+                var options = HotSpots.Options()
+                if let r = try q.double("radius", range: 1...5000) { options.radiusMetres = r }
+                if let d = try q.double("days", range: 0.01...366) { options.days = d }
+                if let m = try q.int("min_events", range: 2...1000) { options.minEvents = m }
+                let format = try q.choice("f", ReportFormat.self) ?? .json
+                guard format == .json || format == .geojson else { throw Self.badParameter("f", "must be json or geojson") }
+                let report = try reporting.hotSpots(level: level, period: try Self.reportPeriod(q, reporting), options: options)
+                let names = Dictionary(try reporting.database.eventTypes().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+                if format == .geojson { return Self.download(try report.geojson(typeNames: names), Self.geojson, "hotspots-\(report.period.label).geojson") }
+                return .json(report.json(typeNames: names))
+            },
+            APIRoute(
                 method: .get, path: "/reports/summary",
                 summary: "The periodic summary (周报告, 月交流, 季小结) as a printable HTML page: headline figures against the previous period, a map, tables per grid, department and event type",
                 tag: "reports", roles: Set(Role.allCases),

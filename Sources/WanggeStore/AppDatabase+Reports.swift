@@ -86,3 +86,27 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The events reported in `[from, to)` as points for hot-spot analysis, with their grid at `level`.
+    public func hotSpotPoints(level: GridLevel, from: Double, to: Double) throws -> [HotSpots.Point] {
+        var out: [HotSpots.Point] = []
+        try forEachRawRow(sql: "SELECT id, type, lon, lat, occurred_at, \(level.rawValue) FROM event WHERE reported_at >= ? AND reported_at < ?",
+                          arguments: [from, to]) { r in
+            out.append(HotSpots.Point(id: r.id, type: r.string(1) ?? "", lon: r.double(2), lat: r.double(3), at: r.double(4),
+                                      grid: r.string(5)))
+        }
+        return out
+    }
+
+    /// Events reported in `[from, to)` per grid at `level`.
+    public func eventCounts(level: GridLevel, from: Double, to: Double) throws -> [String: Int] {
+        try writer.read { db in
+            var out: [String: Int] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(level.rawValue), count(*) FROM event WHERE reported_at >= ? AND reported_at < ? AND \(level.rawValue) IS NOT NULL GROUP BY 1",
+                                           arguments: [from, to])
+            while let r = try rows.next() { out[r[0]] = r[1] }
+            return out
+        }
+    }
+}

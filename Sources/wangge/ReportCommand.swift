@@ -9,7 +9,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Closed-loop figures per grid or per department over a period, as a table, JSON, CSV or a choropleth GeoJSON layer.",
-        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self, ReportBoundaries.self]
+        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self, ReportBoundaries.self, ReportHotSpots.self]
     )
 }
 
@@ -169,6 +169,46 @@ struct ReportBoundaries: ParsableCommand {
         guard let output else { FileHandle.standardOutput.write(Data(bytes)); return }
         try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
         FileHandle.standardError.write(Data("\(output): \(result.defects.count) defects\n".utf8))
+    }
+}
+
+struct ReportHotSpots: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotspots",
+        abstract: "Hot spots (分析研判): clusters of one type close in space and time, repeated problems at one place, grids on the rise.",
+        discussion: "Example: wangge report hotspots --period month --date 2026-08-01 -o hotspots.geojson"
+    )
+
+    @Option(name: .long, help: "Residential level for grids and the rise (default: courtyard).") var level: GridLevel = .courtyard
+    @Option(name: .long, help: "Metres between events of a cluster (default 50).") var radius = 50.0
+    @Option(name: .long, help: "Days between events of a cluster (default 7).") var days = 7.0
+    @Option(name: .customLong("min-events"), help: "Events a cluster or repeat needs (default 3).") var minEvents = 3
+    @OptionGroup var options: ReportOptions
+
+    func run() throws {
+        guard radius > 0, days > 0, minEvents >= 2 else { throw ValidationError("--radius and --days must be positive, --min-events at least 2") }
+        let format = try options.resolvedFormat(allowed: ["json", "geojson"])
+        let reporting = Reporting(database: try options.database.open())
+        var o = HotSpots.Options()
+        o.radiusMetres = radius; o.days = days; o.minEvents = minEvents
+        let report = try reporting.hotSpots(level: level, period: try options.resolvedPeriod(reporting), options: o)
+        let names = Dictionary(try reporting.database.eventTypes().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        switch format {
+        case "json": try options.emit(jsonBytes(report.json(typeNames: names)))
+        case "geojson": try options.emit(try report.geojson(typeNames: names))
+        default:
+            func row(_ c: HotSpots.Cluster) -> [String] {
+                [c.kind.rawValue, names[c.type] ?? c.type, "\(c.ids.count)", String(format: "%.0f m", c.radiusMetres),
+                 report.period.readableInstant(c.first), report.period.readableInstant(c.last),
+                 c.grids.prefix(2).map { report.grids[$0]?.name ?? $0 }.joined(separator: ", ")]
+            }
+            var text = TextTable.render(title: "hot spots, \(report.period.label): \(report.period.readableRange) (within \(Int(radius)) m and \(days) days, at least \(minEvents) events)",
+                                        header: ["kind", "type", "events", "radius", "first", "last", "grids"],
+                                        rows: (report.clusters + report.repeats).map(row))
+            text += report.rising.isEmpty ? "no \(level.rawValue) rose against \(report.previous.label)\n" :
+                "rising against \(report.previous.label): " + report.rising.map { "\(report.grids[$0.grid]?.name ?? $0.grid) \($0.before) → \($0.now)" }.joined(separator: ", ") + "\n"
+            try options.emit(Array(text.utf8))
+        }
     }
 }
 

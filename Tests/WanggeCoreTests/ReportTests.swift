@@ -226,3 +226,49 @@ struct ReportFigureTests {
         #expect(r.csv().hasPrefix("department,name,name_en,returned_as_wrong_dispatch,received,"))
     }
 }
+
+@Suite("Hot spots")
+struct HotSpotTests {
+    static let lat = 38.06, lon = 114.45
+    static let day = 86400.0
+    /// A point `east` and `north` metres from the origin, `days` after t0.
+    static func p(_ id: Int64, _ type: String, east: Double, north: Double = 0, days: Double, grid: String = "A") -> HotSpots.Point {
+        let (sx, sy) = HotSpots.scale(lat)
+        return HotSpots.Point(id: id, type: type, lon: lon + east / sx, lat: lat + north / sy, at: 1_790_000_000 + days * day, grid: grid)
+    }
+
+    @Test("events of one type within 50 m and 7 days chain into a cluster; other types, far ones and late ones stay out")
+    func clusters() {
+        let points = [
+            Self.p(1, "garbage", east: 0, days: 0), Self.p(2, "garbage", east: 45, days: 1),
+            Self.p(3, "garbage", east: 90, days: 2, grid: "B"),      // 90 m from 1, 45 m from 2: chained in
+            Self.p(4, "garbage", east: 300, days: 1),                // too far
+            Self.p(5, "noise", east: 10, days: 1), Self.p(6, "noise", east: 12, days: 2),   // only two of a type
+            Self.p(7, "garbage", east: 20, days: 30),                // same place, a month later
+        ]
+        let c = HotSpots.clusters(points)
+        #expect(c.count == 1)
+        #expect(c.first?.ids == [1, 2, 3] && c.first?.type == "garbage" && c.first?.grids == ["A", "B"])
+        #expect(abs((c.first?.radiusMetres ?? 0) - 45) < 0.5)  // the centre is event 2's place
+        var loose = HotSpots.Options()
+        loose.minEvents = 2
+        #expect(HotSpots.clusters(points, options: loose).map(\.ids) == [[1, 2, 3], [5, 6]])
+    }
+
+    @Test("the same problem at one place over more than a week is a repeat; one burst is not")
+    func repeats() {
+        let points = [
+            Self.p(1, "noise", east: 0, days: 0), Self.p(2, "noise", east: 10, north: 5, days: 10), Self.p(3, "noise", east: 5, days: 20),
+            Self.p(4, "garbage", east: 0, days: 0), Self.p(5, "garbage", east: 5, days: 1), Self.p(6, "garbage", east: 8, days: 2),
+        ]
+        let r = HotSpots.repeats(points)
+        #expect(r.map(\.ids) == [[1, 2, 3]] && r.first?.kind == .repeat)
+        #expect(HotSpots.clusters(points).map(\.ids) == [[4, 5, 6]])
+    }
+
+    @Test("grids rise by at least three events and half again")
+    func rising() {
+        let r = HotSpots.rising(now: ["A": 10, "B": 4, "C": 3, "D": 9], before: ["A": 4, "B": 3, "D": 7])
+        #expect(r.map(\.grid) == ["A", "C"])
+    }
+}

@@ -206,6 +206,27 @@ struct ReportAPITests {
         }
     }
 
+    @Test("hot spots over HTTP: three reports of one problem at one place make a cluster, as JSON and as a point layer")
+    func hotSpots() async throws {
+        try await f.app().test(.router) { client in
+            let start = Date().timeIntervalSince1970
+            for (lon, lat) in [(114.453, 38.062), (114.4531, 38.0621), (114.4532, 38.062), (114.46, 38.066)] {
+                let body = #"{"type":"garbage","severity":2,"lon":\#(lon),"lat":\#(lat),"description":"d","reporter_name":"r","reporter_phone":"13800000000","channel":"web"}"#
+                #expect(try await post(client, "/events", body, .reporter).status == .created)
+            }
+            let span = "from=\(Timestamp.format(start - 3600))&to=\(Timestamp.format(start + 86400))"
+            let r = try await get(client, "/reports/hotspots?\(span)")
+            #expect(r.status == .ok, "\(r.text)")
+            let clusters = Self.rows(r, "clusters")
+            #expect(clusters.count == 1 && clusters.first?["events"] == .number(JSONNumber(3)) && clusters.first?["type"] == .string("garbage"))
+            #expect(try await get(client, "/reports/hotspots?\(span)&radius=5").json["clusters"] == .array([]))
+            let geo = try await get(client, "/reports/hotspots?\(span)&f=geojson")
+            guard case .array(let features)? = geo.json["features"] else { Issue.record("no features"); return }
+            #expect(features.first?.objectValue?["geometry"]?.objectValue?["type"] == .string("Point"))
+            #expect(try await get(client, "/reports/hotspots?radius=0").status == .badRequest)
+        }
+    }
+
     @Test("bad parameters are 400s that name the parameter; reports need a token")
     func badParameters() async throws {
         try await f.app().test(.router) { client in

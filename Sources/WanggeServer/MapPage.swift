@@ -1,7 +1,15 @@
+import Foundation
+import WanggeKit
+
 /// The map page at `/map`: one self-contained HTML document (no external scripts, fonts or tiles) that reads the
 /// grid collections and, with a token, the events from the OGC API and draws them on a canvas in Web Mercator.
 enum MapPage {
-    static let html: String = #"""
+    /// The page, with the report figures a grid can be coloured by.
+    static let html: String = template.replacingOccurrences(of: "<!--FIGURES-->", with: ChoroplethSVG.figures.map { f in
+        "<option value=\"\(f.key)\"\(f.percent ? " data-percent=\"1\"" : "")\(f.key == "resolution_rate" ? " selected" : "")>\(ChoroplethSVG.xml(f.label))</option>"
+    }.joined())
+
+    static let template: String = #"""
 <!doctype html>
 <html lang="zh-CN">
 <head>
@@ -29,6 +37,9 @@ label.row .count { color: var(--muted); font-variant-numeric: tabular-nums; }
 .swatch { width: 18px; height: 12px; border-radius: 3px; flex: none; }
 .dot { width: 10px; height: 10px; border-radius: 50%; flex: none; border: 1.5px solid #fff; box-shadow: 0 0 0 1px rgba(0,0,0,.15); margin: 0 4px; }
 .token { display: flex; gap: 6px; margin-top: 8px; }
+.choro { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
+.choro select, .choro input { min-width: 0; padding: 4px 6px; border: 1px solid #cbd2d9; border-radius: 6px; font: inherit; }
+#choro-legend .row { cursor: default; }
 .token input { flex: 1; min-width: 0; padding: 5px 8px; border: 1px solid #cbd2d9; border-radius: 6px; font: inherit; }
 button { font: inherit; padding: 5px 10px; border: 1px solid #cbd2d9; border-radius: 6px; background: #fff; color: var(--ink); cursor: pointer; }
 button:hover { background: #f5f7fa; }
@@ -75,6 +86,24 @@ canvas.dragging { cursor: grabbing; }
       <button id="load-events" class="primary">Show</button>
     </div>
     <p id="events-note" class="note">Events need an API token: <code>wangge token create --role viewer</code>.</p>
+  </section>
+  <section>
+    <h2>Colour grids by a report</h2>
+    <div class="choro">
+      <select id="choro-level" aria-label="Grids">
+        <option value="community">社区 Community</option><option value="courtyard" selected>小区 Courtyard</option>
+        <option value="building">楼栋 Building</option><option value="functional">功能型 Functional</option><option value="industry">行业 Industry</option>
+      </select>
+      <select id="choro-figure" aria-label="Figure"><!--FIGURES--></select>
+      <select id="choro-period" aria-label="Period">
+        <option value="week">Week</option><option value="month" selected>Month</option><option value="quarter">Quarter</option><option value="year">Year</option>
+      </select>
+      <input id="choro-date" type="date" aria-label="A day in the period">
+      <button id="choro-go" class="primary">Colour</button>
+      <button id="choro-off">Off</button>
+    </div>
+    <div id="choro-legend"></div>
+    <p id="choro-note" class="note">Figures from <code>/reports/grids</code> with the token above.</p>
   </section>
   <section id="info">
     <h2>Selection</h2>
@@ -244,6 +273,78 @@ canvas.dragging { cursor: grabbing; }
     draw();
   }
 
+  // ---- report colours --------------------------------------------------------------------------
+  // Five classes at the quintiles of the values present, as the SVG choropleth does; greens where more is better.
+  const RAMP_WORSE = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
+  const RAMP_BETTER = ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"];
+  const NO_DATA = "#e6e6e6";
+  const BETTER = new Set(["resolution_rate", "satisfaction_rate", "on_time_rate"]);
+  const choro = { level: null, colours: {} };
+
+  function quintiles(values) {
+    const v = [...values].sort((a, b) => a - b), out = [];
+    for (let k = 1; k <= 5 && v.length; k++) {
+      const x = v[Math.min(v.length - 1, Math.ceil(k / 5 * v.length) - 1)];
+      if (out[out.length - 1] !== x) out.push(x);
+    }
+    return out;
+  }
+
+  async function loadChoropleth() {
+    const token = document.getElementById("token").value.trim();
+    const note = document.getElementById("choro-note");
+    note.className = "note";
+    if (!token) { note.textContent = "Enter an API token above first."; return; }
+    const level = document.getElementById("choro-level").value, figure = document.getElementById("choro-figure").value;
+    const period = document.getElementById("choro-period").value, date = document.getElementById("choro-date").value;
+    const option = document.getElementById("choro-figure").selectedOptions[0];
+    note.textContent = "Loading the report…";
+    try {
+      const r = await fetch(`/reports/grids?level=${level}&period=${period}` + (date ? `&date=${date}` : ""), { headers: { Authorization: `Bearer ${token}` } });
+      const body = await r.json();
+      if (!r.ok) throw Object.assign(new Error(body.error ? body.error.message : r.statusText), { status: r.status });
+      const values = body.grids.map(g => g[figure]).filter(v => typeof v === "number");
+      const classes = quintiles(values), ramp = BETTER.has(figure) ? RAMP_BETTER : RAMP_WORSE;
+      const colour = v => {
+        if (typeof v !== "number") return NO_DATA;
+        let i = classes.findIndex(b => v <= b); if (i < 0) i = classes.length - 1;
+        return ramp[classes.length <= 1 ? ramp.length - 1 : Math.round(i / (classes.length - 1) * (ramp.length - 1))];
+      };
+      const percent = option.dataset.percent === "1";
+      const fmt = v => percent ? (v * 100).toFixed(1) + " %" : (Number.isInteger(v) ? String(v) : v.toFixed(1));
+      choro.level = level;
+      choro.colours = Object.fromEntries(body.grids.map(g => [g.code, colour(g[figure])]));
+      const layer = LAYERS.find(l => l.id === level);
+      if (layer && !layer.on) { layer.on = true; renderLayerList(); }
+      let lower = values.length ? Math.min(...values) : null;
+      const rows = classes.map((b, i) => {
+        const text = lower === b ? fmt(b) : `${i ? "> " : ""}${fmt(lower)} – ${fmt(b)}`;
+        lower = b;
+        const sw = el("span", { className: "swatch" }); sw.style.background = colour(b);
+        return el("div", { className: "row" }, sw, el("span", { className: "name", textContent: text }));
+      });
+      if (values.length < body.grids.length) {
+        const sw = el("span", { className: "swatch" }); sw.style.background = NO_DATA;
+        rows.push(el("div", { className: "row" }, sw, el("span", { className: "name", textContent: "no data 无数据" })));
+      }
+      document.getElementById("choro-legend").replaceChildren(el("div", { className: "note", textContent: option.textContent }), ...rows);
+      note.textContent = `${body.grids.length} ${level} grids · ${body.period.label} · ${body.total.received} events`;
+      document.body.dataset.choropleth = body.grids.length;
+      document.body.dataset.choroplethClasses = classes.length;
+    } catch (e) {
+      note.className = "note error";
+      note.textContent = `The report could not be loaded: ${e.message}`;
+    }
+    draw();
+  }
+
+  function clearChoropleth() {
+    choro.level = null; choro.colours = {};
+    document.getElementById("choro-legend").replaceChildren();
+    document.body.dataset.choropleth = 0;
+    draw();
+  }
+
   // ---- sidebar -------------------------------------------------------------------------------
   function el(tag, props, ...children) {
     const e = Object.assign(document.createElement(tag), props || {});
@@ -364,7 +465,9 @@ canvas.dragging { cursor: grabbing; }
     for (const layer of LAYERS) {
       if (!layer.on) continue;
       const list = data[layer.id].filter(f => visible(f, box));
-      if (layer.fill) { ctx.fillStyle = layer.fill; for (const f of list) ctx.fill(f.path, "evenodd"); }
+      if (choro.level === layer.id) {
+        for (const f of list) { ctx.fillStyle = choro.colours[f.feature.id] || NO_DATA; ctx.fill(f.path, "evenodd"); }
+      } else if (layer.fill) { ctx.fillStyle = layer.fill; for (const f of list) ctx.fill(f.path, "evenodd"); }
       ctx.strokeStyle = layer.stroke;
       ctx.lineWidth = layer.width / view.k;
       ctx.lineJoin = "round";
@@ -505,6 +608,8 @@ canvas.dragging { cursor: grabbing; }
   document.getElementById("zoom-out").addEventListener("click", () => { const { w, h } = size(); zoomAt(w / 2, h / 2, 1 / 1.6); });
   document.getElementById("fit").addEventListener("click", fit);
   document.getElementById("load-events").addEventListener("click", loadEvents);
+  document.getElementById("choro-go").addEventListener("click", loadChoropleth);
+  document.getElementById("choro-off").addEventListener("click", clearChoropleth);
   document.getElementById("token").addEventListener("keydown", e => { if (e.key === "Enter") loadEvents(); });
   new ResizeObserver(draw).observe(canvas);
 

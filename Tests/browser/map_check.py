@@ -94,6 +94,27 @@ try:
     after = driver.execute_script(PAINT)["outlines"]
     check(after < before / 2, f"switching the grid layers off removes the outlines ({before} → {after} dark pixels)")
 
+    # Colour the courtyards by the sample quarter's resolution rate (a report figure).
+    driver.execute_script("document.getElementById('choro-period').value = 'quarter'; document.getElementById('choro-date').value = '2026-08-15';")
+    driver.find_element(By.ID, "choro-go").click()
+    for _ in range(100):
+        if body.get_attribute("data-choropleth") not in (None, "0"):
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    courtyards = api("/collections/courtyard/items?limit=1")["numberMatched"]
+    check(body.get_attribute("data-choropleth") == str(courtyards), f"courtyards coloured by a report figure ({body.get_attribute('data-choropleth')} of {courtyards})")
+    check(int(body.get_attribute("data-choropleth-classes") or 0) >= 2, f"in classes ({body.get_attribute('data-choropleth-classes')})")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#choro-legend .row")) >= 2, "with a legend")
+    greens = driver.execute_script("""
+        const c = document.getElementById('map'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const ramp = ['#edf8e9','#bae4b3','#74c476','#31a354','#006d2c'].map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)));
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (ramp.some(([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 9)) n++;
+        return n;""")
+    check(greens > 5000, f"the map is painted in the ramp's greens ({greens} pixels)")
+    driver.save_screenshot(shot.replace(".png", "-report.png"))
+
     # The one warning our own getImageData readbacks cause (willReadFrequently) is this script's, not the page's.
     logs = [e for e in driver.get_log("browser")
             if e["level"] in ("SEVERE", "WARNING") and "willReadFrequently" not in e["message"]]

@@ -95,6 +95,9 @@ expect "every residential level covers the street" \
 "$wangge" report hotspots --db "$db" --period month --date 2026-08-01 -o "$work/hotspots.geojson"
 expect "hot spot layer read by ogrinfo" "$(ogrinfo -ro -al -so "$work/hotspots.geojson" | awk '/Feature Count:/ { s += $3 } END { print s }')" \
     "$(python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print(len(d['clusters']) + len(d['repeats']) + len(d['rising']))" "$work/hotspots.json")"
+"$wangge" report services --db "$db" --radius 500 -o "$work/services-uncovered.geojson"
+expect "uncovered service areas read by ogrinfo" "$(ogrinfo -ro -al -so "$work/services-uncovered.geojson" | awk '/Feature Count:/ { print $3 }')" \
+    "$(curl -sf -H "Authorization: Bearer $viewer" "$base/reports/services?radius=500" | python3 -c "import json, sys; print(sum(1 for k in json.load(sys.stdin)['kinds'] if k['street_share'] < 1))")"
 python3 "$(dirname "$0")/../Tests/browser/report_check.py" "$work/courtyards-report.svg" "$work/summary.html" "$work" "${want[courtyard]}" || fail=1
 
 [ "$fail" = 0 ] && echo "GeoJSON checks passed" || { echo "GeoJSON checks FAILED"; exit 1; }

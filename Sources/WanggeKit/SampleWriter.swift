@@ -54,6 +54,7 @@ public enum SampleFiles {
                          ("category", .string(o.category)), ("layer", .string(o.layer.rawValue)), ("grid", .string(o.grid))]))
         }
         try FileIO.write(collection(orgs), to: "\(folder)/organisations.geojson")
+        try FileIO.write(SampleServices.geoJSON(try SampleServices.generate(s.residential, seed: seed)), to: "\(folder)/services.geojson")
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -182,6 +182,8 @@ enum OpenAPIDocument {
             ("HotSpotReport", object([("report", type("string")), ("level", type("string")), ("period", type("object")),
                                       ("previous_period", type("object")), ("options", type("object")), ("definitions", type("object")),
                                       ("clusters", array(type("object"))), ("repeats", array(type("object"))), ("rising", array(type("object")))])),
+            ("ServiceReport", object([("report", type("string")), ("level", type("string")), ("radius_m", type("number")),
+                                      ("definitions", type("object")), ("kinds", array(type("object"))), ("grids", array(type("object")))])),
             ("DepartmentReport", object([("report", type("string")), ("period", type("object")), ("as_of", type("string")),
                                          ("definitions", type("object")), ("total", type("object")), ("undispatched", type("object")),
                                          ("departments", array(type("object")))])),

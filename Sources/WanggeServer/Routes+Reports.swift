@@ -119,6 +119,30 @@ extension Services {
                 return .json(report.json(typeNames: names))
             },
             APIRoute(
+                method: .get, path: "/reports/services",
+                summary: "The ten-minute convenience circle (十分钟便民服务圈): per grid, the share of its area and households within walking distance of each kind of service point",
+                tag: "reports", roles: Set(Role.allCases),
+                parameters: [.init(name: "level", location: .query, type: "string", description: "Residential level (default: courtyard)",
+                                   enumValues: GridLevel.allCases.map(\.rawValue)),
+                             .init(name: "radius", location: .query, type: "number", description: "Walking distance in metres (default 800, about ten minutes)", minimum: 50, maximum: 5000),
+                             .init(name: "f", location: .query, type: "string", description: "json (default), csv, or geojson: the parts of the street out of reach, per kind",
+                                   enumValues: ["json", "csv", "geojson"])],
+                answers: [.init(status: 200, description: "The report", schema: "ServiceReport", alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection")]),
+                          .init(status: 404, description: "No service points are loaded")]
+            ) { request, _, _ in
+                let q = try Query(request, allowed: ["level", "radius", "f"])
+                let level = try q.choice("level", GridLevel.self) ?? .courtyard
+                let radius = try q.double("radius", range: 50...5000) ?? 800
+                let format = try q.choice("f", ReportFormat.self) ?? .json
+                let report = try reporting.services(level: level, radiusMetres: radius)
+                switch format {
+                case .json: return .json(report.json())
+                case .csv: return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", "services-\(level.rawValue).csv")
+                case .geojson: return Self.download(report.geojson(), Self.geojson, "services-uncovered.geojson")
+                case .svg: throw Self.badParameter("f", "must be json, csv or geojson")
+                }
+            },
+            APIRoute(
                 method: .get, path: "/reports/summary",
                 summary: "The periodic summary (周报告, 月交流, 季小结) as a printable HTML page: headline figures against the previous period, a map, tables per grid, department and event type",
                 tag: "reports", roles: Set(Role.allCases),

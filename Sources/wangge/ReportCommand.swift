@@ -9,7 +9,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Closed-loop figures per grid or per department over a period, as a table, JSON, CSV or a choropleth GeoJSON layer.",
-        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self, ReportBoundaries.self, ReportHotSpots.self]
+        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self, ReportBoundaries.self, ReportHotSpots.self, ReportServices.self]
     )
 }
 
@@ -209,6 +209,61 @@ struct ReportHotSpots: ParsableCommand {
                 "rising against \(report.previous.label): " + report.rising.map { "\(report.grids[$0.grid]?.name ?? $0.grid) \($0.before) → \($0.now)" }.joined(separator: ", ") + "\n"
             try options.emit(Array(text.utf8))
         }
+    }
+}
+
+struct ReportServices: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "services",
+        abstract: "The ten-minute convenience circle (十分钟便民服务圈): per grid, the share of area and households within walking distance of each kind of service.",
+        discussion: "Service points come from the database (the sample's GeoData/services.geojson is loaded on first start) or --points FILE; --store keeps FILE for the service.\nExamples:\n  wangge report services --level courtyard\n  wangge report services -o uncovered.geojson    # the parts of the street out of reach, per kind"
+    )
+
+    @Option(name: .long, help: "Residential level (default: courtyard).") var level: GridLevel = .courtyard
+    @Option(name: .long, help: "Walking distance in metres (default 800, about ten minutes).") var radius = 800.0
+    @Option(name: .long, help: "A GeoJSON FeatureCollection of points with id, name and kind.") var points: String?
+    @Flag(name: .long, help: "Store --points in the database for the service and later reports.") var store = false
+    @Option(name: .long, help: "table, json, csv or geojson (default: from --output's extension, else table).") var format: String?
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        guard radius >= 50 && radius <= 5000 else { throw ValidationError("--radius must be 50–5000 metres") }
+        let db = try database.open()
+        var given: [ServicePoint]?
+        if let points {
+            let bytes = try FileIO.read(points)
+            given = try ServicePoints.parse(bytes)
+            if store { try ServicePoints.store(bytes, into: db) }
+        } else if try db.setting(ServicePoints.settingKey) == nil, FileManager.default.fileExists(atPath: "GeoData/\(ServicePoints.file)") {
+            try ServicePoints.load(from: "GeoData", into: db)
+        }
+        let report = try Reporting(database: db).services(level: level, radiusMetres: radius, points: given)
+        let f = format ?? output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { ["json", "csv", "geojson"].contains($0) ? $0 : nil } ?? "table"
+        let bytes: [UInt8]
+        switch f {
+        case "json": bytes = jsonBytes(report.json())
+        case "csv": bytes = Array(report.csv().utf8)
+        case "geojson": bytes = report.geojson()
+        case "table":
+            func pct(_ part: Double?, _ whole: Double?) -> String {
+                guard let part, let whole, whole > 0 else { return "-" }
+                return String(format: "%.0f", min(1, part / whole) * 100)
+            }
+            let kinds = report.result.kinds
+            let rows = report.result.rows.map { r in
+                [r.grid.code, r.grid.name] + kinds.map { pct(r.coveredHouseholds[$0], r.households) + "/" + pct(r.coveredM2[$0], r.grid.areaM2) }
+                    + [pct(r.allHouseholds, r.households) + "/" + pct(r.allM2, r.grid.areaM2)]
+            }
+            var text = TextTable.render(title: "households / area within \(Int(radius)) m, % (\(level.rawValue) grids)",
+                                        header: ["code", "name"] + kinds.map { report.names[$0] ?? $0 } + ["all"], rows: rows)
+            text += "street: " + kinds.map { k in "\(report.names[k] ?? k) \(pct(report.result.streetCoveredM2[k], report.result.streetM2)) % (\(report.result.points[k] ?? 0) points)" }.joined(separator: ", ") + "\n"
+            bytes = Array(text.utf8)
+        default: throw ValidationError("--format \(f): table, json, csv or geojson")
+        }
+        guard let output else { FileHandle.standardOutput.write(Data(bytes)); return }
+        try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+        FileHandle.standardError.write(Data("\(output): \(bytes.count) bytes\n".utf8))
     }
 }
 

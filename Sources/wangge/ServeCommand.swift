@@ -64,6 +64,10 @@ enum Bootstrap {
             try ClosedLoop.loadConfiguration(from: geodata, into: db)
             logger.info("loaded service levels and routing", metadata: ["from": "\(geodata)"])
         }
+        if try db.setting(ServicePoints.settingKey) == nil, FileManager.default.fileExists(atPath: "\(geodata)/\(ServicePoints.file)") {
+            try ServicePoints.load(from: geodata, into: db)
+            logger.info("loaded service points", metadata: ["from": "\(geodata)/\(ServicePoints.file)"])
+        }
         if try db.counts().isEmpty {
             for o in try SampleFiles.load(from: geodata, into: db) {
                 logger.info("loaded sample layer", metadata: ["layer": "\(o.check.layer.rawValue)", "grids": "\(o.check.featureCount)"])

@@ -227,6 +227,30 @@ struct ReportAPITests {
         }
     }
 
+    @Test("the convenience circle over HTTP: 404 until service points are loaded, then every courtyard with its shares")
+    func services() async throws {
+        try await f.app().test(.router) { client in
+            #expect(try await get(client, "/reports/services").status == .notFound)
+            try ServicePoints.load(from: Fixtures.geoData, into: f.database)
+            let r = try await get(client, "/reports/services?level=courtyard")
+            #expect(r.status == .ok, "\(r.text)")
+            let grids = Self.rows(r, "grids")
+            #expect(grids.count == 25)
+            #expect(Self.rows(r, "kinds").count == 6)
+            // Every courtyard is within 800 m of its community's service centre somewhere, and shares are fractions.
+            #expect(grids.allSatisfy { (Self.number($0["community_service_centre_area_share"]) ?? 0) > 0 })
+            #expect(grids.allSatisfy { g in g.members.filter { $0.key.hasSuffix("_share") }.allSatisfy { ($0.value.doubleValue ?? 0) <= 1 } })
+            let smaller = Self.rows(try await get(client, "/reports/services?level=courtyard&radius=200"), "kinds")
+            let wider = Self.rows(r, "kinds")
+            #expect(zip(smaller, wider).allSatisfy { (Self.number($0["street_share"]) ?? 0) < (Self.number($1["street_share"]) ?? 0) })
+            let geo = try await get(client, "/reports/services?f=geojson&radius=200")
+            guard case .array(let features)? = geo.json["features"] else { Issue.record("no features"); return }
+            #expect(features.count == 6)
+            let csv = try await get(client, "/reports/services?f=csv")
+            #expect(csv.text.hasPrefix("code,name,area_km2,households,community_service_centre_area_share,"))
+        }
+    }
+
     @Test("bad parameters are 400s that name the parameter; reports need a token")
     func badParameters() async throws {
         try await f.app().test(.router) { client in

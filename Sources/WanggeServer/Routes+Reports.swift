@@ -31,11 +31,12 @@ extension Services {
                     + [.init(name: "f", location: .query, type: "string", description: "json (default), csv, geojson (the choropleth layer: each grid's polygon with its figures as properties) or svg (a map of one figure)",
                              enumValues: ReportFormat.allCases.map(\.rawValue)),
                        .init(name: "figure", location: .query, type: "string", description: "With f=svg: the figure to map (default: density_per_km2)",
-                             enumValues: ChoroplethSVG.figures.map(\.key))],
+                             enumValues: ChoroplethSVG.figures.map(\.key)),
+                       .init(name: "bom", location: .query, type: "integer", description: "With f=csv: 1 starts the file with a UTF-8 byte order mark, so Excel shows Chinese names", minimum: 0, maximum: 1)],
                 answers: [.init(status: 200, description: "The report", schema: "GridReport",
                                 alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection"), ("image/svg+xml", nil)])]
             ) { request, _, _ in
-                let q = try Query(request, allowed: ["level", "period", "date", "from", "to", "tz", "f", "figure"])
+                let q = try Query(request, allowed: ["level", "period", "date", "from", "to", "tz", "f", "figure", "bom"])
                 let name = try q.nonEmpty("level") ?? "courtyard"
                 guard let scope = ReportScope(name) else {
                     throw Self.badParameter("level", "must be one of \(ReportScope.names.joined(separator: ", "))")
@@ -49,7 +50,7 @@ extension Services {
                 let file = "report-\(scope)-\(report.period.label)"
                 switch format {
                 case .json: return .json(report.json())
-                case .csv: return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", file + ".csv")
+                case .csv: return try Self.csv(report.csv(), file + ".csv", q)
                 case .geojson: return Self.download(try report.geojson(), Self.geojson, file + ".geojson")
                 case .svg:
                     let svg = try ChoroplethSVG.render(report, options: .init(figure: figure))
@@ -61,17 +62,18 @@ extension Services {
                 summary: "Per department over a period: events held, on time, overdue, returned as wrong dispatches, reworked, extensions, ratings, satisfaction",
                 tag: "reports", roles: Set(Role.allCases),
                 parameters: Self.periodParameters
-                    + [.init(name: "f", location: .query, type: "string", description: "json (default) or csv", enumValues: ["json", "csv"])],
+                    + [.init(name: "f", location: .query, type: "string", description: "json (default) or csv", enumValues: ["json", "csv"]),
+                       .init(name: "bom", location: .query, type: "integer", description: "With f=csv: 1 starts the file with a UTF-8 byte order mark, so Excel shows Chinese names", minimum: 0, maximum: 1)],
                 answers: [.init(status: 200, description: "The report", schema: "DepartmentReport", alternatives: [("text/csv", nil)])]
             ) { request, _, _ in
-                let q = try Query(request, allowed: ["period", "date", "from", "to", "tz", "f"])
+                let q = try Query(request, allowed: ["period", "date", "from", "to", "tz", "f", "bom"])
                 let format = try q.choice("f", ReportFormat.self) ?? .json
                 if format == .geojson || format == .svg {
                     throw Self.badParameter("f", "the department report has no geometry: json or csv")
                 }
                 let report = try reporting.departments(period: try Self.reportPeriod(q, reporting))
                 if format == .csv {
-                    return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", "report-departments-\(report.period.label).csv")
+                    return try Self.csv(report.csv(), "report-departments-\(report.period.label).csv", q)
                 }
                 return .json(report.json())
             },
@@ -126,18 +128,19 @@ extension Services {
                                    enumValues: GridLevel.allCases.map(\.rawValue)),
                              .init(name: "radius", location: .query, type: "number", description: "Walking distance in metres (default 800, about ten minutes)", minimum: 50, maximum: 5000),
                              .init(name: "f", location: .query, type: "string", description: "json (default), csv, or geojson: the parts of the street out of reach, per kind",
-                                   enumValues: ["json", "csv", "geojson"])],
+                                   enumValues: ["json", "csv", "geojson"]),
+                             .init(name: "bom", location: .query, type: "integer", description: "With f=csv: 1 starts the file with a UTF-8 byte order mark, so Excel shows Chinese names", minimum: 0, maximum: 1)],
                 answers: [.init(status: 200, description: "The report", schema: "ServiceReport", alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection")]),
                           .init(status: 404, description: "No service points are loaded")]
             ) { request, _, _ in
-                let q = try Query(request, allowed: ["level", "radius", "f"])
+                let q = try Query(request, allowed: ["level", "radius", "f", "bom"])
                 let level = try q.choice("level", GridLevel.self) ?? .courtyard
                 let radius = try q.double("radius", range: 50...5000) ?? 800
                 let format = try q.choice("f", ReportFormat.self) ?? .json
                 let report = try reporting.services(level: level, radiusMetres: radius)
                 switch format {
                 case .json: return .json(report.json())
-                case .csv: return Self.download(Array(report.csv().utf8), "text/csv; charset=utf-8", "services-\(level.rawValue).csv")
+                case .csv: return try Self.csv(report.csv(), "services-\(level.rawValue).csv", q)
                 case .geojson: return Self.download(report.geojson(), Self.geojson, "services-uncovered.geojson")
                 case .svg: throw Self.badParameter("f", "must be json, csv or geojson")
                 }
@@ -170,6 +173,12 @@ extension Services {
 
     static func badParameter(_ name: String, _ reason: String) -> APIError {
         APIError(.badRequest, code: "bad_parameter", message: "\(name) \(reason)", details: [FieldError(name, reason)])
+    }
+
+    /// A CSV report, with a UTF-8 byte order mark when the query asks (`bom=1`) for spreadsheets that need one.
+    static func csv(_ text: String, _ filename: String, _ q: Query) throws -> Response {
+        let bom = try q.int("bom", range: 0...1) == 1
+        return download((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), "text/csv; charset=utf-8", filename)
     }
 
     /// A report file: shown inline by browsers that can, saved under `filename` otherwise.

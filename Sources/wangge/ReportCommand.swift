@@ -23,6 +23,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: "Time zone the days are counted in (default: Asia/Shanghai).") var tz: String?
     @Option(name: .long, help: "table, json, csv, geojson or svg (default: from --output's extension, else table).") var format: String?
     @Option(name: .shortAndLong, help: "Write to this file (written whole, then renamed into place) instead of standard output.") var output: String?
+    @Flag(name: .long, help: "Start CSV with a UTF-8 byte order mark (Excel then shows Chinese names).") var bom = false
+
+    func csv(_ text: String) -> [UInt8] { (bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8) }
 
     func resolvedFormat(allowed: [String]) throws -> String {
         let f = format ?? output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { allowed.contains($0) ? $0 : nil } ?? "table"
@@ -69,7 +72,7 @@ struct ReportGrids: ParsableCommand {
         let report = try reporting.grids(scope, period: try options.resolvedPeriod(reporting))
         switch format {
         case "json": try options.emit(jsonBytes(report.json()))
-        case "csv": try options.emit(Array(report.csv().utf8))
+        case "csv": try options.emit(options.csv(report.csv()))
         case "geojson": try options.emit(try report.geojson())
         case "svg": try options.emit(Array(try ChoroplethSVG.render(report, options: .init(figure: figure)).utf8))
         default:
@@ -97,7 +100,7 @@ struct ReportDepartments: ParsableCommand {
         let report = try reporting.departments(period: try options.resolvedPeriod(reporting))
         switch format {
         case "json": try options.emit(jsonBytes(report.json()))
-        case "csv": try options.emit(Array(report.csv().utf8))
+        case "csv": try options.emit(options.csv(report.csv()))
         default:
             var rows = report.rows.map { row in
                 [row.department.code, row.department.name] + TextTable.figures(row.tally)
@@ -225,6 +228,7 @@ struct ReportServices: ParsableCommand {
     @Flag(name: .long, help: "Store --points in the database for the service and later reports.") var store = false
     @Option(name: .long, help: "table, json, csv or geojson (default: from --output's extension, else table).") var format: String?
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @Flag(name: .long, help: "Start CSV with a UTF-8 byte order mark (Excel then shows Chinese names).") var bom = false
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
@@ -243,7 +247,7 @@ struct ReportServices: ParsableCommand {
         let bytes: [UInt8]
         switch f {
         case "json": bytes = jsonBytes(report.json())
-        case "csv": bytes = Array(report.csv().utf8)
+        case "csv": bytes = (bom ? [0xEF, 0xBB, 0xBF] : []) + Array(report.csv().utf8)
         case "geojson": bytes = report.geojson()
         case "table":
             func pct(_ part: Double?, _ whole: Double?) -> String {

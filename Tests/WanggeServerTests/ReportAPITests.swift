@@ -123,6 +123,8 @@ struct ReportAPITests {
             #expect(lines.count == 26)
             let header = lines[0]
             let rowA = lines.first { $0.first == courtyardA }!
+            let withBOM = try await get(client, "/reports/grids?level=courtyard&f=csv&bom=1&\(span)")
+            #expect(Array(withBOM.body.readableBytesView.prefix(3)) == [0xEF, 0xBB, 0xBF] && Array(csv.body.readableBytesView.prefix(4)) == Array("code".utf8))
             #expect(rowA[header.firstIndex(of: "received")!] == "2" && rowA[header.firstIndex(of: "on_time_rate")!] == "0.5")
 
             // The choropleth: every courtyard's polygon with its figures.

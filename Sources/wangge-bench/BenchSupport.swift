@@ -31,7 +31,10 @@ func runProcess(_ arguments: [String], environment: [String: String] = [:], stdo
     p.environment = env
     let pipe = Pipe()
     var file: FileHandle?
-    if let stdout {
+    if stdout == "/dev/null" {
+        // Never createFile on a device: FileManager would replace /dev/null with a regular file.
+        p.standardOutput = FileHandle.nullDevice
+    } else if let stdout {
         FileManager.default.createFile(atPath: stdout, contents: nil)
         file = FileHandle(forWritingAtPath: stdout)
         p.standardOutput = file

@@ -37,6 +37,7 @@ extension Services {
                                 alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection"), ("image/svg+xml", nil)])]
             ) { request, _, _ in
                 let q = try Query(request, allowed: ["level", "period", "date", "from", "to", "tz", "f", "figure", "bom"])
+                let bom = try q.int("bom", range: 0...1) == 1
                 let name = try q.nonEmpty("level") ?? "courtyard"
                 guard let scope = ReportScope(name) else {
                     throw Self.badParameter("level", "must be one of \(ReportScope.names.joined(separator: ", "))")
@@ -50,7 +51,7 @@ extension Services {
                 let file = "report-\(scope)-\(report.period.label)"
                 switch format {
                 case .json: return .json(report.json())
-                case .csv: return try Self.csv(report.csv(), file + ".csv", q)
+                case .csv: return Self.csv(report.csv(), file + ".csv", bom: bom)
                 case .geojson: return Self.download(try report.geojson(), Self.geojson, file + ".geojson")
                 case .svg:
                     let svg = try ChoroplethSVG.render(report, options: .init(figure: figure))
@@ -67,13 +68,14 @@ extension Services {
                 answers: [.init(status: 200, description: "The report", schema: "DepartmentReport", alternatives: [("text/csv", nil)])]
             ) { request, _, _ in
                 let q = try Query(request, allowed: ["period", "date", "from", "to", "tz", "f", "bom"])
+                let bom = try q.int("bom", range: 0...1) == 1
                 let format = try q.choice("f", ReportFormat.self) ?? .json
                 if format == .geojson || format == .svg {
                     throw Self.badParameter("f", "the department report has no geometry: json or csv")
                 }
                 let report = try reporting.departments(period: try Self.reportPeriod(q, reporting))
                 if format == .csv {
-                    return try Self.csv(report.csv(), "report-departments-\(report.period.label).csv", q)
+                    return Self.csv(report.csv(), "report-departments-\(report.period.label).csv", bom: bom)
                 }
                 return .json(report.json())
             },
@@ -134,13 +136,14 @@ extension Services {
                           .init(status: 404, description: "No service points are loaded")]
             ) { request, _, _ in
                 let q = try Query(request, allowed: ["level", "radius", "f", "bom"])
+                let bom = try q.int("bom", range: 0...1) == 1
                 let level = try q.choice("level", GridLevel.self) ?? .courtyard
                 let radius = try q.double("radius", range: 50...5000) ?? 800
                 let format = try q.choice("f", ReportFormat.self) ?? .json
                 let report = try reporting.services(level: level, radiusMetres: radius)
                 switch format {
                 case .json: return .json(report.json())
-                case .csv: return try Self.csv(report.csv(), "services-\(level.rawValue).csv", q)
+                case .csv: return Self.csv(report.csv(), "services-\(level.rawValue).csv", bom: bom)
                 case .geojson: return Self.download(report.geojson(), Self.geojson, "services-uncovered.geojson")
                 case .svg: throw Self.badParameter("f", "must be json, csv or geojson")
                 }
@@ -176,9 +179,9 @@ extension Services {
     }
 
     /// A CSV report, with a UTF-8 byte order mark when the query asks (`bom=1`) for spreadsheets that need one.
-    static func csv(_ text: String, _ filename: String, _ q: Query) throws -> Response {
-        let bom = try q.int("bom", range: 0...1) == 1
-        return download((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), "text/csv; charset=utf-8", filename)
+    /// (`bom` is checked with the other parameters, whatever the format, so a wrong value is always a 400.)
+    static func csv(_ text: String, _ filename: String, bom: Bool) -> Response {
+        download((bom ? [0xEF, 0xBB, 0xBF] : []) + Array(text.utf8), "text/csv; charset=utf-8", filename)
     }
 
     /// A report file: shown inline by browsers that can, saved under `filename` otherwise.

@@ -259,7 +259,7 @@ struct ReportAPITests {
             for (query, field) in [("level=planet", "level"), ("period=fortnight", "period"), ("period=month&date=2026-13-01", "date"),
                                    ("tz=Mars/Base", "tz"), ("from=2026-08-01", "to"), ("from=2026-08-10&to=2026-08-01", "to"),
                                    ("period=month&from=2026-08-01&to=2026-08-02", "period"), ("f=pdf", "f"), ("colour=red", "colour"),
-                                   ("f=svg&figure=happiness", "figure")] {
+                                   ("f=svg&figure=happiness", "figure"), ("bom=2", "bom")] {
                 let r = try await get(client, "/reports/grids?\(query)")
                 #expect(r.status == .badRequest, "\(query): \(r.text)")
                 let details = r.json["error"]?.objectValue?["details"]

@@ -44,7 +44,7 @@ public final class ServiceCoverage {
         public var kinds: [String]
         public var radiusMetres: Double
         public var rows: [Row]
-        /// Per kind: points, covered share of the street (m²), and the uncovered part of the street.
+        /// Per kind: the points near enough to count, covered share of the street (m²), and the uncovered part.
         public var points: [String: Int]
         public var streetM2: Double
         public var streetCoveredM2: [String: Double]
@@ -60,14 +60,23 @@ public final class ServiceCoverage {
                         parents: [String: String], street: GeometryValue?, radiusMetres: Double) throws -> Result {
         var box = BoundingBox.empty
         for g in grids { box.extend(g.bbox) }
-        for p in points { box.extend(x: p.lon, y: p.lat) }
+        if let street { box.extend(street.boundingBox) }
+        guard !box.isEmpty else {
+            return Result(kinds: kinds, radiusMetres: radiusMetres, rows: [], points: [:], streetM2: 0, streetCoveredM2: [:], uncovered: [])
+        }
         let local = try ProjTransform(from: "EPSG:4326", to: BoundaryValidator.localTransverseMercator(lon: box.centerX, lat: box.centerY), in: proj)
+        // Only points that can reach the area count (and only they are projected: a point on the far side of the
+        // world has no place in a plane centred here). A degree of latitude is ~111 km, of longitude no more.
+        let margin = 2 * radiusMetres / 111_000 / max(0.05, cos(box.centerY * .pi / 180))
+        let near = points.filter {
+            $0.lon >= box.minX - margin && $0.lon <= box.maxX + margin && $0.lat >= box.minY - margin && $0.lat <= box.maxY + margin
+        }
 
         // Per kind, the union of its circles in WGS84.
         var reach: [String: GeosGeometry] = [:]
         var count: [String: Int] = [:]
         for kind in kinds {
-            let mine = points.filter { $0.kind == kind }
+            let mine = near.filter { $0.kind == kind }
             count[kind] = mine.count
             guard !mine.isEmpty else { continue }
             var xy = mine.flatMap { [$0.lon, $0.lat] }
@@ -80,7 +89,7 @@ public final class ServiceCoverage {
             reach[kind] = try GeosGeometry(u, in: geos)
         }
         // Every kind at once: the intersection of all reaches (empty if a kind has no point).
-        var all: GeosGeometry? = kinds.allSatisfy { reach[$0] != nil } ? reach[kinds[0]] : nil
+        var all: GeosGeometry? = !kinds.isEmpty && kinds.allSatisfy { reach[$0] != nil } ? reach[kinds[0]] : nil
         for kind in kinds.dropFirst() { if let a = all, let r = reach[kind] { all = try a.intersection(r) } }
 
         func covered(_ g: GeosGeometry, _ r: GeosGeometry?) throws -> Double {

@@ -19,27 +19,29 @@ public enum ServicePoints {
         try store(try FileIO.read("\(folder)/\(file)"), into: repository)
     }
 
+    /// - Throws: `InvalidFields` naming each bad feature (`features[3].geometry`), or `JSONSyntaxError`.
     public static func parse(_ bytes: [UInt8]) throws -> [ServicePoint] {
-        guard case .object(let fc) = try JSONValue.parse(bytes), case .array(let features)? = fc["features"] else {
-            throw WanggeError.invalidInput("service points must be a GeoJSON FeatureCollection")
+        guard case .object(let fc) = try JSONValue.parse(bytes), fc["type"] == .string("FeatureCollection"),
+              case .array(let features)? = fc["features"] else {
+            throw InvalidFields([FieldError("body", "must be a GeoJSON FeatureCollection of points")])
         }
-        var out: [ServicePoint] = [], problems: [String] = []
+        var out: [ServicePoint] = [], problems: [FieldError] = []
         for (i, f) in features.enumerated() {
             let o = f.objectValue
             let p = o?["properties"]?.objectValue
             guard case .array(let c)? = o?["geometry"]?.objectValue?["coordinates"], o?["geometry"]?.objectValue?["type"] == .string("Point"),
                   c.count >= 2, let lon = c[0].doubleValue, let lat = c[1].doubleValue, abs(lon) <= 180, abs(lat) <= 90 else {
-                problems.append("feature \(i): geometry must be a Point with lon/lat")
+                problems.append(FieldError("features[\(i)].geometry", "must be a Point with lon/lat in range"))
                 continue
             }
             guard let kind = p?["kind"]?.stringValue, !kind.isEmpty else {
-                problems.append("feature \(i): properties.kind is missing")
+                problems.append(FieldError("features[\(i)].properties.kind", "is missing"))
                 continue
             }
             out.append(ServicePoint(id: p?["id"]?.identifierText ?? o?["id"]?.identifierText ?? "\(i)",
                                     name: p?["name"]?.stringValue ?? "", kind: kind, lon: lon, lat: lat))
         }
-        guard problems.isEmpty else { throw WanggeError.invalidInput(problems.prefix(20).joined(separator: "; ")) }
+        guard problems.isEmpty else { throw InvalidFields(problems) }
         return out
     }
 }

@@ -149,6 +149,40 @@ extension Services {
                 }
             },
             APIRoute(
+                method: .get, path: "/reports/services/points",
+                summary: "The service points the convenience-circle report measures against (a GeoJSON FeatureCollection)",
+                tag: "reports", roles: Set(Role.allCases),
+                answers: [.init(status: 200, description: "The points", schema: "FeatureCollection", contentType: Self.geojson),
+                          .init(status: 404, description: "No service points are loaded")]
+            ) { request, _, _ in
+                _ = try Query(request, allowed: [])
+                guard let stored = try reporting.database.setting(ServicePoints.settingKey) else {
+                    throw APIError(.notFound, code: "not_found", message: "no service points are loaded")
+                }
+                return .bytes(Array(stored.utf8), contentType: Self.geojson)
+            },
+            APIRoute(
+                method: .put, path: "/reports/services/points",
+                summary: "Replace the service points: a FeatureCollection of Point features with id, name and kind (clinic, legal_aid, …)",
+                tag: "reports", roles: [.gis, .admin],
+                body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "FeatureCollection", description: "Point features with properties id, name, kind"),
+                answers: [.init(status: 200, description: "Stored: points per kind", schema: nil),
+                          .init(status: 413, description: "The body is larger than 16 MiB"),
+                          .init(status: 422, description: "A feature is not a point or has no kind (details name it); nothing stored")]
+            ) { request, _, _ in
+                _ = try Query(request, allowed: [])
+                let raw = try await request.bytes(upTo: 16 << 20)
+                let points: [ServicePoint]
+                do { points = try ServicePoints.parse(raw) } catch let e as JSONSyntaxError {
+                    throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])
+                }
+                try ServicePoints.store(raw, into: reporting.database)
+                var kinds: [String: Int] = [:]
+                for p in points { kinds[p.kind, default: 0] += 1 }
+                return .json(.object(JSONObject([("points", .number(JSONNumber(points.count))),
+                                                 ("kinds", .object(JSONObject(kinds.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))])))
+            },
+            APIRoute(
                 method: .get, path: "/reports/summary",
                 summary: "The periodic summary (周报告, 月交流, 季小结) as a printable HTML page: headline figures against the previous period, a map, tables per grid, department and event type",
                 tag: "reports", roles: Set(Role.allCases),

@@ -41,4 +41,18 @@ struct ServiceCoverageTests {
         #expect(abs(left.areaM2 - (grid.areaM2 - disc)) / (grid.areaM2 - disc) < 0.01)
         #expect(result.points == ["clinic": 1, "legal_aid": 1])
     }
+
+    @Test("points far away are left out rather than projected, and no points or no kinds give an empty answer")
+    func farAndEmpty() throws {
+        let grid = try bigGrid()
+        let far = ServicePoint(id: "f", name: "elsewhere", kind: "clinic", lon: -70, lat: -33)
+        let centre = ServicePoint(id: "c", name: "centre", kind: "clinic", lon: 114.45, lat: 38.06)
+        let r = try ServiceCoverage().compute(points: [far, centre], kinds: ["clinic"], grids: [grid], buildings: [grid], parents: [:],
+                                              street: try WKB.decode(grid.wkb), radiusMetres: 800)
+        #expect(r.points == ["clinic": 1])
+        #expect(abs((r.rows.first?.coveredM2["clinic"] ?? 0) - Double.pi * 640_000) / (Double.pi * 640_000) < 0.01)
+        let none = try ServiceCoverage().compute(points: [], kinds: [], grids: [grid], buildings: [grid], parents: [:],
+                                                 street: try WKB.decode(grid.wkb), radiusMetres: 800)
+        #expect(none.rows.first?.allM2 == 0 && none.uncovered.isEmpty)
+    }
 }

@@ -250,6 +250,21 @@ struct ReportAPITests {
             #expect(features.count == 6)
             let csv = try await get(client, "/reports/services?f=csv")
             #expect(csv.text.hasPrefix("code,name,area_km2,households,community_service_centre_area_share,"))
+
+            // GIS staff replace the points over HTTP: one clinic only; a bad feature is a 422 naming it, nothing stored.
+            let one = #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[114.453,38.062]},"properties":{"id":"c1","name":"诊所","kind":"clinic"}}]}"#
+            let bad = #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[114.453,38.062]},"properties":{"id":"c1"}}]}"#
+            try await client.execute(uri: "/reports/services/points", method: .put, headers: f.headers(.gis, json: true), body: ServerFixture.body(bad)) { r in
+                #expect(r.status == .unprocessableContent && r.text.contains("features[0].properties.kind"), "\(r.text)")
+            }
+            try await client.execute(uri: "/reports/services/points", method: .put, headers: f.headers(.viewer, json: true), body: ServerFixture.body(one)) { r in
+                #expect(r.status == .forbidden)
+            }
+            try await client.execute(uri: "/reports/services/points", method: .put, headers: f.headers(.gis, json: true), body: ServerFixture.body(one)) { r in
+                #expect(r.status == .ok && r.json["points"] == .number(JSONNumber(1)), "\(r.text)")
+            }
+            #expect(Self.rows(try await get(client, "/reports/services"), "kinds").map { $0["kind"] } == [.string("clinic")])
+            #expect(try await get(client, "/reports/services/points").text == one)
         }
     }
 

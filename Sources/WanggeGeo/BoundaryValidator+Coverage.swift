@@ -58,14 +58,14 @@ extension BoundaryValidator {
             // The coverage union is exact and fast for a tiling; anything else takes the robust union.
             if let u = try? c.coverageUnion(), (try? u.invalidity()) == .some(nil) {
                 let sum = grids.reduce(0) { $0 + $1.areaM2 }
-                if abs(area(u) - sum) <= max(1, sum * 1e-9) { return u }
+                if abs(geodesic.area(of: u) - sum) <= max(1, sum * 1e-9) { return u }
             }
             return try c.unaryUnion()
         }
         let levels = Set(residential.compactMap(\.level))
         let top = levels.min()
         let street = try top.flatMap { t in try union(residential.filter { $0.level == t }) }
-        let streetM2 = street.map(area) ?? 0
+        let streetM2 = street.map(geodesic.area(of:)) ?? 0
 
         var all = BoundingBox.empty
         for g in residential { all.extend(g.bbox) }
@@ -76,11 +76,11 @@ extension BoundaryValidator {
         var figures: [CoverageFigures] = []
         func measure(_ name: String, _ layer: GridLayer, _ grids: [StoredGrid]) throws -> GeosGeometry? {
             let u = try union(grids)
-            let unionM2 = u.map(area) ?? 0
+            let unionM2 = u.map(geodesic.area(of:)) ?? 0
             var covered = 0.0, outside = 0.0
             if let u, let street {
-                covered = area(try u.intersection(street))
-                outside = area(try u.difference(street))
+                covered = geodesic.area(of: try u.intersection(street))
+                outside = geodesic.area(of: try u.difference(street))
             }
             figures.append(CoverageFigures(name: name, layer: layer, grids: grids.count, areaM2: grids.reduce(0) { $0 + $1.areaM2 },
                                            unionM2: unionM2, coveredM2: covered, outsideStreetM2: outside,
@@ -112,11 +112,5 @@ extension BoundaryValidator {
             }
         }
         return CoverageResult(streetM2: streetM2, figures: figures, defects: defects)
-    }
-
-    /// Geodesic area of the polygons in a GEOS result (lines and points in it count nothing).
-    func area(_ g: GeosGeometry) -> Double {
-        guard !g.isEmpty, let v = try? g.value() else { return 0 }
-        return geodesic.area(of: v)
     }
 }

@@ -47,6 +47,12 @@ public struct Geodesic: Sendable {
     }
 
     /// Area of a polygonal geometry in m² (0 for a point).
+    /// Area of the polygons in a GEOS result in m² (lines and points in it count nothing; empty is 0).
+    public func area(of g: GeosGeometry) -> Double {
+        guard !g.isEmpty, let v = try? g.value() else { return 0 }
+        return area(of: v)
+    }
+
     public func area(of geometry: GeometryValue) -> Double {
         geometry.polygons.reduce(0) { $0 + area(of: $1) }
     }

@@ -94,7 +94,7 @@ public final class ServiceCoverage {
 
         func covered(_ g: GeosGeometry, _ r: GeosGeometry?) throws -> Double {
             guard let r else { return 0 }
-            return area(try g.intersection(r))
+            return geodesic.area(of: try g.intersection(r))
         }
         // Households covered per building, then summed to each report grid through the parents.
         var hhCovered: [String: [String: Double]] = [:], hhAll: [String: Double] = [:], hhTotal: [String: Double] = [:]
@@ -135,10 +135,5 @@ public final class ServiceCoverage {
         }
         return Result(kinds: kinds, radiusMetres: radiusMetres, rows: rows, points: count, streetM2: streetM2,
                       streetCoveredM2: streetCovered, uncovered: uncovered)
-    }
-
-    func area(_ g: GeosGeometry) -> Double {
-        guard !g.isEmpty, let v = try? g.value() else { return 0 }
-        return geodesic.area(of: v)
     }
 }

@@ -31,12 +31,12 @@ func runProcess(_ arguments: [String], environment: [String: String] = [:], stdo
     p.environment = env
     let pipe = Pipe()
     var file: FileHandle?
-    if stdout == "/dev/null" {
-        // Never createFile on a device: FileManager would replace /dev/null with a regular file.
-        p.standardOutput = FileHandle.nullDevice
-    } else if let stdout {
-        FileManager.default.createFile(atPath: stdout, contents: nil)
+    if let stdout {
+        // Only a path that does not exist is created: FileManager.createFile replaces what is there, and had once
+        // turned /dev/null into a regular file. An existing file is opened and emptied (a device just opened).
+        if !FileManager.default.fileExists(atPath: stdout) { FileManager.default.createFile(atPath: stdout, contents: nil) }
         file = FileHandle(forWritingAtPath: stdout)
+        try? file?.truncate(atOffset: 0)
         p.standardOutput = file
     } else {
         p.standardOutput = pipe

@@ -76,6 +76,11 @@ public struct Reporting: Sendable {
         return merged!.finish()
     }
 
+    /// Event type names (Chinese) by code, for report labels.
+    public func typeNames() throws -> [String: String] {
+        Dictionary(try database.eventTypes().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Every department with the events it holds over the period.
     public func departments(period: ReportPeriod) throws -> DepartmentReport {
         var b = DepartmentReport.Builder(departments: try database.departments(), period: period, now: clock())

@@ -19,6 +19,14 @@ public enum ServicePoints {
         try store(try FileIO.read("\(folder)/\(file)"), into: repository)
     }
 
+    /// Loads the folder's service points when none are stored yet and the folder has them; true if it did.
+    @discardableResult
+    public static func loadIfMissing(from folder: String, into repository: any WorkflowRepository) throws -> Bool {
+        guard try repository.setting(settingKey) == nil, FileManager.default.fileExists(atPath: "\(folder)/\(file)") else { return false }
+        try load(from: folder, into: repository)
+        return true
+    }
+
     /// - Throws: `InvalidFields` naming each bad feature (`features[3].geometry`), or `JSONSyntaxError`.
     public static func parse(_ bytes: [UInt8]) throws -> [ServicePoint] {
         guard case .object(let fc) = try JSONValue.parse(bytes), fc["type"] == .string("FeatureCollection"),

@@ -38,8 +38,7 @@ public enum SummaryPage {
             courtyardsBefore.rows = courtyardsBefore.rows.filter { $0.grid.parent == community }
         }
         let departments = community == nil ? try reporting.departments(period: period) : nil
-        let types = try reporting.database.eventTypes()
-        let typeNames = Dictionary(types.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let typeNames = try reporting.typeNames()
         let title = "\(place) \(name(period.kind))"
         let map = try ChoroplethSVG.render(courtyards, options: .init(figure: "resolution_rate", width: 900,
                                                                         title: "办结率 by courtyard · \(period.label)"))

@@ -118,7 +118,7 @@ extension Services {
                 let format = try q.choice("f", ReportFormat.self) ?? .json
                 guard format == .json || format == .geojson else { throw Self.badParameter("f", "must be json or geojson") }
                 let report = try reporting.hotSpots(level: level, period: try Self.reportPeriod(q, reporting), options: options)
-                let names = Dictionary(try reporting.database.eventTypes().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+                let names = try reporting.typeNames()
                 if format == .geojson { return Self.download(try report.geojson(typeNames: names), Self.geojson, "hotspots-\(report.period.label).geojson") }
                 return .json(report.json(typeNames: names))
             },

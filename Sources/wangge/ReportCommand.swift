@@ -13,15 +13,10 @@ struct ReportCommand: ParsableCommand {
     )
 }
 
-/// The period and output every report takes.
-struct ReportOptions: ParsableArguments {
+/// Where a report goes and in what form (every report command).
+struct ReportOutputOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
-    @Option(name: .long, help: "day, week (from Monday), month, quarter or year containing --date (default: month).") var period: String?
-    @Option(name: .long, help: "A day in the period, YYYY-MM-DD (default: today).") var date: String?
-    @Option(name: .long, help: "Instead of --period: the first day (YYYY-MM-DD) or an RFC 3339 instant.") var from: String?
-    @Option(name: .long, help: "With --from: the last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant, exclusive.") var to: String?
-    @Option(name: .long, help: "Time zone the days are counted in (default: Asia/Shanghai).") var tz: String?
-    @Option(name: .long, help: "table, json, csv, geojson or svg (default: from --output's extension, else table).") var format: String?
+    @Option(name: .long, help: "table, or one of the formats the command offers: json, csv, geojson, svg (default: from --output's extension, else table).") var format: String?
     @Option(name: .shortAndLong, help: "Write to this file (written whole, then renamed into place) instead of standard output.") var output: String?
     @Flag(name: .long, help: "Start CSV with a UTF-8 byte order mark (Excel then shows Chinese names).") var bom = false
 
@@ -35,19 +30,30 @@ struct ReportOptions: ParsableArguments {
         return f
     }
 
-    func resolvedPeriod(_ reporting: Reporting) throws -> ReportPeriod {
-        do { return try reporting.period(kind: period, date: date, from: from, to: to, timeZone: tz) } catch {
-            throw ValidationError(error.errors.map { "--\($0.field): \($0.reason)" }.joined(separator: "; "))
-        }
-    }
-
-    func emit(_ bytes: [UInt8]) throws {
+    /// Writes to standard output, or to --output with a line on standard error saying what was written.
+    func emit(_ bytes: [UInt8], summary: String? = nil) throws {
         guard let output else {
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
         try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
-        FileHandle.standardError.write(Data("\(output): \(bytes.count) bytes\n".utf8))
+        FileHandle.standardError.write(Data("\(output): \(summary ?? "\(bytes.count) bytes")\n".utf8))
+    }
+}
+
+/// The period a report covers, and its output.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .long, help: "day, week (from Monday), month, quarter or year containing --date (default: month).") var period: String?
+    @Option(name: .long, help: "A day in the period, YYYY-MM-DD (default: today).") var date: String?
+    @Option(name: .long, help: "Instead of --period: the first day (YYYY-MM-DD) or an RFC 3339 instant.") var from: String?
+    @Option(name: .long, help: "With --from: the last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant, exclusive.") var to: String?
+    @Option(name: .long, help: "Time zone the days are counted in (default: Asia/Shanghai).") var tz: String?
+    @OptionGroup var out: ReportOutputOptions
+
+    func resolvedPeriod(_ reporting: Reporting) throws -> ReportPeriod {
+        do { return try reporting.period(kind: period, date: date, from: from, to: to, timeZone: tz) } catch {
+            throw ValidationError(error.errors.map { "--\($0.field): \($0.reason)" }.joined(separator: "; "))
+        }
     }
 }
 
@@ -64,24 +70,24 @@ struct ReportGrids: ParsableCommand {
 
     func run() throws {
         guard let scope = ReportScope(level) else { throw ValidationError("--level \(level): must be one of \(ReportScope.names.joined(separator: ", "))") }
-        let format = try options.resolvedFormat(allowed: ["json", "csv", "geojson", "svg"])
+        let format = try options.out.resolvedFormat(allowed: ["json", "csv", "geojson", "svg"])
         guard ChoroplethSVG.figures.contains(where: { $0.key == figure }) else {
             throw ValidationError("--figure \(figure): one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
         }
-        let reporting = Reporting(database: try options.database.open())
+        let reporting = Reporting(database: try options.out.database.open())
         let report = try reporting.grids(scope, period: try options.resolvedPeriod(reporting))
         switch format {
-        case "json": try options.emit(jsonBytes(report.json()))
-        case "csv": try options.emit(options.csv(report.csv()))
-        case "geojson": try options.emit(try report.geojson())
-        case "svg": try options.emit(Array(try ChoroplethSVG.render(report, options: .init(figure: figure)).utf8))
+        case "json": try options.out.emit(jsonBytes(report.json()))
+        case "csv": try options.out.emit(options.out.csv(report.csv()))
+        case "geojson": try options.out.emit(try report.geojson())
+        case "svg": try options.out.emit(Array(try ChoroplethSVG.render(report, options: .init(figure: figure)).utf8))
         default:
             var rows = report.rows.map { row in
                 [row.grid.code, row.grid.name] + TextTable.figures(row.tally) + [row.tally.received == 0 ? "blind spot" : ""]
             }
             rows.append(["total", "\(report.rows.count) grids"] + TextTable.figures(report.total) + [""])
             let title = "\(scope) grids, \(report.period.label): \(report.period.readableRange) (\(report.period.timeZone)), as of \(report.period.readableInstant(report.asOf))"
-            try options.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + [""], rows: rows).utf8))
+            try options.out.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + [""], rows: rows).utf8))
         }
     }
 }
@@ -95,12 +101,12 @@ struct ReportDepartments: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        let format = try options.resolvedFormat(allowed: ["json", "csv"])
-        let reporting = Reporting(database: try options.database.open())
+        let format = try options.out.resolvedFormat(allowed: ["json", "csv"])
+        let reporting = Reporting(database: try options.out.database.open())
         let report = try reporting.departments(period: try options.resolvedPeriod(reporting))
         switch format {
-        case "json": try options.emit(jsonBytes(report.json()))
-        case "csv": try options.emit(options.csv(report.csv()))
+        case "json": try options.out.emit(jsonBytes(report.json()))
+        case "csv": try options.out.emit(options.out.csv(report.csv()))
         default:
             var rows = report.rows.map { row in
                 [row.department.code, row.department.name] + TextTable.figures(row.tally)
@@ -110,7 +116,7 @@ struct ReportDepartments: ParsableCommand {
             rows.append(["total", ""] + TextTable.figures(report.total) + ["\(report.rows.reduce(0) { $0 + $1.returned })",
                                                                               "\(report.total.good)/\(report.total.average)/\(report.total.poor)"])
             let title = "departments, \(report.period.label): \(report.period.readableRange) (\(report.period.timeZone)), as of \(report.period.readableInstant(report.asOf))"
-            try options.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + ["returned", "good/avg/poor"],
+            try options.out.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + ["returned", "good/avg/poor"],
                                                     rows: rows).utf8))
         }
     }
@@ -127,9 +133,9 @@ struct ReportSummary: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        let reporting = Reporting(database: try options.database.open())
+        let reporting = Reporting(database: try options.out.database.open())
         let page = try SummaryPage.render(reporting: reporting, period: try options.resolvedPeriod(reporting), community: community)
-        try options.emit(Array(page.utf8))
+        try options.out.emit(Array(page.utf8))
     }
 }
 
@@ -140,23 +146,21 @@ struct ReportBoundaries: ParsableCommand {
         discussion: "-o defects.geojson writes the defect layer (one feature per gap, overlap or part outside); -o report.json the whole report."
     )
 
-    @OptionGroup var database: DatabaseOptions
     @Option(name: .long, help: "Gaps, overlaps and overhangs narrower than this many metres are noise (default 0.5).") var tolerance = 0.5
     @Option(name: .customLong("sliver-area"), help: "Pieces of at most this many m² are slivers (default 1).") var sliverArea = 1.0
-    @Option(name: .long, help: "table, json or geojson (default: from --output's extension, else table).") var format: String?
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var out: ReportOutputOptions
 
     func run() throws {
         var options = BoundaryOptions(layer: .residential)
         options.toleranceMetres = tolerance
         options.sliverAreaM2 = sliverArea
-        let result = try Reporting(database: try database.open()).boundaries(options: options)
-        let f = format ?? output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { ["json", "geojson"].contains($0) ? $0 : nil } ?? "table"
+        let f = try out.resolvedFormat(allowed: ["json", "geojson"])
+        let result = try Reporting(database: try out.database.open()).boundaries(options: options)
         let bytes: [UInt8]
         switch f {
         case "json": bytes = jsonBytes(result.json(toleranceMetres: tolerance, sliverAreaM2: sliverArea))
         case "geojson": bytes = DefectReport.geoJSON(result.defects)
-        case "table":
+        default:
             func km2(_ m2: Double) -> String { String(format: "%.4f", m2 / 1e6) }
             let rows = result.figures.map { fg in
                 [fg.name, "\(fg.grids)", km2(fg.areaM2), km2(fg.unionM2),
@@ -167,11 +171,8 @@ struct ReportBoundaries: ParsableCommand {
                                         header: ["layer", "grids", "area km²", "union km²", "of street", "gaps km²", "overlaps km²", "outside km²"], rows: rows)
             text += result.defects.isEmpty ? "no defects\n" : "\(result.defects.count) defects:\n" + result.defects.map { "  \($0.kind.rawValue): \($0.message)" }.joined(separator: "\n") + "\n"
             bytes = Array(text.utf8)
-        default: throw ValidationError("--format \(f): table, json or geojson")
         }
-        guard let output else { FileHandle.standardOutput.write(Data(bytes)); return }
-        try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
-        FileHandle.standardError.write(Data("\(output): \(result.defects.count) defects\n".utf8))
+        try out.emit(bytes, summary: "\(result.defects.count) defects")
     }
 }
 
@@ -190,15 +191,15 @@ struct ReportHotSpots: ParsableCommand {
 
     func run() throws {
         guard radius > 0, days > 0, minEvents >= 2 else { throw ValidationError("--radius and --days must be positive, --min-events at least 2") }
-        let format = try options.resolvedFormat(allowed: ["json", "geojson"])
-        let reporting = Reporting(database: try options.database.open())
+        let format = try options.out.resolvedFormat(allowed: ["json", "geojson"])
+        let reporting = Reporting(database: try options.out.database.open())
         var o = HotSpots.Options()
         o.radiusMetres = radius; o.days = days; o.minEvents = minEvents
         let report = try reporting.hotSpots(level: level, period: try options.resolvedPeriod(reporting), options: o)
-        let names = Dictionary(try reporting.database.eventTypes().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = try reporting.typeNames()
         switch format {
-        case "json": try options.emit(jsonBytes(report.json(typeNames: names)))
-        case "geojson": try options.emit(try report.geojson(typeNames: names))
+        case "json": try options.out.emit(jsonBytes(report.json(typeNames: names)))
+        case "geojson": try options.out.emit(try report.geojson(typeNames: names))
         default:
             func row(_ c: HotSpots.Cluster) -> [String] {
                 [c.kind.rawValue, names[c.type] ?? c.type, "\(c.ids.count)", String(format: "%.0f m", c.radiusMetres),
@@ -210,7 +211,7 @@ struct ReportHotSpots: ParsableCommand {
                                         rows: (report.clusters + report.repeats).map(row))
             text += report.rising.isEmpty ? "no \(level.rawValue) rose against \(report.previous.label)\n" :
                 "rising against \(report.previous.label): " + report.rising.map { "\(report.grids[$0.grid]?.name ?? $0.grid) \($0.before) → \($0.now)" }.joined(separator: ", ") + "\n"
-            try options.emit(Array(text.utf8))
+            try options.out.emit(Array(text.utf8))
         }
     }
 }
@@ -226,30 +227,27 @@ struct ReportServices: ParsableCommand {
     @Option(name: .long, help: "Walking distance in metres (default 800, about ten minutes).") var radius = 800.0
     @Option(name: .long, help: "A GeoJSON FeatureCollection of points with id, name and kind.") var points: String?
     @Flag(name: .long, help: "Store --points in the database for the service and later reports.") var store = false
-    @Option(name: .long, help: "table, json, csv or geojson (default: from --output's extension, else table).") var format: String?
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
-    @Flag(name: .long, help: "Start CSV with a UTF-8 byte order mark (Excel then shows Chinese names).") var bom = false
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var out: ReportOutputOptions
 
     func run() throws {
         guard radius >= 50 && radius <= 5000 else { throw ValidationError("--radius must be 50–5000 metres") }
-        let db = try database.open()
+        let f = try out.resolvedFormat(allowed: ["json", "csv", "geojson"])
+        let db = try out.database.open()
         var given: [ServicePoint]?
         if let points {
             let bytes = try FileIO.read(points)
             given = try ServicePoints.parse(bytes)
             if store { try ServicePoints.store(bytes, into: db) }
-        } else if try db.setting(ServicePoints.settingKey) == nil, FileManager.default.fileExists(atPath: "GeoData/\(ServicePoints.file)") {
-            try ServicePoints.load(from: "GeoData", into: db)
+        } else {
+            try ServicePoints.loadIfMissing(from: "GeoData", into: db)
         }
         let report = try Reporting(database: db).services(level: level, radiusMetres: radius, points: given)
-        let f = format ?? output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() }.flatMap { ["json", "csv", "geojson"].contains($0) ? $0 : nil } ?? "table"
         let bytes: [UInt8]
         switch f {
         case "json": bytes = jsonBytes(report.json())
-        case "csv": bytes = (bom ? [0xEF, 0xBB, 0xBF] : []) + Array(report.csv().utf8)
+        case "csv": bytes = out.csv(report.csv())
         case "geojson": bytes = report.geojson()
-        case "table":
+        default:
             func pct(_ part: Double?, _ whole: Double?) -> String {
                 guard let part, let whole, whole > 0 else { return "-" }
                 return String(format: "%.0f", min(1, part / whole) * 100)
@@ -263,11 +261,8 @@ struct ReportServices: ParsableCommand {
                                         header: ["code", "name"] + kinds.map { report.names[$0] ?? $0 } + ["all"], rows: rows)
             text += "street: " + kinds.map { k in "\(report.names[k] ?? k) \(pct(report.result.streetCoveredM2[k], report.result.streetM2)) % (\(report.result.points[k] ?? 0) points)" }.joined(separator: ", ") + "\n"
             bytes = Array(text.utf8)
-        default: throw ValidationError("--format \(f): table, json, csv or geojson")
         }
-        guard let output else { FileHandle.standardOutput.write(Data(bytes)); return }
-        try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
-        FileHandle.standardError.write(Data("\(output): \(bytes.count) bytes\n".utf8))
+        try out.emit(bytes)
     }
 }
 

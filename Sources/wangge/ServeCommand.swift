@@ -64,8 +64,7 @@ enum Bootstrap {
             try ClosedLoop.loadConfiguration(from: geodata, into: db)
             logger.info("loaded service levels and routing", metadata: ["from": "\(geodata)"])
         }
-        if try db.setting(ServicePoints.settingKey) == nil, FileManager.default.fileExists(atPath: "\(geodata)/\(ServicePoints.file)") {
-            try ServicePoints.load(from: geodata, into: db)
+        if try ServicePoints.loadIfMissing(from: geodata, into: db) {
             logger.info("loaded service points", metadata: ["from": "\(geodata)/\(ServicePoints.file)"])
         }
         if try db.counts().isEmpty {

@@ -17,10 +17,7 @@ struct CoverageTests {
         o.sliverAreaM2 = 1e7
         let r = validator.check(b.bytes, options: o)
         #expect(r.defects.isEmpty, "\(r.defects)")
-        return r.grids.enumerated().map { i, g in
-            StoredGrid(id: Int64(i + 1), layer: g.layer, code: g.code, name: g.name, level: g.level, parent: g.parent,
-                       wkb: g.wkb, bbox: g.bbox, areaM2: g.areaM2, properties: g.properties, importID: 1)
-        }
+        return r.grids.enumerated().map { i, g in StoredGrid(g, id: Int64(i + 1)) }
     }
 
     /// Area of a lon/lat box worked out independently of GeographicLib: metres per degree at the box's latitude on

@@ -14,8 +14,7 @@ struct ServiceCoverageTests {
         b.add("G", level: "street", geometry: B.polygon([B.box(114.45 - dLon / 2, 38.06 - dLat / 2, 114.45 + dLon / 2, 38.06 + dLat / 2)]),
               extra: [("households", .number(JSONNumber(1000)))])
         let g = try #require(BoundaryValidator().check(b.bytes, options: BoundaryOptions(layer: .residential)).grids.first)
-        return StoredGrid(id: 1, layer: .residential, code: g.code, name: g.name, level: g.level, parent: nil, wkb: g.wkb,
-                          bbox: g.bbox, areaM2: g.areaM2, properties: g.properties, importID: 1)
+        return StoredGrid(g, id: 1)
     }
 
     @Test("a point in the middle covers π r² of the grid, one on its edge half of that, within 1 %; households in proportion")

@@ -12,9 +12,11 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+
+import chromium
+from chromium import check, failures
 
 base, token, shot = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
 
@@ -29,19 +31,7 @@ collections = api("/collections")["collections"]
 expected_grids = sum(api(f"/collections/{c['id']}/items?limit=1")["numberMatched"] for c in collections if c["id"] != "events")
 expected_events = api("/collections/events/items?limit=1")["numberMatched"]
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900", "--lang=zh-CN"]:
-    options.add_argument(a)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
+driver = chromium.driver("1400,900")
 
 
 # Paint statistics of the canvas: pixels in an event status colour, and dark grid-outline pixels.

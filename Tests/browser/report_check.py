@@ -9,27 +9,14 @@ its map and its tables.
 import os
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import chromium
+from chromium import check, failures
 
 svg, html, out = sys.argv[1], sys.argv[2], sys.argv[3]
 grids = int(sys.argv[4]) if len(sys.argv) > 4 else None
 os.makedirs(out, exist_ok=True)
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400", "--lang=zh-CN",
-          "--allow-file-access-from-files"]:
-    options.add_argument(a)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
+driver = chromium.driver("1100,1400", "--allow-file-access-from-files")
 
 
 def console_errors():

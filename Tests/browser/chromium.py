@@ -1,0 +1,22 @@
+"""What the browser checks share: headless Chromium from Debian (chromium + chromium-driver) under Selenium, with
+the console log kept, and ok/FAIL lines that remember the failures."""
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+failures = []
+
+
+def driver(window, *extra):
+    """A headless Chromium with its browser console logged, `window` as "WIDTH,HEIGHT"."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={window}", "--lang=zh-CN", *extra]:
+        options.add_argument(a)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)

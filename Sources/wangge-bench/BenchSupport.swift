@@ -34,7 +34,7 @@ func runProcess(_ arguments: [String], environment: [String: String] = [:], stdo
     if let stdout {
         // Only a path that does not exist is created: FileManager.createFile replaces what is there, and had once
         // turned /dev/null into a regular file. An existing file is opened and emptied (a device just opened).
-        if !FileManager.default.fileExists(atPath: stdout) { FileManager.default.createFile(atPath: stdout, contents: nil) }
+        if !FileManager.default.fileExists(atPath: stdout) { _ = FileManager.default.createFile(atPath: stdout, contents: nil) }
         file = FileHandle(forWritingAtPath: stdout)
         try? file?.truncate(atOffset: 0)
         p.standardOutput = file
@@ -81,4 +81,19 @@ func timedCommand(_ args: [String], runs: Int, stdout: String? = nil, before: ()
         peak = max(peak, kb / 1024)
     }
     return (times.sorted()[times.count / 2], times, peak)
+}
+
+/// A `gen.py` preset's folder under `work`, generated first (by the baselines' own generator) when it is missing.
+func benchData(_ preset: String, baselines: String, work: String) throws -> String {
+    let folder = "\(work)/data/\(preset)"
+    if !FileManager.default.fileExists(atPath: "\(folder)/points.csv") {
+        print("generating \(preset) with gen.py\(preset == "city" ? " (about 2 minutes)" : "") …")
+        _ = try runProcess(["python3", "\(baselines)/gen.py", "--preset", preset], environment: ["WANGGE_BENCH_DIR": work])
+    }
+    return folder
+}
+
+/// The wangge binary: the one given, else the one built next to this benchmark.
+func wanggeBinary(_ given: String?) -> String {
+    given ?? Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("wangge").path
 }

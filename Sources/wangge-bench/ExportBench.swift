@@ -21,13 +21,8 @@ struct ExportBench: ParsableCommand {
 
     func run() throws {
         let work = URL(fileURLWithPath: self.work).standardizedFileURL.path
-        let env = ["WANGGE_BENCH_DIR": work]
-        let data = "\(work)/data/district"
-        if !FileManager.default.fileExists(atPath: "\(data)/points.csv") {
-            print("generating district with gen.py …")
-            _ = try runProcess(["python3", "\(baselines)/gen.py", "--preset", "district"], environment: env)
-        }
-        let binary = wangge ?? Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("wangge").path
+        let data = try benchData("district", baselines: baselines, work: work)
+        let binary = wanggeBinary(wangge)
         let dir = "\(work)/export"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let db = "\(dir)/events-1m.db"

@@ -38,7 +38,7 @@ struct FeaturesBench: ParsableCommand {
             throw BenchError("\(data)/events.geojson is missing: run once without --skip-baseline")
         }
 
-        let binary = wangge ?? Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("wangge").path
+        let binary = wanggeBinary(wangge)
         let dir = "\(work)/features"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let db = "\(dir)/wangge.db"

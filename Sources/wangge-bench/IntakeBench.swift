@@ -20,11 +20,8 @@ struct IntakeBench: ParsableCommand {
     func run() throws {
         let work = URL(fileURLWithPath: self.work).standardizedFileURL.path
         let env = ["WANGGE_BENCH_DIR": work]
-        let grids = "\(work)/data/district/grids_all.geojson"
-        if !FileManager.default.fileExists(atPath: grids) {
-            _ = try runProcess(["python3", "\(baselines)/gen.py", "--preset", "district"], environment: env)
-        }
-        let binary = wangge ?? Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("wangge").path
+        let grids = try benchData("district", baselines: baselines, work: work) + "/grids_all.geojson"
+        let binary = wanggeBinary(wangge)
         let geodata = FileManager.default.currentDirectoryPath + "/GeoData"
         let dir = NSTemporaryDirectory() + "wangge-intake-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

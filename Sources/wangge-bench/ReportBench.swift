@@ -24,12 +24,8 @@ struct ReportBench: ParsableCommand {
 
     func run() throws {
         let work = URL(fileURLWithPath: self.work).standardizedFileURL.path
-        let data = "\(work)/data/city"
-        if !FileManager.default.fileExists(atPath: "\(data)/points.csv") {
-            print("generating city with gen.py (about 2 minutes) …")
-            _ = try runProcess(["python3", "\(baselines)/gen.py", "--preset", "city"], environment: ["WANGGE_BENCH_DIR": work])
-        }
-        let binary = wangge ?? Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("wangge").path
+        let data = try benchData("city", baselines: baselines, work: work)
+        let binary = wanggeBinary(wangge)
         let dir = "\(work)/report"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = "\(dir)/city-1m.db"

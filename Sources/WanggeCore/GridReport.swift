@@ -231,33 +231,3 @@ extension GridReport {
         return w.take()
     }
 }
-
-/// CSV fields (RFC 4180): quoted when they hold a comma, quote or line break.
-public enum CSV {
-    /// A header row and one line per row, CRLF line ends.
-    public static func table(header: [String], rows: [[(String, JSONValue)]]) -> String {
-        var lines = [header.map { field($0) }.joined(separator: ",")]
-        for r in rows { lines.append(r.map { field($0.1) }.joined(separator: ",")) }
-        return lines.joined(separator: "\r\n") + "\r\n"
-    }
-
-    public static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        var out = "\""
-        for c in s { if c == "\"" { out += "\"\"" } else { out.append(c) } }
-        return out + "\""
-    }
-
-    public static func field(_ v: JSONValue) -> String {
-        switch v {
-        case .null: return ""
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n.literal
-        case .string(let s): return field(s)
-        case .array, .object:
-            var w = GeoJSONWriter()
-            w.appendValue(v)
-            return field(String(decoding: w.take(), as: UTF8.self))
-        }
-    }
-}

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A JSON syntax error with the line and column (1-based, in characters) where reading stopped.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -174,6 +169,42 @@ struct JSONScanner {
         }
     }
 
+    /// Finds the end of one value by its brackets and strings alone, without checking its syntax, so a malformed
+    /// value can be cut out whole and reported on its own. A container ends at its matching bracket; a bare value at
+    /// the next `,`, `]` or `}` outside strings. Returns false, leaving `pos` where it was, when the text ends first.
+    mutating func skipBalanced() -> Bool {
+        skipWhitespace()
+        var i = pos
+        var depth = 0
+        var inString = false
+        while i < end {
+            let b = bytes[i]
+            if inString {
+                if b == 0x5C { i += 2; continue }
+                if b == 0x22 {
+                    inString = false
+                    if depth == 0 { pos = i + 1; return true }
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case 0x22: inString = true
+            case 0x7B, 0x5B: depth += 1
+            case 0x7D, 0x5D:
+                if depth == 0 { pos = i; return true }  // a bare value ends before its container closes
+                depth -= 1
+                if depth == 0 { pos = i + 1; return true }
+            case 0x2C where depth == 0:
+                pos = i
+                return true
+            default: break
+            }
+            i += 1
+        }
+        return false
+    }
+
     mutating func readKeyword(_ word: String) throws(JSONSyntaxError) {
         let start = pos
         let w = Array(word.utf8)
@@ -197,12 +228,56 @@ struct JSONScanner {
         let start = pos
         if let special = readNonFiniteToken() { return special }
         try validateNumberSyntax()
-        // The buffer is NUL-terminated and the number's syntax is checked, so strtod stops exactly at `pos`.
-        let base = bytes.baseAddress!
-        let value = base.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: pos - start + 1) {
-            strtod($0, nil)
+        return Self.decimalValue(UnsafeBufferPointer(rebasing: bytes[start..<pos]))
+    }
+
+    /// Exact powers of ten (every one up to 10²² is a double).
+    static let exactPowers: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+                                        1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+    /// The value of a number whose JSON syntax is already checked, correctly rounded. Coordinates take Clinger's fast
+    /// path: a mantissa below 2⁵³ and a power of ten up to 10²² are both exact, so one multiplication or division
+    /// rounds correctly. Anything else goes to the standard library's parser.
+    static func decimalValue(_ p: UnsafeBufferPointer<UInt8>) -> Double {
+        var i = 0
+        let negative = p.first == 0x2D
+        if negative { i = 1 }
+        var mantissa: UInt64 = 0
+        var exponent = 0
+        var exact = true
+        let limit: UInt64 = (1 << 53) / 10
+        while i < p.count, p[i] >= 0x30, p[i] <= 0x39 {
+            if mantissa >= limit { exact = false }
+            mantissa = mantissa &* 10 &+ UInt64(p[i] - 0x30)
+            i += 1
         }
-        return value
+        if i < p.count, p[i] == 0x2E {
+            i += 1
+            while i < p.count, p[i] >= 0x30, p[i] <= 0x39 {
+                if mantissa >= limit { exact = false }
+                mantissa = mantissa &* 10 &+ UInt64(p[i] - 0x30)
+                exponent -= 1
+                i += 1
+            }
+        }
+        if i < p.count, p[i] == 0x65 || p[i] == 0x45 {
+            i += 1
+            var sign = 1
+            if i < p.count, p[i] == 0x2D || p[i] == 0x2B { sign = p[i] == 0x2D ? -1 : 1; i += 1 }
+            var e = 0
+            while i < p.count, p[i] >= 0x30, p[i] <= 0x39 {
+                if e > 100_000 { exact = false } else { e = e * 10 + Int(p[i] - 0x30) }
+                i += 1
+            }
+            exponent += sign * e
+        }
+        if exact {
+            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+            let m = Double(mantissa)
+            if exponent >= 0 && exponent <= 22 { return negative ? -(m * exactPowers[exponent]) : m * exactPowers[exponent] }
+            if exponent < 0 && exponent >= -22 { return negative ? -(m / exactPowers[-exponent]) : m / exactPowers[-exponent] }
+        }
+        return Double(String(decoding: p, as: UTF8.self)) ?? .nan
     }
 
     mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {

@@ -1,4 +1,4 @@
-import WanggeCore
+public import WanggeCore
 
 /// How to read and check a boundary file.
 public struct BoundaryOptions: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import CGEOS
-import WanggeCore
+public import WanggeCore
 
 /// How much of the street a level or overlay layer covers, and where it does not (the boundary coverage report).
 public struct CoverageFigures: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import CPROJ
-import WanggeCore
+public import WanggeCore
 
 /// Geodesic measures on the WGS84 ellipsoid through PROJ's copy of Karney's routines (`geod_*`). The struct holds
 /// only the ellipsoid's constants, so it is a value that any thread may use.

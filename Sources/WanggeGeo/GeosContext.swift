@@ -11,7 +11,8 @@ public struct GeosError: Error, Sendable, CustomStringConvertible {
 /// `deinit`. GEOS contexts and everything made in them are not thread-safe, so this class is deliberately not
 /// `Sendable`: each worker creates its own and keeps its geometries, prepared geometries and trees to itself.
 public final class GeosContext {
-    public let handle: GEOSContextHandle_t
+    /// Owned by this context (see above); never leaves WanggeGeo.
+    let handle: GEOSContextHandle_t
     /// Receives the error handler's last message; kept alive by this context, which the handler's userdata points to.
     private let messages = MessageBox()
     private var wkbWriter: OpaquePointer?

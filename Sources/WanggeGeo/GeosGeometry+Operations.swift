@@ -182,9 +182,13 @@ extension GeosGeometry {
         return try context.own(r, "polygonize")
     }
 
-    /// A collection (of the given GEOS type id) that takes copies of `parts`.
-    public static func collection(_ parts: [GeosGeometry], type: Int32 = Int32(GEOS_GEOMETRYCOLLECTION.rawValue),
-                                  in context: GeosContext) throws(GeosError) -> GeosGeometry {
+    /// A geometry collection that takes copies of `parts`.
+    public static func collection(_ parts: [GeosGeometry], in context: GeosContext) throws(GeosError) -> GeosGeometry {
+        try collection(parts, type: Int32(GEOS_GEOMETRYCOLLECTION.rawValue), in: context)
+    }
+
+    /// A collection of the given GEOS type id that takes copies of `parts`.
+    static func collection(_ parts: [GeosGeometry], type: Int32, in context: GeosContext) throws(GeosError) -> GeosGeometry {
         let h = context.handle
         var copies: [OpaquePointer?] = []
         copies.reserveCapacity(parts.count)

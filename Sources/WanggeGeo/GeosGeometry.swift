@@ -1,11 +1,12 @@
 import CGEOS
-import WanggeCore
+public import WanggeCore
 
 /// A GEOS geometry with one owner: the pointer was returned by a GEOS constructor or operation, and is freed with
 /// `GEOSGeom_destroy_r` in `deinit`. It keeps its context alive, and is as thread-bound as that context.
 public final class GeosGeometry {
     public let context: GeosContext
-    public let pointer: OpaquePointer
+    /// Owned by this geometry, freed in `deinit`; never leaves WanggeGeo.
+    let pointer: OpaquePointer
 
     init(owning pointer: OpaquePointer, in context: GeosContext) {
         self.pointer = pointer

@@ -1,5 +1,5 @@
 import CGEOS
-import WanggeCore
+public import WanggeCore
 
 /// A GEOS STRtree over geometries, with each geometry's position in `geometries` as its item. Owned here: created by
 /// `GEOSSTRtree_create_r`, freed by `GEOSSTRtree_destroy_r` in `deinit`. GEOS keeps pointers to the inserted

@@ -1,6 +1,6 @@
 import CGEOS
 import Foundation
-import WanggeCore
+public import WanggeCore
 
 /// One worker's replica of the grid index: its own GEOS context, the grids decoded from WKB, prepared (and warmed)
 /// polygons and an STRtree, over the shared rasters of a `GridIndexSnapshot`. Not thread-safe and not `Sendable`:

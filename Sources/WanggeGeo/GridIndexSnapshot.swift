@@ -1,4 +1,4 @@
-import WanggeCore
+public import WanggeCore
 
 /// One grid as the index sees it.
 public struct IndexedGrid: Sendable {

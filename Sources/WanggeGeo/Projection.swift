@@ -1,5 +1,5 @@
 import CPROJ
-import WanggeCore
+public import WanggeCore
 
 /// A failed PROJ call or an unusable CRS.
 public struct ProjectionError: Error, Sendable, CustomStringConvertible {
@@ -11,7 +11,8 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
 /// `proj_context_create`, freed by `proj_context_destroy` in `deinit`. Not thread-safe, so not `Sendable`: one per
 /// worker, like a GEOS context.
 public final class ProjContext {
-    public let pointer: OpaquePointer
+    /// Owned by this context, freed in `deinit`; never leaves WanggeGeo.
+    let pointer: OpaquePointer
 
     public init() {
         guard let c = proj_context_create() else { fatalError("proj_context_create returned NULL (out of memory)") }

@@ -1,17 +1,19 @@
 import Foundation
 import CGEOS
-import WanggeCore
+public import WanggeCore
 
 /// A place that offers a service to residents (a clinic, legal aid, a community service centre, …).
 public struct ServicePoint: Sendable, Equatable {
     public var id: String
     public var name: String
     public var kind: String
+    /// What the kind is called (the points' `kind_name`), for report labels.
+    public var kindName: String?
     public var lon: Double
     public var lat: Double
 
-    public init(id: String, name: String, kind: String, lon: Double, lat: Double) {
-        self.id = id; self.name = name; self.kind = kind; self.lon = lon; self.lat = lat
+    public init(id: String, name: String, kind: String, kindName: String? = nil, lon: Double, lat: Double) {
+        self.id = id; self.name = name; self.kind = kind; self.kindName = kindName; self.lon = lon; self.lat = lat
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
-import WanggeCore
+public import WanggeCore
 
 /// The one error type clients see: `{"error": {"code", "message", "details": [{"field", "reason"}]}}` with its HTTP
 /// status. Anything else thrown by a handler becomes a 500 whose body says nothing about internals (the cause is

@@ -1,7 +1,7 @@
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
-import WanggeCore
+public import WanggeCore
 
 /// The request context: Hummingbird's core storage plus the caller behind the bearer token, if any.
 public struct AppRequestContext: RequestContext {

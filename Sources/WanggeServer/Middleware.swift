@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 /// Reads `Authorization: Bearer …` and, when the token is valid and not revoked, puts its identity in the context.
 /// A token that is present but unknown is refused here (401); a missing one is left to each route.

@@ -1,3 +1,5 @@
+import HTTPTypes
+import Foundation
 import WanggeCore
 
 /// The OpenAPI 3.0 document, made from the same route list the router is built from.

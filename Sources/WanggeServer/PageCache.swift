@@ -1,6 +1,7 @@
 import NIOCore
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 /// Rendered feature arrays of item pages, so a page asked for again is not queried and rendered again.
 ///

@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 extension Services {
     static let eventListParameters = ["status", "type", "grid", "since", "until", "bbox", "limit", "cursor"]

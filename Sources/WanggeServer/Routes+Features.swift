@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import WanggeCore
 import WanggeGeo
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 import WanggeStore
 
 /// OGC API – Features, Part 1 (core, geojson, oas30): landing page, conformance, collections and their items.

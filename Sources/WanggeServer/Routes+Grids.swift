@@ -1,10 +1,12 @@
+import WanggeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import WanggeCore
 import WanggeGeo
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 extension Services {
     var gridRoutes: [APIRoute] {

@@ -2,7 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 /// The levels `GET /warnings?level=` filters on.
 enum WarningFilter: String, CaseIterable { case yellow, red }

@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import WanggeCore
 import WanggeGeo
-import WanggeKit
+import WanggeRendering
+import WanggeAssignment
+import WanggeUseCases
 
 /// The formats a report can be had in.
 enum ReportFormat: String, CaseIterable { case json, csv, geojson, svg }
@@ -156,7 +158,7 @@ extension Services {
                           .init(status: 404, description: "No service points are loaded")]
             ) { request, _, _ in
                 _ = try Query(request, allowed: [])
-                guard let stored = try reporting.database.setting(ServicePoints.settingKey) else {
+                guard let stored = try reporting.repository.setting(ServicePoints.settingKey) else {
                     throw APIError(.notFound, code: "not_found", message: "no service points are loaded")
                 }
                 return .bytes(Array(stored.utf8), contentType: Self.geojson)
@@ -176,7 +178,7 @@ extension Services {
                 do { points = try ServicePoints.parse(raw) } catch let e as JSONSyntaxError {
                     throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])
                 }
-                try ServicePoints.store(raw, into: reporting.database)
+                try ServicePoints.store(raw, into: reporting.repository)
                 var kinds: [String: Int] = [:]
                 for p in points { kinds[p.kind, default: 0] += 1 }
                 return .json(.object(JSONObject([("points", .number(JSONNumber(points.count))),
@@ -192,7 +194,7 @@ extension Services {
                           .init(status: 404, description: "No community with that code")]
             ) { request, _, _ in
                 let q = try Query(request, allowed: ["period", "date", "from", "to", "tz", "community"])
-                let page = try SummaryPage.render(reporting: reporting, period: try Self.reportPeriod(q, reporting), community: try q.nonEmpty("community"))
+                let page = try SummaryPage.render(try reporting.summary(period: try Self.reportPeriod(q, reporting), community: try q.nonEmpty("community")))
                 return .bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
             },
         ]

@@ -1,10 +1,13 @@
+import WanggeStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import WanggeCore
 import WanggeGeo
-import WanggeKit
+import WanggeRendering
+import WanggeAssignment
+import WanggeUseCases
 
 extension Services {
     var systemRoutes: [APIRoute] {
@@ -32,7 +35,7 @@ extension Services {
             APIRoute(method: .get, path: "/map", summary: "A map of the grids and events (self-contained HTML, canvas)", tag: "service", roles: nil,
                      answers: [.init(status: 200, description: "The map page", schema: nil, contentType: "text/html")]) { request, _, _ in
                 _ = try Query(request, allowed: [])
-                var response = Response.bytes(Array(MapPage.html.utf8), contentType: "text/html; charset=utf-8")
+                var response = Response.bytes(Array(try MapPage.html().utf8), contentType: "text/html; charset=utf-8")
                 response.headers[.cacheControl] = "no-cache"
                 return response
             },

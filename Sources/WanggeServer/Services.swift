@@ -1,11 +1,12 @@
-import Foundation
+public import Foundation
 import HTTPTypes
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 import WanggeCore
 import WanggeGeo
-import WanggeKit
-import WanggeStore
+public import WanggeAssignment
+public import WanggeUseCases
+public import WanggeStore
 
 /// Limits and addresses of the service.
 public struct ServerConfiguration: Sendable {
@@ -43,7 +44,7 @@ public struct Services: Sendable {
         self.configuration = configuration
         self.intake = EventIntake(repository: database, engine: engine)
         self.loop = ClosedLoop(repository: database, clock: clock)
-        self.reporting = Reporting(database: database, clock: clock)
+        self.reporting = Reporting(repository: database, clock: clock)
     }
 
     /// When event intake last committed (for background work that waits for quiet moments).

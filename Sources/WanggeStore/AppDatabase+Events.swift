@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import WanggeCore
+public import WanggeCore
 
 extension AppDatabase: EventRepository {
     public func insert(_ batch: [EventInsert]) throws -> [(IdempotentResponse, created: Bool)] {

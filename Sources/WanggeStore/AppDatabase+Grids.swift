@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import WanggeCore
+public import WanggeCore
 
 extension AppDatabase: GridRepository {
     public func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {

@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
-import WanggeCore
+public import WanggeCore
 
 /// Reads for reports: the grids of a scope, and the events of a period as `ReportEvent`s straight from the report
 /// columns (no workflow JSON, no descriptions or reporters).
-extension AppDatabase {
+extension AppDatabase: ReportRepository {
     /// The grids of a residential level or an overlay layer, in code order, with their boundaries.
     public func reportGrids(_ scope: ReportScope) throws -> [ReportGrid] {
         var out: [ReportGrid] = []
@@ -34,9 +34,9 @@ extension AppDatabase {
         """
 
     /// Steps the report query without reading the rows (for measuring what SQLite itself costs).
-    public func forEachRawReportRow(from: Double, to: Double, _ body: (EventRow) throws -> Void) throws {
+    public func forEachRawReportRow(from: Double, to: Double, _ body: (any EventColumns) throws -> Void) throws {
         try forEachRawRow(sql: Self.reportSelect + ", building FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id",
-                          arguments: [from, to], body)
+                          arguments: [from, to]) { try body($0) }
     }
 
     /// Every event reported in `[from, to)`, oldest first, with its grid codes in `scope` (none for `nil`). The

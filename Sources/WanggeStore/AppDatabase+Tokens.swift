@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import WanggeCore
+public import WanggeCore
 
 extension AppDatabase: TokenRepository {
     public func createToken(name: String, role: Role, department: String?, tokenHash: String, prefix: String) throws -> APIToken {

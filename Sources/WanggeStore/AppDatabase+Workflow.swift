@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import WanggeCore
+public import WanggeCore
 
 extension AppDatabase: WorkflowRepository {
     static let encoder: JSONEncoder = {

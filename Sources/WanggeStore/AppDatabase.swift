@@ -1,10 +1,10 @@
 import Foundation
-import GRDB
-import WanggeCore
+public import GRDB
+public import WanggeCore
 
 /// The service's SQLite database: a `DatabasePool` in WAL mode on disk, or an in-memory queue for tests. Creating
 /// it runs the migrations.
-public struct AppDatabase: Sendable {
+public struct AppDatabase: Sendable, StorageMaintenance {
     public let writer: any DatabaseWriter
     /// A separate connection that copies the WAL back into the database file (on-disk databases only).
     let checkpointer: DatabaseQueue?

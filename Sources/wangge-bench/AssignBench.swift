@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import WanggeCore
 import WanggeGeo
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 /// Point-in-polygon assignment of the bench datasets' 1,000,000 points to their building grids, with one worker and
 /// with all cores, against Shapely 2 on the same data in the same run.

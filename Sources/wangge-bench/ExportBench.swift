@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 import WanggeStore
 
 /// `wangge export events` of 1,000,000 events to GeoJSON against ogr2ogr converting the same points in the same run,
@@ -100,7 +101,7 @@ struct ExportBench: ParsableCommand {
         _ = try runProcess([binary, "import", "\(data)/grids_all.geojson", "--layer", "residential", "--code-field", "id",
                             "--parent-field", "parent_id", "--level-map", "subdistrict=street", "--db", path])
         let db = try AppDatabase(path: path)
-        try SampleFiles.loadCatalog(from: geodata, into: db)
+        try Catalogue.loadDepartmentsAndTypes(from: geodata, into: db)
         let samples = try FileIO.read("\(geodata)/events.ndjson").split(separator: 0x0A).map { try JSONValue.parse($0).objectValue! }
         let engine = try AssignmentEngine(repository: db, workers: 1)
         let lines = String(decoding: try FileIO.read("\(data)/points.csv"), as: UTF8.self).split(separator: "\n").dropFirst()

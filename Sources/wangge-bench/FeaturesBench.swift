@@ -1,7 +1,9 @@
+import GRDB
 import ArgumentParser
 import Foundation
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 import WanggeStore
 
 /// OGC API – Features under load: the three requests of ../shared/bench/pygeoapi/run.sh (building items, an events

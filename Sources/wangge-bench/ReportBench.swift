@@ -1,7 +1,9 @@
+import GRDB
 import ArgumentParser
 import Foundation
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 import WanggeStore
 
 /// The grid report over 1,000,000 events and the city's 10,000 building grids, against pandas computing the same
@@ -32,7 +34,7 @@ struct ReportBench: ParsableCommand {
         let n = try ExportBench.prepare(db: path, data: data, binary: binary)
         let db = try AppDatabase(path: path)
         try Self.giveOutcomes(db)
-        let reporting = Reporting(database: db, clock: { 1_830_000_000 })  // 2027-12-27: every open event is past due
+        let reporting = Reporting(repository: db, clock: { 1_830_000_000 })  // 2027-12-27: every open event is past due
         let period = try ReportPeriod.between(Self.from, Self.to)
         let grids = try db.reportGrids(.level(.building)).count
         print("database: \(path), \(n) events, \(grids) building grids")

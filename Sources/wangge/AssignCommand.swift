@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 struct AssignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import WanggeCore
-import WanggeKit
+public import WanggeCore
+import WanggeAssignment
+public import WanggeUseCases
 import WanggeStore
 
 extension GridLevel: ExpressibleByArgument {}

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import WanggeCore
 import WanggeGeo
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

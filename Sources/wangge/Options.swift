@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import WanggeCore
+public import WanggeCore
 import WanggeGeo
 import WanggeStore
 

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import WanggeCore
+import WanggeRendering
 import WanggeGeo
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 import WanggeStore
 
 struct ReportCommand: ParsableCommand {
@@ -74,7 +76,7 @@ struct ReportGrids: ParsableCommand {
         guard ChoroplethSVG.figures.contains(where: { $0.key == figure }) else {
             throw ValidationError("--figure \(figure): one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
         }
-        let reporting = Reporting(database: try options.out.database.open())
+        let reporting = Reporting(repository: try options.out.database.open())
         let report = try reporting.grids(scope, period: try options.resolvedPeriod(reporting))
         switch format {
         case "json": try options.out.emit(jsonBytes(report.json()))
@@ -102,7 +104,7 @@ struct ReportDepartments: ParsableCommand {
 
     func run() throws {
         let format = try options.out.resolvedFormat(allowed: ["json", "csv"])
-        let reporting = Reporting(database: try options.out.database.open())
+        let reporting = Reporting(repository: try options.out.database.open())
         let report = try reporting.departments(period: try options.resolvedPeriod(reporting))
         switch format {
         case "json": try options.out.emit(jsonBytes(report.json()))
@@ -133,8 +135,8 @@ struct ReportSummary: ParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        let reporting = Reporting(database: try options.out.database.open())
-        let page = try SummaryPage.render(reporting: reporting, period: try options.resolvedPeriod(reporting), community: community)
+        let reporting = Reporting(repository: try options.out.database.open())
+        let page = try SummaryPage.render(try reporting.summary(period: try options.resolvedPeriod(reporting), community: community))
         try options.out.emit(Array(page.utf8))
     }
 }
@@ -155,7 +157,7 @@ struct ReportBoundaries: ParsableCommand {
         options.toleranceMetres = tolerance
         options.sliverAreaM2 = sliverArea
         let f = try out.resolvedFormat(allowed: ["json", "geojson"])
-        let result = try Reporting(database: try out.database.open()).boundaries(options: options)
+        let result = try Reporting(repository: try out.database.open()).boundaries(options: options)
         let bytes: [UInt8]
         switch f {
         case "json": bytes = jsonBytes(result.json(toleranceMetres: tolerance, sliverAreaM2: sliverArea))
@@ -192,7 +194,7 @@ struct ReportHotSpots: ParsableCommand {
     func run() throws {
         guard radius > 0, days > 0, minEvents >= 2 else { throw ValidationError("--radius and --days must be positive, --min-events at least 2") }
         let format = try options.out.resolvedFormat(allowed: ["json", "geojson"])
-        let reporting = Reporting(database: try options.out.database.open())
+        let reporting = Reporting(repository: try options.out.database.open())
         var o = HotSpots.Options()
         o.radiusMetres = radius; o.days = days; o.minEvents = minEvents
         let report = try reporting.hotSpots(level: level, period: try options.resolvedPeriod(reporting), options: o)
@@ -220,7 +222,7 @@ struct ReportServices: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "services",
         abstract: "The ten-minute convenience circle (十分钟便民服务圈): per grid, the share of area and households within walking distance of each kind of service.",
-        discussion: "Service points come from the database (the sample's GeoData/services.geojson is loaded on first start) or --points FILE; --store keeps FILE for the service.\nExamples:\n  wangge report services --level courtyard\n  wangge report services -o uncovered.geojson    # the parts of the street out of reach, per kind"
+        discussion: "Service points come from the database (the sample's are loaded with it) or --points FILE; --store keeps FILE for the service.\nExamples:\n  wangge report services --level courtyard\n  wangge report services -o uncovered.geojson    # the parts of the street out of reach, per kind"
     )
 
     @Option(name: .long, help: "Residential level (default: courtyard).") var level: GridLevel = .courtyard
@@ -238,10 +240,8 @@ struct ReportServices: ParsableCommand {
             let bytes = try FileIO.read(points)
             given = try ServicePoints.parse(bytes)
             if store { try ServicePoints.store(bytes, into: db) }
-        } else {
-            try ServicePoints.loadIfMissing(from: "GeoData", into: db)
         }
-        let report = try Reporting(database: db).services(level: level, radiusMetres: radius, points: given)
+        let report = try Reporting(repository: db).services(level: level, radiusMetres: radius, points: given)
         let bytes: [UInt8]
         switch f {
         case "json": bytes = jsonBytes(report.json())

@@ -1,7 +1,10 @@
+import WanggeGeo
 import ArgumentParser
 import Foundation
 import WanggeCore
-import WanggeKit
+import WanggeSample
+import WanggeAssignment
+import WanggeUseCases
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,8 +40,8 @@ struct SampleCommand: ParsableCommand {
         func run() async throws {
             let db = try database.open()
             do {
-                try SampleFiles.loadCatalog(from: folder, into: db)
-                try ClosedLoop.loadConfiguration(from: folder, into: db)
+                try Catalogue.loadDepartmentsAndTypes(from: folder, into: db)
+                try Catalogue.loadServiceLevelsAndRouting(from: folder, into: db)
                 for o in try SampleFiles.load(from: folder, into: db) {
                     print("\(o.check.layer.rawValue): \(o.check.featureCount) grids, no defects, import #\(o.landed!.id)")
                 }

@@ -1,16 +1,20 @@
+import WanggeGeo
+import Hummingbird
 import ArgumentParser
 import Foundation
 import CMalloc
 import Logging
 import WanggeCore
-import WanggeKit
+import WanggeSample
+import WanggeAssignment
+import WanggeUseCases
 import WanggeServer
 import WanggeStore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP service. On an empty database it first loads the Xiyuan sample from GeoData/.",
+        abstract: "Run the HTTP service. Into an empty database it first loads the Xiyuan sample from GeoData/.",
         discussion: "Stops gracefully on SIGINT or SIGTERM: requests in flight are answered first."
     )
 
@@ -18,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to listen on.") var host = "127.0.0.1"
     @Option(name: .long, help: "Port to listen on.") var port = 8080
     @Option(name: .long, help: "Assignment worker threads (default: CPU cores).") var workers = ProcessInfo.processInfo.activeProcessorCount
-    @Option(name: .long, help: "Sample folder loaded into an empty database.") var geodata = "GeoData"
+    @Option(name: .long, help: "The sample loaded into an empty database, and the catalogue a database lacks.") var geodata = "GeoData"
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func run() async throws {
@@ -36,10 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Two arenas keep resident memory near what is in use, at no measurable cost in throughput.
         mallopt(M_ARENA_MAX, 2)
         let db = try database.open()
-        try Bootstrap.prepare(db, geodata: geodata, logger: logger)
+        try await Bootstrap.prepare(db, geodata: geodata, logger: logger)
         let engine = try AssignmentEngine(repository: db, workers: workers)
-        let history = try await SampleFiles.loadHistory(from: geodata, into: db, engine: engine)
-        if history > 0 { logger.info("loaded the sample's quarter of events through the closed loop", metadata: ["events": "\(history)"]) }
         logger.info("index ready", metadata: ["grids": "\(engine.snapshot.grids.count)", "workers": "\(engine.workers.count)", "db": "\(database.path)"])
         let services = Services(database: db, engine: engine, configuration: ServerConfiguration(host: host, port: port))
         let app = buildApplication(services: services, logger: logger)
@@ -53,24 +55,18 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// First start: load the sample boundaries and the catalog (departments, event types) when they are missing.
+/// First start: the whole Xiyuan sample into an empty database; otherwise only the parts of the catalogue that are
+/// missing (departments, event types, service levels, routing), never the sample's grids or events.
 enum Bootstrap {
-    static func prepare(_ db: AppDatabase, geodata: String, logger: Logger) throws {
-        if try db.departments().isEmpty || db.eventTypes().isEmpty {
-            try SampleFiles.loadCatalog(from: geodata, into: db)
-            logger.info("loaded departments and event types", metadata: ["from": "\(geodata)"])
+    static func prepare(_ db: AppDatabase, geodata: String, logger: Logger) async throws {
+        if let loaded = try await SampleFiles.loadIfEmpty(from: geodata, into: db) {
+            logger.notice("the database was empty: loaded the Xiyuan sample", metadata: [
+                "from": "\(geodata)", "grids": "\(loaded.grids)", "events": "\(loaded.events)"])
+            return
         }
-        if try db.setting(ClosedLoop.slaKey) == nil || db.setting(ClosedLoop.routingKey) == nil {
-            try ClosedLoop.loadConfiguration(from: geodata, into: db)
-            logger.info("loaded service levels and routing", metadata: ["from": "\(geodata)"])
-        }
-        if try ServicePoints.loadIfMissing(from: geodata, into: db) {
-            logger.info("loaded service points", metadata: ["from": "\(geodata)/\(ServicePoints.file)"])
-        }
-        if try db.counts().isEmpty {
-            for o in try SampleFiles.load(from: geodata, into: db) {
-                logger.info("loaded sample layer", metadata: ["layer": "\(o.check.layer.rawValue)", "grids": "\(o.check.featureCount)"])
-            }
+        let loaded = try Catalogue.loadMissing(from: geodata, into: db)
+        if !loaded.isEmpty {
+            logger.info("loaded the missing catalogue", metadata: ["from": "\(geodata)", "files": "\(loaded.joined(separator: ", "))"])
         }
     }
 }

@@ -1,7 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import WanggeCore
-import WanggeKit
+public import WanggeCore
+import WanggeAssignment
+import WanggeUseCases
 import WanggeStore
 
 extension Role: ExpressibleByArgument {}
@@ -23,7 +24,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let db = try database.open()
-            if try db.departments().isEmpty { try SampleFiles.loadCatalog(from: geodata, into: db) }
+            if try db.departments().isEmpty { try Catalogue.loadDepartmentsAndTypes(from: geodata, into: db) }
             do {
                 let (token, record) = try Tokens.create(name: name, role: role, department: department, in: db)
                 print(token)

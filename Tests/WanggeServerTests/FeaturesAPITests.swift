@@ -5,7 +5,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import WanggeCore
-import WanggeKit
+import WanggeAssignment
+import WanggeUseCases
 @testable import WanggeServer
 import WanggeStore
 import WanggeTestSupport

@@ -5,7 +5,9 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import WanggeCore
-import WanggeKit
+import WanggeSample
+import WanggeAssignment
+import WanggeUseCases
 import WanggeServer
 import WanggeStore
 import WanggeTestSupport
@@ -23,8 +25,8 @@ struct ServerFixture {
 
     init() throws {
         database = try AppDatabase.inMemory()
-        try SampleFiles.loadCatalog(from: Fixtures.geoData, into: database)
-        try ClosedLoop.loadConfiguration(from: Fixtures.geoData, into: database)
+        try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: database)
+        try Catalogue.loadServiceLevelsAndRouting(from: Fixtures.geoData, into: database)
         _ = try SampleFiles.load(from: Fixtures.geoData, into: database)
         engine = try AssignmentEngine(repository: database, workers: 2)
         let offset = self.offset

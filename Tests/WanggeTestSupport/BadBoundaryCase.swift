@@ -1,4 +1,4 @@
-import WanggeCore
+public import WanggeCore
 
 /// A boundary file with exactly one kind of defect, the defect it must produce and words its message must hold.
 public struct BadBoundaryCase: CustomStringConvertible, Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import WanggeCore
+public import Foundation
+public import WanggeCore
 
 /// Paths to the repository's fixtures and sample.
 public enum Fixtures {

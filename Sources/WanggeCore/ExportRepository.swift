@@ -1,0 +1,45 @@
+/// One stored event's export columns (`ExportRepository.eventColumns`, by position), read in place: text is the
+/// store's own UTF-8 bytes, valid only inside the callback that hands the row over.
+public protocol EventColumns {
+    var id: Int64 { get }
+    var lon: Double { get }
+    var lat: Double { get }
+    func isNull(_ i: Int) -> Bool
+    func double(_ i: Int) -> Double
+    func int(_ i: Int) -> Int
+    func bool(_ i: Int) -> Bool
+    /// The column's text (nil for NULL), as bytes that must not escape `body`.
+    func withText<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T
+}
+
+extension EventColumns {
+    public func string(_ i: Int) -> String? { withText(i) { $0.map { String(decoding: $0, as: UTF8.self) } } }
+
+    /// The case whose raw value is the column's text, compared as bytes (no String is made); nil for NULL or no match.
+    public func choice<E: CaseIterable & RawRepresentable>(_ i: Int, _: E.Type) -> E? where E.RawValue == String {
+        withText(i) { bytes in
+            guard let bytes else { return nil }
+            return E.allCases.first { $0.rawValue.utf8.elementsEqual(bytes) }
+        }
+    }
+}
+
+/// Streaming reads for exports: rows are handed over one by one from one consistent snapshot, so memory does not
+/// grow with the table.
+public protocol ExportRepository: Sendable {
+    /// Every event matching `query` (its limit and cursor ignored), oldest first, with the columns of
+    /// `ExportColumns.events` in that order.
+    func forEachEventRow(_ query: EventQuery, _ body: (any EventColumns) throws -> Void) throws
+    /// Every grid of a layer (and level), in code order within levels.
+    func forEachGrid(layer: GridLayer?, level: GridLevel?, _ body: (StoredGrid) throws -> Void) throws
+    /// How many events match the query's filters (its limit and cursor ignored).
+    func countEvents(_ query: EventQuery) throws -> Int
+}
+
+/// The columns of an event export, in the order `ExportRepository.forEachEventRow` hands them over.
+public enum ExportColumns {
+    public static let events = ["id", "lon", "lat", "status", "type", "severity", "description", "channel",
+                                "occurred_at", "reported_at", "match", "street", "community", "courtyard",
+                                "building", "functional", "industry", "outside", "department",
+                                "reporter_name", "reporter_phone"]
+}

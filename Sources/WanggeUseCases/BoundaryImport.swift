@@ -1,0 +1,47 @@
+import Foundation
+public import WanggeCore
+public import WanggeGeo
+
+/// Boundary import: read a GeoJSON file, check everything, write the defect layer if asked, and store the layer in
+/// one transaction only when nothing is wrong.
+public struct BoundaryImport {
+    public var options: BoundaryOptions
+    /// Write the defects (possibly none) as GeoJSON here.
+    public var reportPath: String?
+    /// Check only; store nothing.
+    public var dryRun = false
+
+    public init(options: BoundaryOptions, reportPath: String? = nil, dryRun: Bool = false) {
+        self.options = options
+        self.reportPath = reportPath
+        self.dryRun = dryRun
+    }
+
+    public struct Outcome: Sendable {
+        public var check: BoundaryCheckResult
+        /// The import that landed; nil for a dry run or when there were defects.
+        public var landed: LayerImport?
+    }
+
+    /// Checks `data` (named `source` in messages and history) and stores it into `repository` when clean.
+    /// - Throws: `WanggeError.io` when the report cannot be written, or the repository's error (nothing is stored
+    ///   then either).
+    public func run(data: [UInt8], source: String, repository: (any GridRepository)?,
+                    validator: BoundaryValidator = BoundaryValidator()) throws -> Outcome {
+        let check = validator.check(data, options: options)
+        if let reportPath {
+            try FileIO.write(DefectReport.geoJSON(check.defects), to: reportPath)
+        }
+        guard check.isClean, !dryRun, let repository else {
+            return Outcome(check: check, landed: nil)
+        }
+        let landed = try repository.replaceLayer(options.layer, with: check.grids, source: source, crs: check.crs.description)
+        return Outcome(check: check, landed: landed)
+    }
+
+    public func run(file: String, repository: (any GridRepository)?,
+                    validator: BoundaryValidator = BoundaryValidator()) throws -> Outcome {
+        try run(data: FileIO.read(file), source: (file as NSString).lastPathComponent, repository: repository,
+                validator: validator)
+    }
+}

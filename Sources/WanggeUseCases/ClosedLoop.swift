@@ -1,0 +1,134 @@
+public import Foundation
+public import WanggeCore
+
+/// The closed loop as a service: actions on events (checked by `Workflow`, stored with a version check and a
+/// history line), routing of dispatches, and early warnings from the service levels.
+public struct ClosedLoop: Sendable {
+    public let repository: any WorkflowRepository & EventRepository
+    /// Now, in seconds since 1970 (tests and the sample history inject their own clock).
+    public let clock: @Sendable () -> Double
+
+    public init(repository: any WorkflowRepository & EventRepository,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.repository = repository
+        self.clock = clock
+    }
+
+    // MARK: configuration
+
+    public static let slaKey = "sla"
+    public static let routingKey = "routing"
+
+    /// Service levels: stored ones, else a conservative default for every type.
+    public func sla() throws -> SLARules {
+        if let json = try repository.setting(Self.slaKey) {
+            return try JSONDecoder().decode(SLARules.self, from: Data(json.utf8))
+        }
+        return SLARules(defaults: [:])
+    }
+
+    public func routing() throws -> RoutingRules {
+        if let json = try repository.setting(Self.routingKey) {
+            return try JSONDecoder().decode(RoutingRules.self, from: Data(json.utf8))
+        }
+        return RoutingRules()
+    }
+
+    /// The department an event would be dispatched to by default.
+    public func suggestedDepartment(for record: EventRecord) throws -> String? {
+        let defaults = Dictionary(uniqueKeysWithValues: try repository.eventTypes().map { ($0.code, $0.defaultDepartment) })
+        return try routing().department(type: record.event.type, assignment: record.event.assignment, defaults: defaults)
+    }
+
+    // MARK: actions
+
+    /// The outcome of an action: the stored event, its state and what this caller may do next.
+    public struct Outcome: Sendable {
+        public var record: EventRecord
+        public var state: WorkflowState
+        public var allowed: [EventAction]
+    }
+
+    /// Whether `identity` may see the event at all (departments their own, reporters theirs).
+    public static func visible(_ record: EventRecord, _ state: WorkflowState, to identity: Identity) -> Bool {
+        switch identity.role {
+        case .admin, .dispatcher, .viewer: return true
+        case .department: return state.department == identity.department
+        case .reporter: return record.event.submittedBy == identity.tokenID
+        case .gis: return false
+        }
+    }
+
+    /// The event, its state and the actions this caller may take now.
+    /// - Throws: `WanggeError.notFound` when there is no such event or the caller may not see it.
+    public func state(eventID: Int64, for identity: Identity) throws -> Outcome {
+        guard let (record, state) = try repository.workflow(eventID: eventID), Self.visible(record, state, to: identity) else {
+            throw WanggeError.notFound("no event \(eventID)")
+        }
+        let context = ActionContext(identity: identity, isSubmitter: record.event.submittedBy == identity.tokenID, at: clock())
+        return Outcome(record: record, state: state, allowed: Workflow.allowed(state, context))
+    }
+
+    /// Takes an action.
+    /// - Throws: `WanggeError.notFound` (no such event, or not visible to the caller), `WorkflowError` (not allowed
+    ///   now, invalid fields, or a version conflict — also when another action won a race).
+    public func act(eventID: Int64, action: EventAction, fields: ActionFields, identity: Identity,
+                    expectedVersion: Int? = nil) throws -> Outcome {
+        guard let (record, state) = try repository.workflow(eventID: eventID), Self.visible(record, state, to: identity) else {
+            throw WanggeError.notFound("no event \(eventID)")
+        }
+        let now = clock()
+        let context = ActionContext(identity: identity, isSubmitter: record.event.submittedBy == identity.tokenID, at: now)
+        var fields = fields
+        if action == .dispatch, fields.department == nil {
+            fields.department = try suggestedDepartment(for: record)
+        }
+        let sla = try self.sla()
+        let departments = Set(try repository.departments().map(\.code))
+        let (next, entry) = try Workflow.apply(action, fields: fields, to: state, context: context, sla: sla,
+                                               expectedVersion: expectedVersion, knownDepartments: departments)
+        let due = Workflow.deadline(next, sla: sla, now: now)?.due
+        let stored = try repository.save([WorkflowChange(eventID: eventID, expectedVersion: state.version, state: next,
+                                                         entry: entry, dueAt: due)])
+        guard stored == [true] else {
+            // Another action got there first: report the version it left.
+            let current = try repository.workflow(eventID: eventID)?.1.version ?? state.version
+            throw WorkflowError.conflict(currentVersion: current)
+        }
+        var updated = record
+        updated.status = next.status
+        updated.department = next.department
+        updated.version = next.version
+        return Outcome(record: updated, state: next, allowed: Workflow.allowed(next, context))
+    }
+
+    // MARK: warnings
+
+    /// An open event at 80 % of its time or past it.
+    public struct Warning: Sendable {
+        public var record: EventRecord
+        public var state: WorkflowState
+        public var deadline: Deadline
+    }
+
+    /// Open events at the yellow (≥ 80 % of the allowed time) or red (overdue) mark, most urgent first; for a
+    /// department token only its own events.
+    public func warnings(for identity: Identity?, department: String? = nil, grid: String? = nil) throws -> [Warning] {
+        let sla = try self.sla()
+        let now = clock()
+        var out: [Warning] = []
+        for (record, state) in try repository.openWorkflows() {
+            if let identity, !Self.visible(record, state, to: identity) { continue }
+            if let department, state.department != department { continue }
+            if let grid {
+                let a = record.event.assignment
+                let codes = [a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building]
+                    .compactMap { $0 } + a.functional.grids + a.industry.grids
+                guard codes.contains(grid) else { continue }
+            }
+            guard let d = Workflow.deadline(state, sla: sla, now: now), d.level != .none else { continue }
+            out.append(Warning(record: record, state: state, deadline: d))
+        }
+        return out.sorted { ($0.deadline.level, $0.deadline.used) > ($1.deadline.level, $1.deadline.used) }
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+public import WanggeCore
+public import WanggeAssignment
+
+/// Event intake: check a submission, assign its grids, store it durably with its first history entry, and answer
+/// retries that carry the same `Idempotency-Key` with the original response.
+public struct EventIntake: Sendable {
+    public let repository: any EventRepository
+    public let engine: AssignmentEngine
+    let commits: EventCommitQueue
+    /// Event type codes, re-read at most every few seconds (the catalog changes rarely, every event needs it).
+    let typeCache = Locked<(codes: Set<String>, readAt: Double)>(([], -.infinity))
+    /// Snap distance for events just outside every grid (metres; 0 keeps them `outside`).
+    public var snapMetres: Double = 0
+
+    public init(repository: any EventRepository, engine: AssignmentEngine, snapMetres: Double = 0) {
+        self.repository = repository
+        self.engine = engine
+        self.snapMetres = snapMetres
+        self.commits = EventCommitQueue(repository: repository)
+    }
+
+    /// When intake last committed, for background work that should wait for a quiet moment.
+    public var lastCommitAt: Double { commits.lastCommitAt }
+
+    func typeCodes(now: Double) throws -> Set<String> {
+        if let fresh = typeCache.withLock({ now - $0.readAt < 5 && !$0.codes.isEmpty ? $0.codes : nil }) { return fresh }
+        let codes = Set(try repository.eventTypes().map(\.code))
+        typeCache.withLock { $0 = (codes, now) }
+        return codes
+    }
+
+    /// Stores the event described by `body` for `actor`. `render` makes the response body from the stored record.
+    /// - Returns: the response to send and whether an event was created (false for a replayed key).
+    /// - Throws: `InvalidFields` for a bad submission; `WanggeError.conflict` when the key was used for a different
+    ///   request; the repository's error when the store fails (then nothing was stored).
+    public func submit(_ body: JSONObject, rawBody: [UInt8], actor: Identity, idempotencyKey: String?,
+                       now: Double = Date().timeIntervalSince1970,
+                       render: @escaping @Sendable (EventRecord) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
+        // The fingerprint only matters for requests that can be replayed.
+        let requestHash = idempotencyKey == nil ? "" : SHA256.hex(rawBody)
+        let submission: EventSubmission
+        switch EventSubmission.parse(body, now: now) {
+        case .success(let s): submission = s
+        case .failure(let e): throw e
+        }
+        let known = try typeCodes(now: now)
+        guard known.contains(submission.type) else {
+            throw InvalidFields([FieldError("type", "unknown event type \"\(submission.type)\"; known types: \(known.sorted().joined(separator: ", "))")])
+        }
+        let assignment: PointAssignment
+        do {
+            assignment = try await engine.assign(x: submission.x, y: submission.y, crs: submission.crs, snapMetres: snapMetres)
+        } catch let e as WanggeError {
+            throw InvalidFields([FieldError("lon", e.description)])
+        }
+        let event = NewEvent(type: submission.type, severity: submission.severity, lon: assignment.lon, lat: assignment.lat,
+                             inputCRS: submission.crs.description, inputX: submission.x, inputY: submission.y,
+                             description: submission.description, reporterName: submission.reporterName,
+                             reporterPhone: submission.reporterPhone, channel: submission.channel,
+                             occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
+                             submittedBy: actor.tokenID)
+        let insert = EventInsert(event: event, actor: actor,
+                                 idempotency: idempotencyKey.map { IdempotencyKey(key: $0, requestHash: requestHash) }) { record in
+            IdempotentResponse(status: 201, body: render(record), requestHash: requestHash)
+        }
+        let (response, created) = try await commits.submit(insert)
+        if !created && response.requestHash != requestHash {
+            throw WanggeError.conflict("Idempotency-Key \"\(idempotencyKey ?? "")\" was already used for a different request; use a new key for a new event")
+        }
+        return (response, created)
+    }
+}

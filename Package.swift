@@ -64,7 +64,7 @@ let package = Package(
                 swiftSettings: strict),
         // The HTTP service: Hummingbird 2, the composition root, controllers per resource, roles, errors as JSON.
         .target(name: "WanggeServer", dependencies: [
-            "WanggeCore", "WanggeGeo", "WanggeStore", "WanggeAssignment", "WanggeUseCases", "WanggeRendering",
+            "WanggeCore", "WanggeGeo", "WanggeAssignment", "WanggeUseCases", "WanggeRendering",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -9,6 +9,8 @@ public final class AssignmentEngine: Sendable {
     public let workers: AssignmentWorkers
     let repository: any GridRepository
     let generation = Atomic<Int>(1)
+    /// The newest import the index was built from.
+    let importMark: Atomic<Int64>
     /// Replicas that single lookups borrow on the caller's thread (no hop to a worker); batch work uses `workers`.
     let inline = ReplicaPool()
 
@@ -16,6 +18,7 @@ public final class AssignmentEngine: Sendable {
     /// - Throws: the repository's error, or `GeosError` for a stored geometry GEOS cannot read.
     public init(repository: any GridRepository, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.repository = repository
+        importMark = Atomic(try repository.imports(layer: nil).first?.id ?? 0)
         let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: 1)
         self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
         try inline.replace(with: Self.replicas(snapshot, count: workers), generation: 1)
@@ -32,11 +35,22 @@ public final class AssignmentEngine: Sendable {
 
     /// Rebuilds the index from the repository and swaps it in; lookups keep being answered meanwhile.
     public func reload() throws {
+        // Read before the grids: an import landing meanwhile leaves the mark behind, so the next check reloads again.
+        let mark = try repository.imports(layer: nil).first?.id ?? 0
         let next = generation.add(1, ordering: .relaxed).newValue
         let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: next)
         let fresh = try Self.replicas(snapshot, count: workers.count)
         try workers.reload(snapshot)
         inline.replace(with: fresh, generation: next)
+        importMark.store(mark, ordering: .relaxed)
+    }
+
+    /// Reloads when the repository holds an import the index was not built from (one made by another process, a
+    /// CLI import say). Returns whether it reloaded.
+    public func reloadIfStale() async throws -> Bool {
+        guard try repository.imports(layer: nil).first?.id ?? 0 != importMark.load(ordering: .relaxed) else { return false }
+        try await reload()
+        return true
     }
 
     /// The same from async code: the building happens on a dispatch thread, not on the cooperative pool.

@@ -108,33 +108,6 @@ public struct EventRecord: Sendable, Equatable {
     }
 }
 
-/// Which events a query may see.
-public enum EventVisibility: Sendable, Equatable {
-    case all
-    /// Only events this token submitted (reporters).
-    case submittedBy(Int64)
-    /// Only events dispatched to this department.
-    case department(String)
-}
-
-/// Filters and paging for event lists. Events come newest first; `beforeID` continues after the last one seen.
-public struct EventQuery: Sendable, Equatable {
-    public var status: EventStatus?
-    public var type: String?
-    public var severity: Int?
-    /// Any grid code of any layer the event was assigned to.
-    public var grid: String?
-    /// On `occurred_at`, seconds since 1970, inclusive / exclusive.
-    public var since: Double?
-    public var until: Double?
-    public var bbox: BoundingBox?
-    public var limit: Int = 100
-    public var beforeID: Int64?
-    public var visibility: EventVisibility = .all
-
-    public init() {}
-}
-
 /// The stored outcome of a request made with an `Idempotency-Key`.
 public struct IdempotentResponse: Sendable, Equatable {
     public var status: Int
@@ -180,7 +153,10 @@ public protocol EventRepository: Sendable {
     /// - Returns: per insert, the response and whether an event was created.
     func insert(_ batch: [EventInsert]) throws -> [(IdempotentResponse, created: Bool)]
     func event(id: Int64) throws -> EventRecord?
-    func events(_ query: EventQuery) throws -> [EventRecord]
+    /// Events matching an events query, newest first, at most its limit (all without one).
+    func events(_ query: FeatureQuery) throws -> [EventRecord]
+    /// How many events match an events query's filters and boxes (its limit and cursor ignored).
+    func countEvents(_ query: FeatureQuery) throws -> Int
     /// Moves up to `limit` recently stored events into the grid and spatial indexes; returns how many. Queries are
     /// exact either way (they scan what is not indexed yet); this keeps that scan short.
     @discardableResult

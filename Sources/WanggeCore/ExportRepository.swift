@@ -29,11 +29,11 @@ extension EventColumns {
 public protocol ExportRepository: Sendable {
     /// Every event matching `query` (its limit and cursor ignored), oldest first, with the columns of
     /// `ExportColumns.events` in that order.
-    func forEachEventRow(_ query: EventQuery, _ body: (any EventColumns) throws -> Void) throws
+    func forEachEventRow(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws
     /// Every grid of a layer (and level), in code order within levels.
     func forEachGrid(layer: GridLayer?, level: GridLevel?, _ body: (StoredGrid) throws -> Void) throws
     /// How many events match the query's filters (its limit and cursor ignored).
-    func countEvents(_ query: EventQuery) throws -> Int
+    func countEvents(_ query: FeatureQuery) throws -> Int
 }
 
 /// The columns of an event export, in the order `ExportRepository.forEachEventRow` hands them over.

@@ -94,8 +94,9 @@ extension Workflow {
 
 /// The state machine.
 public enum Workflow {
-    /// Whether `action` is possible now for this caller, and if not, why.
-    static func check(_ action: EventAction, _ s: WorkflowState, _ c: ActionContext) -> String? {
+    /// Whether this caller may ever take `action` on this event (its role, its department, whether it reported it),
+    /// and if not, why.
+    static func permission(_ action: EventAction, _ s: WorkflowState, _ c: ActionContext) -> String? {
         let rule = table[action]!
         guard rule.roles.contains(c.identity.role) else {
             return "role \(c.identity.role.rawValue) may not \(action.rawValue)"
@@ -106,6 +107,13 @@ public enum Workflow {
         if c.identity.role == .reporter && !c.isSubmitter {
             return "reporters may only evaluate events they reported"
         }
+        return nil
+    }
+
+    /// Whether `action` is possible now for this caller, and if not, why.
+    static func check(_ action: EventAction, _ s: WorkflowState, _ c: ActionContext) -> String? {
+        if let why = permission(action, s, c) { return why }
+        let rule = table[action]!
         guard rule.from.contains(s.status) else {
             return "\(action.rawValue) is not possible when the event is \(s.status.rawValue)"
         }
@@ -136,6 +144,7 @@ public enum Workflow {
                              context c: ActionContext, sla: SLARules, expectedVersion: Int? = nil,
                              knownDepartments: Set<String>) throws(WorkflowError) -> (WorkflowState, HistoryEntry) {
         if let v = expectedVersion, v != state.version { throw .conflict(currentVersion: state.version) }
+        if let why = permission(action, state, c) { throw .forbidden(why, allowed: allowed(state, c)) }
         if let why = check(action, state, c) { throw .notAllowed(why, allowed: allowed(state, c)) }
         var s = state
         var note = f.note ?? ""

@@ -152,8 +152,11 @@ public struct HistoryEntry: Sendable, Equatable {
 
 /// Why an action cannot be taken.
 public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Not in this state, or not by this caller: with the actions this caller may take now.
+    /// Not possible in this state: with the actions this caller may take now.
     case notAllowed(String, allowed: [EventAction])
+    /// Never this caller's to take (its role, another department's event, another reporter's): with the actions it
+    /// may take now.
+    case forbidden(String, allowed: [EventAction])
     /// A field is missing or wrong.
     case invalid(InvalidFields)
     /// Someone else changed the event first (version check).
@@ -161,7 +164,7 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notAllowed(let m, let allowed):
+        case .notAllowed(let m, let allowed), .forbidden(let m, let allowed):
             return "\(m); allowed now: \(allowed.isEmpty ? "none" : allowed.map(\.rawValue).joined(separator: ", "))"
         case .invalid(let f): return f.description
         case .conflict(let v): return "the event changed meanwhile (now version \(v)); reload it and try again"

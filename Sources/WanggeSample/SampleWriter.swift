@@ -118,7 +118,7 @@ public enum SampleFiles {
     @discardableResult
     public static func loadHistory(from folder: String, into db: any EventRepository & WorkflowRepository & TokenRepository,
                                    engine: AssignmentEngine) async throws -> Int {
-        guard try db.events(EventQuery()).isEmpty else { return 0 }
+        guard try db.countEvents(.allEvents) == 0 else { return 0 }
         let path = "\(folder)/events.ndjson"
         guard FileManager.default.fileExists(atPath: path) else { return 0 }
         return try await SampleHistory.load(try FileIO.read(path), into: db, engine: engine).events
@@ -136,7 +136,7 @@ public enum SampleFiles {
     /// user's own data. Returns nil, storing nothing, when the database is not empty.
     public static func loadIfEmpty(from folder: String,
                                    into db: any GridRepository & EventRepository & WorkflowRepository & TokenRepository) async throws -> Loaded? {
-        guard try db.counts().isEmpty, try db.events(EventQuery()).isEmpty else { return nil }
+        guard try db.counts().isEmpty, try db.countEvents(.allEvents) == 0 else { return nil }
         try Catalogue.loadDepartmentsAndTypes(from: folder, into: db)
         try Catalogue.loadServiceLevelsAndRouting(from: folder, into: db)
         let outcomes = try load(from: folder, into: db)

@@ -3,6 +3,7 @@ public import HTTPTypes
 public import Hummingbird
 import Logging
 public import WanggeCore
+import WanggeUseCases
 
 /// The one error type clients see: `{"error": {"code", "message", "details": [{"field", "reason"}]}}` with its HTTP
 /// status. Anything else thrown by a handler becomes a 500 whose body says nothing about internals (the cause is
@@ -40,6 +41,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case let e as APIError: return e
         case let e as InvalidFields:
             return APIError(.unprocessableContent, code: "invalid_input", message: "the request has invalid fields: \(e.description)", details: e.errors)
+        case is EventCommitQueue.Stopped:
+            var e = APIError(.serviceUnavailable, code: "shutting_down", message: "the service is shutting down; nothing was stored — send it again")
+            e.headers[.retryAfter] = "5"
+            return e
         case let e as WanggeError:
             switch e {
             case .notFound(let m): return APIError(.notFound, code: "not_found", message: m)
@@ -62,5 +67,19 @@ extension Response {
 
     public static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentType: String) -> Response {
         Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension APIError {
+    /// A 400 for one query or path parameter.
+    static func badParameter(_ name: String, _ reason: String, message: String? = nil) -> APIError {
+        APIError(.badRequest, code: "bad_parameter", message: message ?? "\(name) \(reason)", details: [FieldError(name, reason)])
+    }
+}
+
+extension Response {
+    /// A response type (a fixed shape) as JSON, members in the order the type declares them.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, contentType: String = "application/json") throws -> Response {
+        json(try JSONValueEncoder.encode(value), status: status, contentType: contentType)
     }
 }

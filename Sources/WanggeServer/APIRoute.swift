@@ -4,8 +4,8 @@ import Hummingbird
 import Logging
 import WanggeCore
 
-/// One endpoint: how it is called, who may call it, what it answers, and its handler. The router and the OpenAPI
-/// document are both made from the same list, so they cannot disagree.
+/// One endpoint: how it is called, who may call it, what it answers, and its handler. The router, the OpenAPI
+/// document and the check of query parameters are all made from the same list, so they cannot disagree.
 struct APIRoute: Sendable {
     struct Parameter: Sendable {
         enum Location: String, Sendable { case query, path, header }
@@ -37,7 +37,7 @@ struct APIRoute: Sendable {
         var alternatives: [(String, String?)] = []
     }
 
-    typealias Handler = @Sendable (Request, AppRequestContext, Identity?) async throws -> Response
+    typealias Handler = @Sendable (RouteRequest) async throws -> Response
 
     var method: HTTPRequest.Method
     var path: String
@@ -65,84 +65,50 @@ struct APIRoute: Sendable {
     }
 }
 
-extension Router where Context == AppRequestContext {
-    /// Registers the routes, each checking its roles before its handler runs.
-    func add(_ routes: [APIRoute]) {
-        for route in routes {
-            on(RouterPath(stringLiteral: route.path), method: route.method) { request, context -> Response in
-                let identity = try route.roles.map { try context.require($0) } ?? context.identity
-                return try await route.handler(request, context, identity)
-            }
+/// What a handler works with: the request, its query checked against the route's declared parameters, and the
+/// caller (already checked against the route's roles).
+struct RouteRequest: Sendable {
+    let request: Request
+    let context: AppRequestContext
+    let query: Query
+    let identity: Identity?
+
+    /// The caller of a route that needs a token.
+    /// - Throws: `APIError` 401 without one.
+    func caller() throws -> Identity {
+        guard let identity else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "this endpoint needs a bearer token (Authorization: Bearer wg_…); create one with `wangge token create`")
         }
+        return identity
     }
+
+    /// A path parameter, as the route declares it.
+    func path(_ name: String) -> String { context.parameters.get(name) ?? "" }
+
+    /// An event id path parameter.
+    /// - Throws: `APIError` 400 when it is not a positive integer.
+    func eventID(_ name: String = "id") throws -> Int64 {
+        guard let id = Int64(path(name)), id > 0 else {
+            throw APIError.badParameter(name, "must be a positive integer", message: "the event id must be a positive integer")
+        }
+        return id
+    }
+
+    /// The scheme and authority the client used (links must work from where the client stands).
+    var baseURL: String { "http://\(request.head.authority ?? "127.0.0.1")" }
 }
 
-/// Query parameter reading with errors that name the parameter.
-struct Query {
-    let request: Request
-    let known: Set<String>
-
-    init(_ request: Request, allowed: [String]) throws {
-        self.request = request
-        self.known = Set(allowed)
-        let unknown = Set(request.uri.queryParameters.map { String($0.key) }).subtracting(known)
-        if !unknown.isEmpty {
-            throw APIError(.badRequest, code: "bad_parameter",
-                           message: "unknown query parameter\(unknown.count == 1 ? "" : "s") \(unknown.sorted().joined(separator: ", ")); allowed: \(allowed.joined(separator: ", "))",
-                           details: unknown.sorted().map { FieldError($0, "unknown parameter") })
+extension Router where Context == AppRequestContext {
+    /// Registers the routes: each checks its roles, then its query parameters, before its handler runs.
+    func add(_ routes: [APIRoute]) {
+        for route in routes {
+            let declared = route.parameters.filter { $0.location == .query }
+            on(RouterPath(stringLiteral: route.path), method: route.method) { request, context -> Response in
+                let identity = try route.roles.map { try context.require($0) } ?? context.identity
+                let query = try Query(request, declared: declared)
+                return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity))
+            }
         }
-    }
-
-    func string(_ name: String) -> String? {
-        request.uri.queryParameters[name[...]].map { String($0).removingPercentEncoding ?? String($0) }
-    }
-
-    /// A typed parameter that is present must have a value: `?until=` is an error, not "no filter".
-    func nonEmpty(_ name: String) throws -> String? {
-        guard let s = string(name) else { return nil }
-        guard !s.isEmpty else {
-            throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) is empty; leave it out or give a value",
-                           details: [FieldError(name, "must not be empty")])
-        }
-        return s
-    }
-
-    func double(_ name: String, required: Bool = false, range: ClosedRange<Double>? = nil) throws -> Double? {
-        guard let s = try nonEmpty(name) else {
-            if required { throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) is required", details: [FieldError(name, "is required")]) }
-            return nil
-        }
-        guard let v = Double(s), v.isFinite else {
-            throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) must be a finite number, not \"\(s)\"", details: [FieldError(name, "must be a finite number")])
-        }
-        if let range, !range.contains(v) {
-            throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) must be within \(range.lowerBound)…\(range.upperBound)", details: [FieldError(name, "out of range")])
-        }
-        return v
-    }
-
-    func int(_ name: String, range: ClosedRange<Int>) throws -> Int? {
-        guard let s = try nonEmpty(name) else { return nil }
-        guard let v = Int(s), range.contains(v) else {
-            throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) must be an integer within \(range.lowerBound)…\(range.upperBound), not \"\(s)\"", details: [FieldError(name, "must be an integer within \(range.lowerBound)…\(range.upperBound)")])
-        }
-        return v
-    }
-
-    func crs(_ name: String = "crs") throws -> CRS {
-        guard let s = try nonEmpty(name) else { return .wgs84 }
-        do { return try CRS(parsing: s) } catch {
-            throw APIError(.badRequest, code: "bad_parameter", message: error.description, details: [FieldError(name, error.description)])
-        }
-    }
-
-    func choice<T: RawRepresentable>(_ name: String, _: T.Type) throws -> T? where T.RawValue == String, T: CaseIterable {
-        guard let s = try nonEmpty(name) else { return nil }
-        guard let v = T(rawValue: s) else {
-            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw APIError(.badRequest, code: "bad_parameter", message: "query parameter \(name) must be one of \(allowed), not \"\(s)\"", details: [FieldError(name, "must be one of \(allowed)")])
-        }
-        return v
     }
 }
 

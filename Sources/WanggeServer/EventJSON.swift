@@ -1,4 +1,5 @@
 import WanggeCore
+import WanggeUseCases
 
 /// An event as the API shows it. Reporter name and phone appear only for roles that may see personal data.
 enum EventJSON {
@@ -80,6 +81,60 @@ enum EventJSON {
         o["outside"] = .bool(e.isOutside)
         o["department"] = opt(r.department)
         o["version"] = .number(JSONNumber(r.version))
+        return .object(o)
+    }
+}
+
+extension EventJSON {
+    /// An event with its workflow (deadline, times, counters, request, outcome) and the actions this caller may take.
+    static func withWorkflow(_ outcome: ClosedLoop.Outcome, loop: ClosedLoop, identity: Identity) -> JSONValue {
+        guard case .object(var o) = render(outcome.record, showReporter: identity.seesReporterIdentity) else { return .null }
+        let sla = (try? loop.sla()) ?? SLARules(defaults: [:])
+        o["workflow"] = workflow(outcome.state, sla: sla, now: loop.clock())
+        o["allowed_actions"] = .array(outcome.allowed.map { .string($0.rawValue) })
+        return .object(o)
+    }
+
+    /// The workflow part of an event: deadlines, counters, requests, outcome.
+    static func workflow(_ s: WorkflowState, sla: SLARules, now: Double) -> JSONValue {
+        func time(_ t: Double?) -> JSONValue { t.map { .string(Timestamp.format($0)) } ?? .null }
+        var o = JSONObject()
+        if let d = Workflow.deadline(s, sla: sla, now: now) {
+            o["deadline"] = .object(JSONObject([("phase", .string(d.phase.rawValue)), ("due_at", time(d.due)),
+                                                ("used_percent", .number(JSONNumber((d.used * 1000).rounded() / 10))),
+                                                ("level", .string(d.level.rawValue))]))
+        } else {
+            o["deadline"] = .null
+        }
+        o["accepted_at"] = time(s.acceptedAt); o["dispatched_at"] = time(s.dispatchedAt)
+        o["acknowledged_at"] = time(s.acknowledgedAt); o["resolved_at"] = time(s.resolvedAt)
+        o["closed_at"] = time(s.closedAt); o["evaluated_at"] = time(s.evaluatedAt)
+        o["suspended"] = .bool(s.suspendedSince != nil)
+        o["paused_hours"] = .number(JSONNumber((s.pausedSeconds / 36).rounded() / 100))
+        o["extension_hours"] = .number(JSONNumber(s.extensionHours))
+        o["pending_request"] = s.pending.map { p in
+            .object(JSONObject([("kind", .string(p.kind.rawValue)), ("reason", .string(p.reason)),
+                                ("hours", p.hours.map { .number(JSONNumber($0)) } ?? .null), ("at", time(p.at))]))
+        } ?? .null
+        for (k, v) in [("reworks", s.reworks), ("returns", s.returns), ("extensions", s.extensions), ("suspensions", s.suspensions)] {
+            o[k] = .number(JSONNumber(v))
+        }
+        o["supervised"] = .bool(s.supervised)
+        o["reject_reason"] = s.rejectReason.map { .string($0) } ?? .null
+        o["feedback"] = s.feedback.map { .string($0) } ?? .null
+        o["photo_url"] = s.photoURL.map { .string($0) } ?? .null
+        o["satisfaction"] = s.satisfaction.map { .string($0.rawValue) } ?? .null
+        o["rating"] = s.effectiveRating.map { .string($0.rawValue) } ?? .null
+        o["computed_rating"] = s.rating.map { .string($0.rawValue) } ?? .null
+        o["rating_override"] = s.ratingOverride.map { r in
+            .object(JSONObject([("rating", .string(r.rawValue)), ("reason", .string(s.ratingOverrideReason ?? ""))]))
+        } ?? .null
+        o["rating_inputs"] = s.ratingInputs.map { i in
+            .object(JSONObject([("on_time", .bool(i.onTime)), ("hours_late", .number(JSONNumber(i.hoursLate))),
+                                ("reworks", .number(JSONNumber(i.reworks))), ("returns", .number(JSONNumber(i.returns))),
+                                ("extensions", .number(JSONNumber(i.extensions))), ("satisfaction", .string(i.satisfaction.rawValue)),
+                                ("score", .number(JSONNumber(i.score)))]))
+        } ?? .null
         return .object(o)
     }
 }

@@ -93,21 +93,21 @@ extension AppDatabase: EventRepository {
         try writer.read { db in try Row.fetchOne(db, sql: Self.selectEvents + " WHERE e.id = ?", arguments: [id]).map(Self.event) }
     }
 
-    public func events(_ q: EventQuery) throws -> [EventRecord] {
+    public func events(_ q: FeatureQuery) throws -> [EventRecord] {
         let (whereSQL, args) = Self.filter(q)
-        let sql = Self.selectEvents + whereSQL + " ORDER BY e.id DESC LIMIT ?"
+        let sql = Self.selectEvents + whereSQL + " ORDER BY e.id DESC" + (q.limit == nil ? "" : " LIMIT ?")
         return try writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + [q.limit])).map(Self.event)
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + (q.limit.map { [$0] } ?? []))).map(Self.event)
         }
     }
 
-    /// How many events match the query's filters (its limit and cursor ignored).
-    public func countEvents(_ q: EventQuery) throws -> Int {
+    public func countEvents(_ q: FeatureQuery) throws -> Int {
         var all = q
-        all.beforeID = nil
-        if let b = q.bbox, q.status == nil, q.type == nil, q.severity == nil, q.grid == nil, q.since == nil, q.until == nil,
+        all.cursor = nil
+        if !q.boxes.isEmpty, q.status == nil, q.type == nil, q.severity == nil, q.grid == nil, q.since == nil, q.until == nil,
            q.visibility == .all {
-            return try countEvents(in: b)
+            // The boxes of one query never overlap (an antimeridian box is split at ±180°).
+            return try q.boxes.reduce(0) { $0 + (try countEvents(in: $1)) }
         }
         let (whereSQL, args) = Self.filter(all)
         return try writer.read { db in
@@ -134,23 +134,8 @@ extension AppDatabase: EventRepository {
         }
     }
 
-    /// Moves on with every change to any event: the last history entry, which every insert and every workflow action
-    /// appends in its own transaction. Equal versions mean equal events.
-    public func eventsVersion() throws -> Int64 {
-        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history")) ?? 0 }
-    }
-
-    /// The bounding box of all events and their first and last occurred_at, or nil without events.
-    public func eventExtent() throws -> (BoundingBox, Double, Double)? {
-        try writer.read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT min(lon), min(lat), max(lon), max(lat), min(occurred_at), max(occurred_at), count(*) FROM event"),
-                  (r[6] as Int) > 0 else { return nil }
-            return (BoundingBox(minX: r[0], minY: r[1], maxX: r[2], maxY: r[3]), r[4], r[5])
-        }
-    }
-
-    /// The WHERE clause for a query's filters, and its arguments.
-    static func filter(_ q: EventQuery) -> (String, [any DatabaseValueConvertible]) {
+    /// The WHERE clause for an events query's filters, boxes, cursor and visibility, and its arguments.
+    static func filter(_ q: FeatureQuery) -> (String, [any DatabaseValueConvertible]) {
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []
         if let s = q.status { clauses.append("e.status = ?"); args.append(s.rawValue) }
@@ -168,22 +153,27 @@ extension AppDatabase: EventRepository {
         }
         if let s = q.since { clauses.append("e.occurred_at >= ?"); args.append(s) }
         if let u = q.until { clauses.append("e.occurred_at < ?"); args.append(u) }
-        if let b = q.bbox {
-            clauses.append("""
-                e.id IN (SELECT id FROM event_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?
-                         UNION ALL
-                         SELECT id FROM event WHERE id > (\(tail)) AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?)
-                """)
-            args += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.maxX, b.minY, b.maxY]
-            // The R*Tree stores 32-bit bounds rounded outwards; the exact test is on the event itself.
-            clauses.append("e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?")
-            args += [b.minX, b.maxX, b.minY, b.maxY]
+        if !q.boxes.isEmpty {
+            var any: [String] = []
+            for b in q.boxes {
+                // Candidates from the R*Tree (and the events not indexed yet); the exact test is on the event itself,
+                // since the tree stores 32-bit bounds rounded outwards.
+                any.append("""
+                    (e.id IN (SELECT id FROM event_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?
+                              UNION ALL
+                              SELECT id FROM event WHERE id > (\(tail)) AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?)
+                     AND e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?)
+                    """)
+                args += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.maxX, b.minY, b.maxY, b.minX, b.maxX, b.minY, b.maxY]
+            }
+            clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
         }
-        if let before = q.beforeID { clauses.append("e.id < ?"); args.append(before) }
+        if case .beforeID(let before)? = q.cursor { clauses.append("e.id < ?"); args.append(before) }
         switch q.visibility {
         case .all: break
         case .submittedBy(let token): clauses.append("e.submitted_by = ?"); args.append(token)
         case .department(let d): clauses.append("e.department = ?"); args.append(d)
+        case .none: clauses.append("0")
         }
         return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), args)
     }

@@ -25,9 +25,9 @@ extension AppDatabase: ExportRepository {
     }
 
     /// Every event matching `query` (its limit and cursor ignored), oldest first.
-    public func forEachEventRow(_ query: EventQuery, _ body: (any EventColumns) throws -> Void) throws {
+    public func forEachEventRow(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws {
         var q = query
-        q.beforeID = nil
+        q.cursor = nil
         let (whereSQL, args) = Self.filter(q)
         let sql = "SELECT " + ExportColumns.events.map { "e.\($0)" }.joined(separator: ", ") + " FROM event e" + whereSQL + " ORDER BY e.id"
         try forEachRawRow(sql: sql, arguments: StatementArguments(args)) { try body($0) }

@@ -23,7 +23,8 @@ extension AppDatabase: GridRepository {
         }
     }
 
-    static let gridOrder = SQL("layer, CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END, code")
+    static let gridOrderSQL = "layer, CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END, code"
+    static let gridOrder = SQL(sql: gridOrderSQL)
 
     public func grids(in layer: GridLayer?) throws -> [StoredGrid] {
         try writer.read { db in

@@ -49,24 +49,21 @@ public struct ClosedLoop: Sendable {
         public var allowed: [EventAction]
     }
 
-    /// Whether `identity` may see the event at all (departments their own, reporters theirs).
-    public static func visible(_ record: EventRecord, _ state: WorkflowState, to identity: Identity) -> Bool {
-        switch identity.role {
-        case .admin, .dispatcher, .viewer: return true
-        case .department: return state.department == identity.department
-        case .reporter: return record.event.submittedBy == identity.tokenID
-        case .gis: return false
-        }
-    }
-
     /// The event, its state and the actions this caller may take now.
     /// - Throws: `WanggeError.notFound` when there is no such event or the caller may not see it.
     public func state(eventID: Int64, for identity: Identity) throws -> Outcome {
-        guard let (record, state) = try repository.workflow(eventID: eventID), Self.visible(record, state, to: identity) else {
+        guard let (record, state) = try repository.workflow(eventID: eventID), identity.eventVisibility.admits(record) else {
             throw WanggeError.notFound("no event \(eventID)")
         }
         let context = ActionContext(identity: identity, isSubmitter: record.event.submittedBy == identity.tokenID, at: clock())
         return Outcome(record: record, state: state, allowed: Workflow.allowed(state, context))
+    }
+
+    /// Every change of an event, oldest first.
+    /// - Throws: `WanggeError.notFound` when there is no such event or the caller may not see it.
+    public func history(eventID: Int64, for identity: Identity) throws -> [HistoryEntry] {
+        _ = try state(eventID: eventID, for: identity)
+        return try repository.history(eventID: eventID)
     }
 
     /// Takes an action.
@@ -74,7 +71,7 @@ public struct ClosedLoop: Sendable {
     ///   now, invalid fields, or a version conflict — also when another action won a race).
     public func act(eventID: Int64, action: EventAction, fields: ActionFields, identity: Identity,
                     expectedVersion: Int? = nil) throws -> Outcome {
-        guard let (record, state) = try repository.workflow(eventID: eventID), Self.visible(record, state, to: identity) else {
+        guard let (record, state) = try repository.workflow(eventID: eventID), identity.eventVisibility.admits(record) else {
             throw WanggeError.notFound("no event \(eventID)")
         }
         let now = clock()
@@ -118,7 +115,7 @@ public struct ClosedLoop: Sendable {
         let now = clock()
         var out: [Warning] = []
         for (record, state) in try repository.openWorkflows() {
-            if let identity, !Self.visible(record, state, to: identity) { continue }
+            if let identity, !identity.eventVisibility.admits(record) { continue }
             if let department, state.department != department { continue }
             if let grid {
                 let a = record.event.assignment

@@ -13,11 +13,12 @@ public struct EventIntake: Sendable {
     /// Snap distance for events just outside every grid (metres; 0 keeps them `outside`).
     public var snapMetres: Double = 0
 
-    public init(repository: any EventRepository, engine: AssignmentEngine, snapMetres: Double = 0) {
+    /// - Parameter commits: the group-commit queue that stores the events (a service: it must be running).
+    public init(repository: any EventRepository, engine: AssignmentEngine, commits: EventCommitQueue, snapMetres: Double = 0) {
         self.repository = repository
         self.engine = engine
         self.snapMetres = snapMetres
-        self.commits = EventCommitQueue(repository: repository)
+        self.commits = commits
     }
 
     /// When intake last committed, for background work that should wait for a quiet moment.

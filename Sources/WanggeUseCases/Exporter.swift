@@ -78,7 +78,7 @@ public struct Exporter {
                                   "industry", "outside", "department"]
 
     /// Exports the events matching `query` (oldest first). `progress` gets (done, total).
-    public func exportEvents(_ db: any ExportRepository, query: EventQuery, to path: String,
+    public func exportEvents(_ db: any ExportRepository, query: FeatureQuery, to path: String,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
         let total = try db.countEvents(query)
         return try writing(to: path) { sink in

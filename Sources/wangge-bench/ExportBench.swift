@@ -93,7 +93,7 @@ struct ExportBench: ParsableCommand {
     /// Builds (once) a database with the district's grids and one event per bench point, assigned by the engine,
     /// with the types, descriptions and reporters of the Xiyuan sample's events in turn.
     static func prepare(db path: String, data: String, binary: String) throws -> Int {
-        if FileManager.default.fileExists(atPath: path), let db = try? AppDatabase(path: path), let n = try? db.countEvents(EventQuery()), n >= 1_000_000 {
+        if FileManager.default.fileExists(atPath: path), let db = try? AppDatabase(path: path), let n = try? db.countEvents(.allEvents), n >= 1_000_000 {
             return n
         }
         try? FileManager.default.removeItem(atPath: path)
@@ -127,7 +127,7 @@ struct ExportBench: ParsableCommand {
         }
         _ = try db.insert(batch)
         while try db.indexPendingEvents(limit: 100_000) > 0 {}
-        return try db.countEvents(EventQuery())
+        return try db.countEvents(.allEvents)
     }
 
     /// Reads the whole file back with orjson and compares every feature's id and coordinates with the database.

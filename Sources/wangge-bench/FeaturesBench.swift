@@ -153,7 +153,7 @@ struct FeaturesBench: ParsableCommand {
     /// catalogue); severity 5 becomes 4, Wangge's highest.
     static func prepare(db path: String, data: String, binary: String) throws -> Int {
         if FileManager.default.fileExists(atPath: path), let db = try? AppDatabase(path: path),
-           let n = try? db.countEvents(EventQuery()), n == 100_000 {
+           let n = try? db.countEvents(.allEvents), n == 100_000 {
             return n
         }
         try? FileManager.default.removeItem(atPath: path)
@@ -197,6 +197,6 @@ struct FeaturesBench: ParsableCommand {
         while try db.indexPendingEvents(limit: 100_000) > 0 {}
         let wrong = try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM event WHERE id NOT BETWEEN 1 AND 100000")! }
         guard wrong == 0 else { throw BenchError("event ids do not match the CSV ids") }
-        return try db.countEvents(EventQuery())
+        return try db.countEvents(.allEvents)
     }
 }

@@ -95,7 +95,7 @@ struct ExportEvents: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        var query = EventQuery()
+        var query = FeatureQuery.allEvents
         query.status = status
         query.type = type
         if let severity {
@@ -105,7 +105,7 @@ struct ExportEvents: ParsableCommand {
         query.grid = grid
         query.since = try since.map { try Self.time($0, "--since") }
         query.until = try until.map { try Self.time($0, "--until") }
-        query.bbox = try out.boundingBox()
+        query.boxes = try out.boundingBox().map { [$0] } ?? []
         let exporter = Exporter(format: try out.resolvedFormat(), withReporter: withReporter)
         let bar = TerminalProgress()
         let started = Date()

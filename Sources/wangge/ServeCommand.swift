@@ -41,17 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
         mallopt(M_ARENA_MAX, 2)
         let db = try database.open()
         try await Bootstrap.prepare(db, geodata: geodata, logger: logger)
-        let engine = try AssignmentEngine(repository: db, workers: workers)
-        logger.info("index ready", metadata: ["grids": "\(engine.snapshot.grids.count)", "workers": "\(engine.workers.count)", "db": "\(database.path)"])
-        let services = Services(database: db, engine: engine, configuration: ServerConfiguration(host: host, port: port))
-        let app = buildApplication(services: services, logger: logger)
-        let indexer = Task { await EventIndexer(repository: db) { services.lastIntakeCommit }.run(logger: logger) }
-        let checkpoints = Task { await PeriodicTask(every: .milliseconds(100)) { try db.checkpoint() }.run(logger: logger, name: "WAL checkpoint") }
-        defer {
-            indexer.cancel()
-            checkpoints.cancel()
-        }
-        try await app.runService()
+        var configuration = ServerConfiguration(host: host, port: port)
+        configuration.workers = workers
+        let wiring = try ServiceWiring(configuration, storage: db, logger: logger)
+        logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)", "db": "\(database.path)"])
+        try await buildApplication(wiring).runService()
     }
 }
 

@@ -59,6 +59,11 @@ struct WorkflowTests {
                         Issue.record("\(who.role) could \(action) from \(state.status)")
                     } catch let WorkflowError.notAllowed(_, allowedNow) {
                         #expect(allowedNow == allowed)
+                        #expect(Workflow.permission(action, state, c) == nil, "\(who.role) \(action): a role's refusal is forbidden, not not-now")
+                        refused += 1
+                    } catch let WorkflowError.forbidden(_, allowedNow) {
+                        #expect(allowedNow == allowed)
+                        #expect(Workflow.permission(action, state, c) != nil)
                         refused += 1
                     }
                 }

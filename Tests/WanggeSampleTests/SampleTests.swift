@@ -118,7 +118,7 @@ struct SampleHistoryTests {
         let engine = try AssignmentEngine(repository: db, workers: 2)
         let loaded = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: db, engine: engine)
         #expect(loaded == 3000)
-        var q = EventQuery()
+        var q = FeatureQuery.allEvents
         q.limit = 5000
         let events = try db.events(q)
         #expect(events.count == 3000)

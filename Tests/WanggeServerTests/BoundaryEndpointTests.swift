@@ -55,7 +55,7 @@ struct BoundaryEndpointTests {
 
     @Test("the OpenAPI document and the routes agree: every documented operation exists, every route is documented")
     func openAPIAgrees() async throws {
-        let routes = f.services.routes
+        let routes = f.wiring.endpoints
         try await f.app().test(.router) { client in
             let doc = try await client.execute(uri: "/api", method: .get) { $0.json }
             guard let paths = doc["paths"]?.objectValue else { Issue.record("no paths"); return }
@@ -98,7 +98,7 @@ struct BoundaryEndpointTests {
                                      body: ServerFixture.body(ServerFixture.goodEvent)) { r in
                 #expect(r.status == .created)
             }
-            #expect(try f.database.events(EventQuery()).count == 1)
+            #expect(try f.database.events(FeatureQuery.allEvents).count == 1)
         }
     }
 }

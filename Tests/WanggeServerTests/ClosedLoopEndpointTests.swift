@@ -68,7 +68,7 @@ struct ClosedLoopEndpointTests {
         }
     }
 
-    @Test("out-of-order and forbidden actions are 409 with the actions allowed now; viewers and GIS staff may not act")
+    @Test("an action not possible now is 409, one the caller may never take is 403, both with the actions allowed now; viewers and GIS staff may not act")
     func forbidden() async throws {
         try await f.app().test(.router) { client in
             let id = try await newEvent(client)
@@ -79,7 +79,9 @@ struct ClosedLoopEndpointTests {
             r = try await act(client, id, .department, #"{"action":"acknowledge"}"#)
             #expect(r.status == .notFound, "a department does not even see events not dispatched to it")
             r = try await act(client, id, .reporter, #"{"action":"accept"}"#)
-            #expect(r.status == .conflict)
+            #expect(r.status == .forbidden && r.errorCode == "forbidden", "a reporter may never accept")
+            guard case .array(let reporterDetails)? = r.json["error"]?.objectValue?["details"] else { Issue.record("no details"); return }
+            #expect(reporterDetails.contains { $0.objectValue?["field"] == .string("action") })
             for role in [Role.viewer, .gis] {
                 r = try await act(client, id, role, #"{"action":"accept"}"#)
                 #expect(r.status == .forbidden)

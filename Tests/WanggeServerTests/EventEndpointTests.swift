@@ -78,14 +78,14 @@ struct EventEndpointTests {
             #expect(first.status == .created && again.status == .created)
             #expect(again.text == first.text)
             #expect(again.headers[HTTPField.Name("Idempotency-Replayed")!] == "true")
-            #expect(try f.database.events(EventQuery()).count == 1)
+            #expect(try f.database.events(FeatureQuery.allEvents).count == 1)
             // The same key with a different body is a client bug: refused, nothing stored.
             let other = try await submit(client, ServerFixture.goodEvent.replacingOccurrences(of: "\"severity\":2", with: "\"severity\":3"), key: "phone-42-attempt")
             #expect(other.status == .conflict && other.errorCode == "conflict")
             // Keys belong to a token: another reporter's identical key is a different request.
             let mine = try await submit(client, ServerFixture.goodEvent, key: "phone-42-attempt", token: f.otherReporter)
             #expect(mine.status == .created && mine.json["id"] != first.json["id"])
-            #expect(try f.database.events(EventQuery()).count == 2)
+            #expect(try f.database.events(FeatureQuery.allEvents).count == 2)
         }
     }
 
@@ -104,7 +104,7 @@ struct EventEndpointTests {
                 return all
             }
             #expect(statuses.allSatisfy { $0.0 == 201 })
-            #expect(try f.database.events(EventQuery()).count == 21, "one event for the shared key, one per other key")
+            #expect(try f.database.events(FeatureQuery.allEvents).count == 21, "one event for the shared key, one per other key")
             let ids = Set(statuses.map(\.1))
             #expect(ids.count == 21)
         }
@@ -161,7 +161,7 @@ struct EventEndpointTests {
                 guard case .array(let details)? = r.json["error"]?.objectValue?["details"] else { Issue.record("no details"); return }
                 #expect(details.contains { $0.objectValue?["field"] == .string(bad.field) }, "\(r.text.prefix(400))")
             }
-            #expect(try f.database.events(EventQuery()).isEmpty)
+            #expect(try f.database.events(FeatureQuery.allEvents).isEmpty)
         }
     }
 

@@ -41,7 +41,7 @@ struct FeaturesAPITests {
             #expect(link(landing, "service-desc")?.hasSuffix("/api") == true)
             #expect(link(landing, "conformance") != nil && link(landing, "data")?.hasSuffix("/collections") == true)
             let conformance = try await get(client, "/conformance")
-            #expect(conformance.json["conformsTo"] == .array(Services.conformance.map { .string($0) }))
+            #expect(conformance.json["conformsTo"] == .array(FeaturesController.conformance.map { .string($0) }))
             let collections = try await get(client, "/collections")
             guard case .array(let list)? = collections.json["collections"] else { Issue.record("no collections"); return }
             #expect(list.map { $0.objectValue!["id"]!.stringValue! } == ["street", "community", "courtyard", "building", "functional", "industry", "events"])

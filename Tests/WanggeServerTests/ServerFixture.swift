@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 import WanggeCore
@@ -15,8 +16,8 @@ import WanggeTestSupport
 /// A service over an in-memory database holding the sample, with one token per role.
 struct ServerFixture {
     let database: AppDatabase
-    let engine: AssignmentEngine
-    let services: Services
+    let wiring: ServiceWiring
+    var engine: AssignmentEngine { wiring.engine }
     /// The service's clock: real time plus an offset the tests can move forward.
     let offset = Locked<Double>(0)
     var tokens: [Role: String] = [:]
@@ -28,9 +29,11 @@ struct ServerFixture {
         try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: database)
         try Catalogue.loadServiceLevelsAndRouting(from: Fixtures.geoData, into: database)
         _ = try SampleFiles.load(from: Fixtures.geoData, into: database)
-        engine = try AssignmentEngine(repository: database, workers: 2)
         let offset = self.offset
-        services = Services(database: database, engine: engine) { Date().timeIntervalSince1970 + offset.withLock { $0 } }
+        var configuration = ServerConfiguration()
+        configuration.workers = 2
+        configuration.clock = { Date().timeIntervalSince1970 + offset.withLock { $0 } }
+        wiring = try ServiceWiring(configuration, storage: database, logger: Logger(label: "wangge-test"))
         for role in Role.allCases {
             tokens[role] = try Tokens.create(name: "test \(role.rawValue)", role: role,
                                              department: role == .department ? "urban_management" : nil, in: database).token
@@ -38,7 +41,8 @@ struct ServerFixture {
         otherReporter = try Tokens.create(name: "another reporter", role: .reporter, department: nil, in: database).token
     }
 
-    func app() -> some ApplicationProtocol { buildApplication(services: services) }
+    /// The application exactly as `wangge serve` wires it (its background services run during each test).
+    func app() -> some ApplicationProtocol { buildApplication(wiring) }
 
     /// Moves the service's clock forward.
     func advance(hours: Double) { offset.withLock { $0 += hours * 3600 } }

@@ -29,7 +29,7 @@ struct EventCountTests {
     func agrees() throws {
         let db = try Self.database()
         var rng = SystemRandomNumberGenerator()
-        let all = try db.events({ var q = EventQuery(); q.limit = 10_000; return q }())
+        let all = try db.events({ var q = FeatureQuery.allEvents; q.limit = 10_000; return q }())
         var boxes = [BoundingBox(minX: 114.4510, minY: 38.0510, maxX: 114.4530, maxY: 38.0520),  // edges on lattice lines
                      BoundingBox(minX: 114.44, minY: 38.04, maxX: 114.47, maxY: 38.06),           // everything
                      BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1)]                            // nothing
@@ -39,8 +39,8 @@ struct EventCountTests {
         }
         for b in boxes {
             let exact = all.filter { $0.event.lon >= b.minX && $0.event.lon <= b.maxX && $0.event.lat >= b.minY && $0.event.lat <= b.maxY }.count
-            var q = EventQuery()
-            q.bbox = b
+            var q = FeatureQuery.allEvents
+            q.boxes = [b]
             #expect(try db.countEvents(q) == exact, "box \(b)")
             q.status = .reported  // the general path, for comparison
             #expect(try db.countEvents(q) == exact)

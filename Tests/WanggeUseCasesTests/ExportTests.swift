@@ -93,17 +93,17 @@ struct ExportTests {
         let db = try await Self.sampleWithEvents()
         let dir = try Fixtures.temporaryDirectory()
 
-        let all = try Exporter(format: .geojson).exportEvents(db, query: EventQuery(), to: "\(dir)/all.geojson")
+        let all = try Exporter(format: .geojson).exportEvents(db, query: FeatureQuery.allEvents, to: "\(dir)/all.geojson")
         #expect(all.features == 3000)
         let doc = try GeoJSONDocument.parse(FileIO.read("\(dir)/all.geojson"))
         #expect(doc.features.count == 3000)
         #expect(doc.features.allSatisfy { $0.geometryType == "Point" && $0.properties["reporter_phone"] == nil })
         #expect(doc.features.map { Int($0.properties["id"]?.doubleValue ?? 0) } == Array(1...3000))
 
-        var q = EventQuery()
+        var q = FeatureQuery.allEvents
         q.status = .closed
         q.since = Timestamp.parse("2026-08-01")
-        q.bbox = BoundingBox(minX: 114.44, minY: 38.05, maxX: 114.46, maxY: 38.07)
+        q.boxes = [BoundingBox(minX: 114.44, minY: 38.05, maxX: 114.46, maxY: 38.07)]
         q.limit = 10000
         let expected = try db.events(q).map(\.id).sorted()
         #expect(!expected.isEmpty)
@@ -115,7 +115,7 @@ struct ExportTests {
 
         // A description with a comma, quotes and a line break must come back whole.
         try await db.writer.write { try $0.execute(sql: "UPDATE event SET description = ? WHERE id = 17", arguments: ["门口, \"乱停车\"\n第二行"]) }
-        let rows = try Self.csv(try { _ = try Exporter(format: .csv).exportEvents(db, query: EventQuery(), to: "\(dir)/e.csv"); return "\(dir)/e.csv" }())
+        let rows = try Self.csv(try { _ = try Exporter(format: .csv).exportEvents(db, query: FeatureQuery.allEvents, to: "\(dir)/e.csv"); return "\(dir)/e.csv" }())
         #expect(rows.count == 3001)
         #expect(rows[0] == Exporter.csvEventColumns)
         #expect(rows.dropFirst().allSatisfy { $0.count == Exporter.csvEventColumns.count })

@@ -1,0 +1,124 @@
+/// Which events a caller may see. The one rule: the store applies it in SQL to every list, and `admits` to single
+/// events, wherever events are returned.
+public enum EventVisibility: Sendable, Equatable, Hashable {
+    case all
+    /// Only events this token submitted (reporters).
+    case submittedBy(Int64)
+    /// Only events dispatched to this department.
+    case department(String)
+    /// No events (GIS staff manage boundaries, not events).
+    case none
+
+    /// What `identity` may see: reporters their own events, departments those dispatched to them, GIS staff none,
+    /// everyone else all.
+    public init(for identity: Identity) {
+        switch identity.role {
+        case .reporter: self = .submittedBy(identity.tokenID)
+        case .department: self = .department(identity.department ?? "")
+        case .gis: self = .none
+        case .admin, .dispatcher, .viewer: self = .all
+        }
+    }
+
+    /// Whether an event with this submitter and department is visible.
+    public func admits(_ record: EventRecord) -> Bool {
+        switch self {
+        case .all: return true
+        case .submittedBy(let token): return record.event.submittedBy == token
+        case .department(let d): return record.department == d
+        case .none: return false
+        }
+    }
+}
+
+extension Identity {
+    /// The events this caller may see (see `EventVisibility.init(for:)`).
+    public var eventVisibility: EventVisibility { EventVisibility(for: self) }
+}
+
+/// One items or events request as a validated value — what to read, where, how much and from where on — that the
+/// store plans as SQL: the R*Tree for boxes, LIMIT, and keyset paging. `/events`, the OGC items of every
+/// collection and the exports all read through it.
+public struct FeatureQuery: Sendable, Equatable {
+    /// What is read.
+    public enum Target: Sendable, Equatable {
+        /// The grids of a layer, or of one residential level.
+        case grids(GridLayer, level: GridLevel?)
+        case events
+    }
+
+    /// Where a page starts.
+    public enum Cursor: Sendable, Equatable {
+        /// Grids (in code order): after this code.
+        case afterCode(String)
+        /// Events (newest first): below this id.
+        case beforeID(Int64)
+        /// Grids: skip this many (OGC API's `offset`).
+        case offset(Int)
+    }
+
+    public var target: Target
+    /// Anywhere when empty; a box across the antimeridian is two boxes.
+    public var boxes: [BoundingBox] = []
+    /// At most this many; nil for all (exports).
+    public var limit: Int? = 100
+    public var cursor: Cursor?
+    /// Properties to keep (nil: all).
+    public var properties: [String]?
+
+    // Events only.
+    public var status: EventStatus?
+    public var type: String?
+    public var severity: Int?
+    /// Any grid code of any layer the event was assigned to.
+    public var grid: String?
+    /// On `occurred_at`, seconds since 1970: inclusive / exclusive.
+    public var since: Double?
+    public var until: Double?
+    public var visibility: EventVisibility = .all
+
+    public init(_ target: Target) {
+        self.target = target
+    }
+
+    /// Every event (no filter, no limit).
+    public static var allEvents: FeatureQuery {
+        var q = FeatureQuery(.events)
+        q.limit = nil
+        return q
+    }
+
+    /// The same query for the next page after `cursor`.
+    public func continued(at cursor: Cursor) -> FeatureQuery {
+        var q = self
+        q.cursor = cursor
+        return q
+    }
+}
+
+/// A page of a `FeatureQuery`.
+public struct FeaturePage<Item: Sendable>: Sendable {
+    public var items: [Item]
+    /// How many match in all (when it was asked for).
+    public var matched: Int?
+    /// Where the next page starts; nil on the last page.
+    public var next: FeatureQuery.Cursor?
+
+    public init(items: [Item], matched: Int?, next: FeatureQuery.Cursor?) {
+        self.items = items; self.matched = matched; self.next = next
+    }
+}
+
+/// Pages of grids and events for the feature endpoints, planned as SQL.
+public protocol FeatureRepository: Sendable {
+    /// A page of grids (`.grids` target) in code order; `count` adds how many match in all.
+    func gridPage(_ query: FeatureQuery, count: Bool) throws -> FeaturePage<StoredGrid>
+    /// A page of events (`.events` target), newest first; `count` adds how many match in all.
+    func eventPage(_ query: FeatureQuery, count: Bool) throws -> FeaturePage<EventRecord>
+    /// The bounding box of a layer's grids (and level's), nil when it has none.
+    func gridExtent(layer: GridLayer, level: GridLevel?) throws -> BoundingBox?
+    /// The bounding box of all events and their first and last `occurred_at`, nil without events.
+    func eventExtent() throws -> (BoundingBox, Double, Double)?
+    /// Moves on with every change to any event (an insert or an action); equal versions mean equal events.
+    func eventsVersion() throws -> Int64
+}

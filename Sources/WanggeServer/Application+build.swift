@@ -1,0 +1,84 @@
+public import Hummingbird
+import HTTPTypes
+public import Logging
+public import ServiceLifecycle
+public import WanggeCore
+public import WanggeAssignment
+public import WanggeUseCases
+
+/// Everything `wangge serve` runs, wired once: the assignment engine, the use cases over the storage, the
+/// controllers and their routes, and the background services (group commit of events, event indexing, WAL
+/// checkpoints, index reloads). Tests build the same.
+public struct ServiceWiring: Sendable {
+    public let configuration: ServerConfiguration
+    public let storage: any ServiceStorage
+    public let engine: AssignmentEngine
+    public let logger: Logger
+    let routes: [APIRoute]
+    /// Background work, in start order (graceful shutdown goes the other way, after the HTTP server has drained).
+    public let services: [any Service]
+
+    /// Builds the index from the stored grids and wires everything.
+    /// - Throws: the storage's error, or `GeosError` for a stored geometry GEOS cannot read.
+    public init(_ configuration: ServerConfiguration, storage: any ServiceStorage, logger: Logger) throws {
+        self.configuration = configuration
+        self.storage = storage
+        self.logger = logger
+        let engine = try AssignmentEngine(repository: storage, workers: configuration.workers)
+        self.engine = engine
+        let commits = EventCommitQueue(repository: storage)
+        let intake = EventIntake(repository: storage, engine: engine, commits: commits)
+        let loop = ClosedLoop(repository: storage, clock: configuration.clock)
+        let reporting = Reporting(repository: storage, clock: configuration.clock)
+        let publishing = BoundaryPublishing(repository: storage, engine: engine)
+
+        // The API document lists every route, its own included: it reads them once they exist.
+        let all = Locked<[APIRoute]>([])
+        let routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
+            + FeaturesController(features: storage, grids: storage, engine: engine).routes
+            + GridsController(grids: storage, publishing: publishing, maxUploadBytes: configuration.maxBoundaryBytes).routes
+            + EventsController(intake: intake, loop: loop, features: storage).routes
+            + ClosedLoopController(loop: loop).routes
+            + ReportsController(reporting: reporting).routes
+        all.withLock { $0 = routes }
+        self.routes = routes
+
+        self.services = [
+            AssignmentIndexService(engine: engine, checkEvery: configuration.indexCheckInterval, logger: logger),
+            commits,
+            EventIndexer(repository: storage, logger: logger) { commits.lastCommitAt },
+            PeriodicService("WAL checkpoint", every: configuration.checkpointInterval, logger: logger) { try storage.checkpoint() },
+        ]
+    }
+
+    /// Method and path of every endpoint, in the order the API document lists them.
+    public var endpoints: [(method: HTTPRequest.Method, path: String)] { routes.map { ($0.method, $0.path) } }
+
+    /// The router alone: middleware (request logging with request ids, CORS, errors as JSON, bearer tokens), then
+    /// every route.
+    public func router() -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        // One line per request with its id (hb.request.id), unless the log level would drop it anyway.
+        if configuration.logRequests && logger.logLevel <= .info { router.add(middleware: LogRequestsMiddleware(.info)) }
+        // Map viewers in browsers call the API from other origins (CORS, preflight included).
+        router.add(middleware: CORSMiddleware(allowOrigin: .all,
+                                              allowHeaders: [.accept, .authorization, .contentType, .origin, .ifNoneMatch, HTTPField.Name("Idempotency-Key")!],
+                                              allowMethods: [.get, .post, .head, .options],
+                                              exposedHeaders: ["ETag", "Location", "X-Request-Id", "Idempotency-Replayed"]))
+        router.add(middleware: ErrorMiddleware(routes: endpoints))
+        router.add(middleware: AuthMiddleware(tokens: TokenCache(repository: storage)))
+        router.add(routes)
+        return router
+    }
+}
+
+/// The application `wangge serve` runs: the router on the configured address, with the background services in its
+/// service group.
+public func buildApplication(_ wiring: ServiceWiring) -> some ApplicationProtocol {
+    Application(
+        router: wiring.router(),
+        configuration: .init(address: .hostname(wiring.configuration.host, port: wiring.configuration.port), serverName: "wangge"),
+        services: wiring.services,
+        logger: wiring.logger
+    )
+}

@@ -1,0 +1,327 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import WanggeCore
+import WanggeAssignment
+
+/// OGC API – Features, Part 1 (core, geojson, oas30): landing page, conformance, collections and their items.
+/// Boundary collections (one per residential level, one per overlay layer) are public; `events` needs a token and
+/// hides reporters' names and phones from roles that may not see them. Every items request is one `FeatureQuery`
+/// the store plans; rendered pages are kept (see `PageCache`).
+struct FeaturesController: Sendable {
+    let features: any FeatureRepository & EventRepository
+    let grids: any GridRepository
+    let engine: AssignmentEngine
+    /// Rendered pages of the boundary collections and of events.
+    let gridPages = PageCache(capacity: 16 << 20)
+    let eventPages = PageCache(capacity: 8 << 20)
+
+    static let conformance = [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    ]
+    static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+    /// A collection: a residential level, an overlay layer, or the events.
+    enum CollectionID: Equatable {
+        case grids(GridLayer, GridLevel?)
+        case events
+
+        init?(_ id: String) {
+            if id == "events" { self = .events }
+            else if let level = GridLevel(rawValue: id) { self = .grids(.residential, level) }
+            else if id == "functional" { self = .grids(.functional, nil) }
+            else if id == "industry" { self = .grids(.industry, nil) }
+            else { return nil }
+        }
+
+        static let all: [(String, CollectionID)] = [
+            ("street", .grids(.residential, .street)), ("community", .grids(.residential, .community)),
+            ("courtyard", .grids(.residential, .courtyard)), ("building", .grids(.residential, .building)),
+            ("functional", .grids(.functional, nil)), ("industry", .grids(.industry, nil)), ("events", .events),
+        ]
+
+        var title: String {
+            switch self {
+            case .grids(.residential, let level?): return "\(level.rawValue.capitalized) grids (\(level.chineseName))"
+            case .grids(.functional, _): return "Functional grids (功能型网格)"
+            case .grids(.industry, _): return "Industry grids (行业网格)"
+            case .grids: return "Grids"
+            case .events: return "Events (网格事件)"
+            }
+        }
+    }
+
+    struct Link: Encodable {
+        var href: String
+        var rel: String
+        var type: String
+        var title: String
+    }
+
+    struct LandingPage: Encodable {
+        var title = "Wangge (网格) grid management service"
+        var description = "Grid boundaries of every layer and the events assigned to them, as OGC API – Features"
+        var links: [Link]
+    }
+
+    struct Conformance: Encodable {
+        var conformsTo: [String]
+    }
+
+    static let format = APIRoute.Parameter(name: "f", location: .query, type: "string",
+                                           description: "Format: json (default; GeoJSON for features)", enumValues: ["json", "geojson"])
+    static let collectionParameter = APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
+                                                        description: "street, community, courtyard, building, functional, industry or events",
+                                                        enumValues: CollectionID.all.map(\.0))
+
+    static let itemParameters: [APIRoute.Parameter] = [
+        FeatureRequest.limit,
+        .init(name: "offset", location: .query, type: "integer", description: "Boundary collections: features to skip", minimum: 0, maximum: Double(Int32.max)),
+        FeatureRequest.cursor, FeatureRequest.bbox,
+        .init(name: "datetime", location: .query, type: "string", description: "events: an RFC 3339 instant, or an interval start/end with .. for open ends (on occurred_at)"),
+        FeatureRequest.status, FeatureRequest.type, FeatureRequest.severity, FeatureRequest.grid,
+        .init(name: "properties", location: .query, type: "string", description: "Comma-separated properties to include (default all)"),
+        .init(name: "simplify", location: .query, type: "number", description: "Overlays: simplify boundaries by this many metres, keeping topology (0–1000)", minimum: 0, maximum: 1000),
+        format,
+    ]
+
+    var routes: [APIRoute] {
+        [
+            APIRoute(method: .get, path: "/", summary: "Landing page (OGC API – Features)", tag: "features", roles: nil,
+                     parameters: [Self.format],
+                     answers: [.init(status: 200, description: "Links to the API description, conformance and collections", schema: "LandingPage")],
+                     handler: landing),
+            APIRoute(method: .get, path: "/conformance", summary: "Conformance classes implemented", tag: "features", roles: nil,
+                     parameters: [Self.format],
+                     answers: [.init(status: 200, description: "The conformance classes", schema: "Conformance")], handler: conformance),
+            APIRoute(method: .get, path: "/collections", summary: "The feature collections", tag: "features", roles: nil,
+                     parameters: [Self.format],
+                     answers: [.init(status: 200, description: "Every collection", schema: "Collections")], handler: collections),
+            APIRoute(method: .get, path: "/collections/{collectionId}", summary: "One collection", tag: "features", roles: nil,
+                     parameters: [Self.collectionParameter, Self.format],
+                     answers: [.init(status: 200, description: "The collection", schema: "Collection"),
+                               .init(status: 404, description: "No such collection")], handler: collection),
+            APIRoute(method: .get, path: "/collections/{collectionId}/items",
+                     summary: "Features of a collection (boundary collections are public; events need a token)",
+                     tag: "features", roles: nil,
+                     parameters: [Self.collectionParameter] + Self.itemParameters,
+                     answers: [.init(status: 200, description: "A page of features with next links", schema: "FeatureCollectionPage", contentType: FeatureJSON.geojson,
+                                     headers: ["ETag": "boundary collections: a validator for If-None-Match"]),
+                               .init(status: 304, description: "Boundary collections: not modified since the ETag given in If-None-Match", schema: nil),
+                               .init(status: 401, description: "events: no token, or a token that is unknown or revoked"),
+                               .init(status: 404, description: "No such collection")], handler: items),
+            APIRoute(method: .get, path: "/collections/{collectionId}/items/{featureId}", summary: "One feature", tag: "features", roles: nil,
+                     parameters: [Self.collectionParameter,
+                                  .init(name: "featureId", location: .path, type: "string", required: true, description: "A grid code or an event id"),
+                                  Self.format],
+                     answers: [.init(status: 200, description: "The feature", schema: "Feature", contentType: FeatureJSON.geojson),
+                               .init(status: 401, description: "events: no token, or a token that is unknown or revoked"),
+                               .init(status: 404, description: "No such collection or feature")], handler: item),
+        ]
+    }
+
+    // MARK: metadata
+
+    @Sendable func landing(_ r: RouteRequest) async throws -> Response {
+        _ = try r.query.choice("f", Format.self)
+        let base = r.baseURL
+        return try .json(LandingPage(links: [
+            Link(href: base + "/", rel: "self", type: "application/json", title: "This document"),
+            Link(href: base + "/api", rel: "service-desc", type: "application/vnd.oai.openapi+json;version=3.0", title: "The API definition"),
+            Link(href: base + "/map", rel: "service-doc", type: "text/html", title: "A map of the grids and events"),
+            Link(href: base + "/conformance", rel: "conformance", type: "application/json", title: "Conformance classes"),
+            Link(href: base + "/collections", rel: "data", type: "application/json", title: "The collections"),
+        ]))
+    }
+
+    @Sendable func conformance(_ r: RouteRequest) async throws -> Response {
+        _ = try r.query.choice("f", Format.self)
+        return try .json(Conformance(conformsTo: Self.conformance))
+    }
+
+    @Sendable func collections(_ r: RouteRequest) async throws -> Response {
+        _ = try r.query.choice("f", Format.self)
+        let base = r.baseURL
+        return .json(.object(JSONObject([
+            ("links", .array([FeatureJSON.link(base + "/collections", "self", "application/json", "This document")])),
+            ("collections", .array(try CollectionID.all.map { id, c in try collectionJSON(id, c, base: base) })),
+        ])))
+    }
+
+    @Sendable func collection(_ r: RouteRequest) async throws -> Response {
+        _ = try r.query.choice("f", Format.self)
+        let (id, c) = try Self.collection(r)
+        return .json(try collectionJSON(id, c, base: r.baseURL))
+    }
+
+    enum Format: String, CaseIterable { case json, geojson }
+
+    static func collection(_ r: RouteRequest) throws -> (String, CollectionID) {
+        let id = r.path("collectionId")
+        guard let c = CollectionID(id) else {
+            throw APIError(.notFound, code: "not_found", message: "no collection \(id); collections: \(CollectionID.all.map(\.0).joined(separator: ", "))")
+        }
+        return (id, c)
+    }
+
+    func collectionJSON(_ id: String, _ c: CollectionID, base: String) throws -> JSONValue {
+        var extent: BoundingBox?
+        var interval: JSONValue = .null
+        switch c {
+        case .grids(let layer, let level):
+            extent = try features.gridExtent(layer: layer, level: level)
+        case .events:
+            if let (b, first, last) = try features.eventExtent() {
+                extent = b
+                interval = .array([.array([.string(Timestamp.format(first)), .string(Timestamp.format(last))])])
+            }
+        }
+        var spatial = JSONObject([("crs", .string(Self.crs84))])
+        spatial["bbox"] = extent.map { e in .array([.array([e.minX, e.minY, e.maxX, e.maxY].map { .number(JSONNumber($0)) })]) } ?? .array([])
+        var ext = JSONObject([("spatial", .object(spatial))])
+        if interval != .null { ext["temporal"] = .object(JSONObject([("interval", interval), ("trs", .string("http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"))])) }
+        return .object(JSONObject([
+            ("id", .string(id)), ("title", .string(c.title)), ("itemType", .string("feature")),
+            ("crs", .array([.string(Self.crs84)])), ("extent", .object(ext)),
+            ("links", .array([
+                FeatureJSON.link("\(base)/collections/\(id)", "self", "application/json", "This collection"),
+                FeatureJSON.link("\(base)/collections/\(id)/items", "items", FeatureJSON.geojson, "Its features"),
+            ])),
+        ]))
+    }
+
+    // MARK: items
+
+    @Sendable func items(_ r: RouteRequest) async throws -> Response {
+        let (id, c) = try Self.collection(r)
+        switch c {
+        case .grids(let layer, let level):
+            return try gridItems(r, id: id, layer: layer, level: level)
+        case .events:
+            guard let identity = r.identity else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token (Authorization: Bearer wg_…)")
+            }
+            return try eventItems(r, identity: identity)
+        }
+    }
+
+    /// The features of one boundary collection. Pages are kept per import (a new import makes new keys).
+    func gridItems(_ r: RouteRequest, id: String, layer: GridLayer, level: GridLevel?) throws -> Response {
+        let q = r.query
+        _ = try q.choice("f", Format.self)
+        for name in ["datetime", "status", "type", "severity", "grid"] where q.string(name) != nil {
+            throw APIError.badParameter(name, "applies to the events collection only")
+        }
+        var query = try FeatureRequest.common(q, .grids(layer, level: level))
+        if let offset = try q.int("offset") {
+            guard query.cursor == nil else { throw APIError.badParameter("offset", "cannot be given with cursor") }
+            query.cursor = .offset(offset)
+        }
+        query.properties = try FeatureRequest.properties(q)
+        let simplify = try q.double("simplify")
+        if simplify != nil && layer == .residential {
+            throw APIError.badParameter("simplify", "not for residential levels",
+                                        message: "simplify applies to the overlay collections (functional, industry); residential grids are served exact so they keep tiling")
+        }
+        // A validator for the whole answer: the collection (the residential levels share one layer and one import),
+        // the layer's import and the request.
+        let importID = try grids.imports(layer: layer).first?.id ?? 0
+        let etag = "W/\"\(id)-\(importID)-\(SHA256.hex(Array((r.request.uri.query ?? "").utf8)).prefix(16))\""
+        if let match = r.request.headers[.ifNoneMatch],
+           match.split(separator: ",").contains(where: { let t = $0.trimmingCharacters(in: .whitespaces); return t == etag || t == "*" }) {
+            var answer = Response(status: .notModified)
+            answer.headers[.eTag] = etag
+            return answer
+        }
+        let base = r.baseURL
+        let entry = try gridPages.entry(etag + " " + base) {
+            let page = try features.gridPage(query, count: true)
+            var links = [FeatureJSON.link("\(base)/collections/\(id)/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
+                         FeatureJSON.link("\(base)/collections/\(id)", "collection", "application/json", "The collection")]
+            if let next = page.next {
+                links.append(FeatureJSON.link("\(base)/collections/\(id)/items?\(FeatureJSON.query(r.request, replacing: ["cursor": FeatureRequest.encodeCursor(next), "limit": String(query.limit!)], removing: ["offset"]))",
+                                              "next", FeatureJSON.geojson, "Next page"))
+            }
+            var w = GeoJSONWriter(reserving: 1 << 16)
+            for (n, g) in page.items.enumerated() {
+                if n > 0 { w.append(",") }
+                var geometry = try WKB.decode(g.wkb)
+                if let m = simplify, m > 0 { geometry = engine.simplified(geometry, metres: m) ?? geometry }
+                FeatureJSON.writeFeature(&w, id: g.code, geometry: geometry, properties: FeatureJSON.selected(FeatureJSON.gridProperties(g), query.properties))
+            }
+            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: page.matched ?? 0, returned: page.items.count, links: links)
+        }
+        var answer = FeatureJSON.response(entry)
+        answer.headers[.eTag] = etag
+        answer.headers[.cacheControl] = "no-cache"
+        return answer
+    }
+
+    /// The events the caller may see. Pages are kept until the next event change.
+    func eventItems(_ r: RouteRequest, identity: Identity) throws -> Response {
+        let q = r.query
+        _ = try q.choice("f", Format.self)
+        if try q.int("offset") != nil { throw APIError.badParameter("offset", "not for events; follow the next link (cursor)") }
+        if try q.double("simplify") != nil { throw APIError.badParameter("simplify", "not for events") }
+        var query = try FeatureRequest.common(q, .events)
+        try FeatureRequest.eventFilters(q, into: &query)
+        if let (since, until) = try FeatureRequest.datetime(q) { query.since = since; query.until = until }
+        query.properties = try FeatureRequest.properties(q)
+        query.visibility = identity.eventVisibility
+        let show = identity.seesReporterIdentity
+        let base = r.baseURL
+        // The key holds everything the page depends on besides the data.
+        let key = "\(r.request.uri.query ?? "")|\(query.visibility)|\(show)|\(base)"
+        let entry = try eventPages.entry(key, version: try features.eventsVersion()) {
+            let page = try features.eventPage(query, count: true)
+            var links = [FeatureJSON.link("\(base)/collections/events/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
+                         FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")]
+            if let next = page.next {
+                links.append(FeatureJSON.link("\(base)/collections/events/items?\(FeatureJSON.query(r.request, replacing: ["cursor": FeatureRequest.encodeCursor(next), "limit": String(query.limit!)]))",
+                                              "next", FeatureJSON.geojson, "Next page"))
+            }
+            // Room for the whole page up front (a feature is 400–500 bytes): growing by doubling would hold two
+            // copies at once, which is what sets the peak memory of a 10,000-event page.
+            var w = GeoJSONWriter(reserving: max(1 << 16, page.items.count * 512))
+            for (i, e) in page.items.enumerated() {
+                if i > 0 { w.append(",") }
+                FeatureJSON.writeFeature(&w, id: String(e.id), geometry: .point(x: e.event.lon, y: e.event.lat),
+                                         properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show), query.properties))
+            }
+            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: page.matched ?? 0, returned: page.items.count, links: links)
+        }
+        return FeatureJSON.response(entry)
+    }
+
+    @Sendable func item(_ r: RouteRequest) async throws -> Response {
+        _ = try r.query.choice("f", Format.self)
+        let (id, c) = try Self.collection(r)
+        let featureID = r.path("featureId")
+        let base = r.baseURL
+        var w = GeoJSONWriter()
+        switch c {
+        case .grids(let layer, let level):
+            guard let g = try grids.grids(code: featureID).first(where: { $0.layer == layer && (level == nil || $0.level == level) }) else {
+                throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection \(id)")
+            }
+            FeatureJSON.writeFeature(&w, id: g.code, geometry: try WKB.decode(g.wkb), properties: FeatureJSON.gridProperties(g),
+                                     links: [FeatureJSON.link("\(base)/collections/\(id)/items/\(g.code)", "self", FeatureJSON.geojson, "This feature"),
+                                             FeatureJSON.link("\(base)/collections/\(id)", "collection", "application/json", "The collection")])
+        case .events:
+            guard let identity = r.identity else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token")
+            }
+            guard let n = Int64(featureID), let record = try features.event(id: n), identity.eventVisibility.admits(record) else {
+                throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection events")
+            }
+            FeatureJSON.writeFeature(&w, id: String(record.id), geometry: .point(x: record.event.lon, y: record.event.lat),
+                                     properties: FeatureJSON.eventProperties(record, showReporter: identity.seesReporterIdentity),
+                                     links: [FeatureJSON.link("\(base)/collections/events/items/\(record.id)", "self", FeatureJSON.geojson, "This feature"),
+                                             FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")])
+        }
+        return .bytes(w.bytes, contentType: FeatureJSON.geojson)
+    }
+}

@@ -1,0 +1,135 @@
+import WanggeAssignment
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WanggeCore
+import WanggeGeo
+import WanggeUseCases
+
+/// Grid boundaries: `GET /grids`, `GET /grids/{code}` (public) and `POST /boundaries` (GIS staff).
+struct GridsController: Sendable {
+    let grids: any GridRepository
+    let publishing: BoundaryPublishing
+    let maxUploadBytes: Int
+
+    /// What a landed import answers.
+    struct ImportSummary: Encodable {
+        var layer: String
+        var import_id: Int64
+        var grids: Int
+        var levels: JSONObject
+        var crs: String
+        var area_km2: Double
+        var index_generation: Int
+    }
+
+    var routes: [APIRoute] {
+        [
+            APIRoute(method: .get, path: "/grids", summary: "Grid boundaries as GeoJSON (public)", tag: "grids", roles: nil,
+                     parameters: [
+                        .init(name: "layer", location: .query, type: "string", description: "Only this layer", enumValues: GridLayer.allCases.map(\.rawValue)),
+                        .init(name: "level", location: .query, type: "string", description: "Only this residential level", enumValues: GridLevel.allCases.map(\.rawValue)),
+                     ],
+                     answers: [.init(status: 200, description: "A FeatureCollection (RFC 7946)", schema: "FeatureCollection", contentType: FeatureJSON.geojson)],
+                     handler: list),
+            APIRoute(method: .get, path: "/grids/{code}", summary: "One grid as a GeoJSON Feature (public)", tag: "grids", roles: nil,
+                     parameters: [.init(name: "code", location: .path, type: "string", required: true, description: "Grid code"),
+                                  .init(name: "layer", location: .query, type: "string", description: "The layer, when the code exists in more than one", enumValues: GridLayer.allCases.map(\.rawValue))],
+                     answers: [.init(status: 200, description: "The grid", schema: "Feature", contentType: FeatureJSON.geojson),
+                               .init(status: 404, description: "No grid with that code")], handler: one),
+            APIRoute(method: .post, path: "/boundaries", summary: "Import a layer's boundaries: the same checks as `wangge import`; all or nothing",
+                     tag: "grids", roles: [.gis, .admin],
+                     parameters: [
+                        .init(name: "layer", location: .query, type: "string", required: true, description: "The layer to replace", enumValues: GridLayer.allCases.map(\.rawValue)),
+                        .init(name: "crs", location: .query, type: "string", description: "CRS of the file (default: its crs member, else EPSG:4326)"),
+                        .init(name: "code_field", location: .query, type: "string", description: "Property holding the code (default code)"),
+                        .init(name: "name_field", location: .query, type: "string", description: "Property holding the name (default name)"),
+                        .init(name: "level_field", location: .query, type: "string", description: "Property holding the level (default level)"),
+                        .init(name: "parent_field", location: .query, type: "string", description: "Property holding the parent code (default parent)"),
+                        .init(name: "tolerance", location: .query, type: "number", description: "Metres below which gaps and overlaps are noise (default 0.5)", minimum: 0, maximum: 100),
+                        .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
+                     ],
+                     body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features"),
+                     answers: [.init(status: 200, description: "Stored; the index has been reloaded", schema: "BoundaryImport"),
+                               .init(status: 413, description: "The file is larger than the upload limit"),
+                               .init(status: 422, description: "Defects: every one in details (and defects, with locations); nothing stored", schema: "BoundaryDefects")],
+                     handler: upload),
+        ]
+    }
+
+    @Sendable func list(_ r: RouteRequest) async throws -> Response {
+        let layer = try r.query.choice("layer", GridLayer.self), level = try r.query.choice("level", GridLevel.self)
+        let list = try grids.grids(in: layer).filter { level == nil || $0.level == level }
+        var w = GeoJSONWriter()
+        w.append(#"{"type":"FeatureCollection","features":["#)
+        for (i, g) in list.enumerated() {
+            if i > 0 { w.append(",") }
+            w.appendFeature(id: g.code, geometry: try WKB.decode(g.wkb), properties: FeatureJSON.gridProperties(g))
+        }
+        w.append("]}")
+        return .bytes(w.bytes, contentType: FeatureJSON.geojson)
+    }
+
+    @Sendable func one(_ r: RouteRequest) async throws -> Response {
+        let layer = try r.query.choice("layer", GridLayer.self)
+        let code = r.path("code")
+        guard let g = try grids.grids(code: code).first(where: { layer == nil || $0.layer == layer }) else {
+            throw APIError(.notFound, code: "not_found", message: "no grid with code \(code)")
+        }
+        var w = GeoJSONWriter()
+        w.appendFeature(id: g.code, geometry: try WKB.decode(g.wkb), properties: FeatureJSON.gridProperties(g))
+        return .bytes(w.bytes, contentType: FeatureJSON.geojson)
+    }
+
+    @Sendable func upload(_ r: RouteRequest) async throws -> Response {
+        let q = r.query
+        guard let layer = try q.choice("layer", GridLayer.self) else {
+            throw APIError.badParameter("layer", "is required", message: "query parameter layer is required (residential, functional or industry)")
+        }
+        var options = BoundaryOptions(layer: layer)
+        if let crs = try q.crs() { options.crs = crs }
+        if let f = q.string("code_field"), !f.isEmpty { options.fields.code = f }
+        if let f = q.string("name_field"), !f.isEmpty { options.fields.name = f }
+        if let f = q.string("level_field"), !f.isEmpty { options.fields.level = f }
+        if let f = q.string("parent_field"), !f.isEmpty { options.fields.parent = f }
+        options.toleranceMetres = try q.double("tolerance") ?? 0.5
+        options.sliverAreaM2 = try q.double("sliver_area") ?? 1
+        let data = try await r.request.bytes(upTo: maxUploadBytes)
+        let outcome = try await publishing.publish(data, options: options, source: "upload by \(try r.caller().name)")
+        guard outcome.check.isClean, let landed = outcome.landed else {
+            let error = APIError(.unprocessableContent, code: "boundary_defects",
+                                 message: "\(outcome.check.defects.count) defect(s) in \(outcome.check.featureCount) features; nothing stored",
+                                 details: outcome.check.defects.map { FieldError($0.featureIndex.map { "features[\($0)]" } ?? "file", $0.message) })
+            var body = error.json.objectValue!
+            var inner = body["error"]!.objectValue!
+            inner["defects"] = .array(outcome.check.defects.map(Self.defectJSON))
+            body["error"] = .object(inner)
+            return .json(.object(body), status: .unprocessableContent)
+        }
+        let top = outcome.check.grids.compactMap(\.level).min()
+        let areaKm2 = outcome.check.grids.filter { $0.level == top }.reduce(0) { $0 + $1.areaM2 } / 1e6
+        var perLevel = JSONObject()
+        for l in GridLevel.allCases {
+            let n = outcome.check.grids.filter { $0.level == l }.count
+            if n > 0 { perLevel[l.rawValue] = .number(JSONNumber(n)) }
+        }
+        return try .json(ImportSummary(layer: layer.rawValue, import_id: landed.id, grids: landed.gridCount, levels: perLevel,
+                                       crs: outcome.check.crs.description, area_km2: (areaKm2 * 1e6).rounded() / 1e6,
+                                       index_generation: publishing.engine.snapshot.generation))
+    }
+
+    static func defectJSON(_ d: Defect) -> JSONValue {
+        var o = JSONObject([("kind", .string(d.kind.rawValue)), ("message", .string(d.message))])
+        o["feature_index"] = d.featureIndex.map { .number(JSONNumber($0)) } ?? .null
+        o["code"] = d.code.map { .string($0) } ?? .null
+        o["line"] = d.line.map { .number(JSONNumber($0)) } ?? .null
+        o["column"] = d.column.map { .number(JSONNumber($0)) } ?? .null
+        o["area_m2"] = d.areaM2.map { .number(JSONNumber(($0 * 100).rounded() / 100)) } ?? .null
+        if let loc = d.location {
+            var w = GeoJSONWriter()
+            w.appendGeometry(loc.orientedForOutput())
+            o["location"] = (try? JSONValue.parse(w.bytes)) ?? .null
+        }
+        return .object(o)
+    }
+}

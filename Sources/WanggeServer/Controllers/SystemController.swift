@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WanggeCore
+import WanggeGeo
+import WanggeAssignment
+import WanggeRendering
+
+/// `/health`, the OpenAPI document at `/api`, the map page at `/map`, and `/lookup`.
+struct SystemController: Sendable {
+    let grids: any GridRepository
+    let engine: AssignmentEngine
+    let startedAt: Date
+    /// Every route of the service, for the API document.
+    let allRoutes: @Sendable () -> [APIRoute]
+    /// The map page, rendered once from its template.
+    let mapPage: Result<[UInt8], any Error>
+
+    init(grids: any GridRepository, engine: AssignmentEngine, allRoutes: @escaping @Sendable () -> [APIRoute]) {
+        self.grids = grids
+        self.engine = engine
+        self.allRoutes = allRoutes
+        self.startedAt = Date()
+        self.mapPage = Result { Array(try MapPage.html().utf8) }
+    }
+
+    struct Health: Encodable {
+        var status = "ok"
+        var grids: Int
+        var index_generation: Int
+        var workers: Int
+        var geos: String
+        var uptime_s: Double
+    }
+
+    var routes: [APIRoute] {
+        [
+            APIRoute(method: .get, path: "/health", summary: "Liveness and what is loaded", tag: "service", roles: nil,
+                     answers: [.init(status: 200, description: "The service is up", schema: "Health")], handler: health),
+            APIRoute(method: .get, path: "/api", summary: "This OpenAPI 3.0 document", tag: "service", roles: nil,
+                     answers: [.init(status: 200, description: "OpenAPI 3.0", schema: nil, contentType: "application/vnd.oai.openapi+json;version=3.0")],
+                     handler: api),
+            APIRoute(method: .get, path: "/map", summary: "A map of the grids and events (self-contained HTML, canvas)", tag: "service", roles: nil,
+                     answers: [.init(status: 200, description: "The map page", schema: nil, contentType: "text/html")], handler: map),
+            APIRoute(method: .get, path: "/lookup", summary: "The grids a point falls in, in every layer", tag: "grids",
+                     roles: Set(Role.allCases),
+                     parameters: [
+                        .init(name: "lon", location: .query, type: "number", required: true, description: "Longitude (or x in crs)"),
+                        .init(name: "lat", location: .query, type: "number", required: true, description: "Latitude (or y in crs)"),
+                        .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326)"),
+                        .init(name: "snap", location: .query, type: "number", description: "Snap points outside every grid to one within this many metres (0–5000, default 0)", minimum: 0, maximum: 5000),
+                     ],
+                     answers: [.init(status: 200, description: "The assignment", schema: "PointAssignment"),
+                               .init(status: 422, description: "The position is not a valid location in that CRS")], handler: lookup),
+        ]
+    }
+
+    @Sendable func health(_ r: RouteRequest) async throws -> Response {
+        try .json(Health(grids: try grids.counts().reduce(0) { $0 + $1.count }, index_generation: engine.snapshot.generation,
+                         workers: engine.workers.count, geos: GeosContext.version,
+                         uptime_s: (Date().timeIntervalSince(startedAt) * 10).rounded() / 10))
+    }
+
+    @Sendable func api(_ r: RouteRequest) async throws -> Response {
+        .json(OpenAPIDocument.make(routes: allRoutes()), contentType: "application/vnd.oai.openapi+json;version=3.0")
+    }
+
+    @Sendable func map(_ r: RouteRequest) async throws -> Response {
+        var response = Response.bytes(try mapPage.get(), contentType: "text/html; charset=utf-8")
+        response.headers[.cacheControl] = "no-cache"
+        return response
+    }
+
+    @Sendable func lookup(_ r: RouteRequest) async throws -> Response {
+        let x = try r.query.double("lon")!, y = try r.query.double("lat")!
+        let crs = try r.query.crs() ?? .wgs84
+        if crs == .wgs84 && (abs(x) > 180 || abs(y) > 90) {
+            throw APIError(.badRequest, code: "bad_parameter", message: "lon/lat [\(x), \(y)] is outside −180…180 / −90…90" + (abs(y) <= 180 && abs(x) <= 90 ? "; they look swapped" : ""),
+                           details: [FieldError(abs(x) > 180 ? "lon" : "lat", "out of range")])
+        }
+        let a = try await engine.assign(x: x, y: y, crs: crs, snapMetres: try r.query.double("snap") ?? 0)
+        return .json(.object(a.json))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import WanggeCore
+
+/// GeoJSON pieces of the feature endpoints: features, their properties, links, and the page around them.
+enum FeatureJSON {
+    static let geojson = "application/geo+json"
+
+    static func link(_ href: String, _ rel: String, _ type: String, _ title: String) -> JSONValue {
+        .object(JSONObject([("href", .string(href)), ("rel", .string(rel)), ("type", .string(type)), ("title", .string(title))]))
+    }
+
+    static func writeFeature(_ w: inout GeoJSONWriter, id: String, geometry: GeometryValue, properties: JSONObject, links: [JSONValue] = []) {
+        w.append(#"{"type":"Feature","id":"#)
+        w.appendString(id)
+        w.append(#","geometry":"#)
+        w.appendGeometry(geometry)
+        w.append(#","properties":"#)
+        w.appendObject(properties)
+        if !links.isEmpty {
+            w.append(#","links":"#)
+            w.appendValue(.array(links))
+        }
+        w.append("}")
+    }
+
+    /// Only the properties asked for (all when `keep` is nil).
+    static func selected(_ p: JSONObject, _ keep: [String]?) -> JSONObject {
+        guard let keep else { return p }
+        let wanted = Set(keep)
+        return JSONObject(p.members.filter { wanted.contains($0.key) }.map { ($0.key, $0.value) })
+    }
+
+    static func gridProperties(_ g: StoredGrid) -> JSONObject {
+        var p = JSONObject([("code", .string(g.code)), ("name", .string(g.name)), ("layer", .string(g.layer.rawValue))])
+        p["level"] = g.level.map { .string($0.rawValue) } ?? .null
+        p["parent"] = g.parent.map { .string($0) } ?? .null
+        p["area_km2"] = .number(JSONNumber((g.areaM2 / 1e3).rounded() / 1e3))
+        for m in g.properties.members where p[m.key] == nil { p[m.key] = m.value }
+        return p
+    }
+
+    /// An event's properties; reporters' names and phones only for roles that may see them.
+    static func eventProperties(_ r: EventRecord, showReporter: Bool) -> JSONObject {
+        let e = r.event, a = e.assignment.residential
+        func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        var p = JSONObject([("id", .number(JSONNumber(Int(r.id)))), ("status", .string(r.status.rawValue)), ("type", .string(e.type)),
+                            ("severity", .number(JSONNumber(e.severity))), ("description", .string(e.description)),
+                            ("channel", .string(e.channel.rawValue)), ("occurred_at", .string(Timestamp.format(e.occurredAt))),
+                            ("reported_at", .string(Timestamp.format(e.reportedAt))), ("match", .string(a.match.rawValue)),
+                            ("street", opt(a.street)), ("community", opt(a.community)), ("courtyard", opt(a.courtyard)),
+                            ("building", opt(a.building)), ("functional", .string(e.assignment.functional.grids.joined(separator: ";"))),
+                            ("industry", .string(e.assignment.industry.grids.joined(separator: ";"))), ("outside", .bool(e.isOutside)),
+                            ("department", opt(r.department))])
+        if showReporter {
+            p["reporter_name"] = .string(e.reporterName)
+            p["reporter_phone"] = .string(e.reporterPhone)
+        }
+        return p
+    }
+
+    /// The request's query with some parameters replaced (for next links).
+    static func query(_ request: Request, replacing: [String: String], removing: Set<String> = []) -> String {
+        var items: [(String, String)] = []
+        for (k, v) in request.uri.queryParameters where replacing[String(k)] == nil && !removing.contains(String(k)) {
+            items.append((String(k), String(v)))
+        }
+        for (k, v) in replacing.sorted(by: { $0.key < $1.key }) {
+            items.append((k, v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? v))
+        }
+        return items.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+    }
+
+    /// A page from its rendered features: the members around them (`timeStamp` above all) are made for this answer.
+    static func response(_ entry: PageCache.Entry) -> Response {
+        var head = GeoJSONWriter()
+        head.append(#"{"type":"FeatureCollection","features":["#)
+        var tail = GeoJSONWriter()
+        tail.append("],")
+        tail.append(#""numberMatched":"#); tail.appendInt(entry.matched); tail.append(",")
+        tail.append(#""numberReturned":"#); tail.appendInt(entry.returned)
+        tail.append(#","timeStamp":"#); tail.appendString(Timestamp.format(Date().timeIntervalSince1970.rounded(.down)))
+        tail.append(#","links":"#); tail.appendValue(.array(entry.links))
+        tail.append("}")
+        let buffers = [ByteBuffer(bytes: head.bytes), entry.features, ByteBuffer(bytes: tail.bytes)]
+        return Response(status: .ok, headers: [.contentType: geojson], body: ResponseBody(contentsOf: buffers))
+    }
+}

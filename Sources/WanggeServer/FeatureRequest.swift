@@ -1,0 +1,140 @@
+import Foundation
+import WanggeCore
+
+/// Reads the parameters of `/events` and the OGC items endpoints into one validated `FeatureQuery`: one bbox
+/// parser, one limit rule, one cursor format, for grids and events alike.
+enum FeatureRequest {
+    /// Largest page; larger `limit` values are clamped to it (as OGC API – Features asks), not refused.
+    static let maxLimit = 10_000
+    static let defaultLimit = 100
+
+    static let bboxPattern = "^-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?$"
+
+    // The parameters as routes declare them.
+    static let limit = APIRoute.Parameter(name: "limit", location: .query, type: "integer",
+                                          description: "Features per page (default \(defaultLimit); values above \(maxLimit) are clamped to \(maxLimit))", minimum: 1)
+    static let bbox = APIRoute.Parameter(name: "bbox", location: .query, type: "string",
+                                         description: "minLon,minLat,maxLon,maxLat in CRS84 (WGS 84); minLon > maxLon crosses the antimeridian",
+                                         pattern: bboxPattern)
+    static let cursor = APIRoute.Parameter(name: "cursor", location: .query, type: "string", description: "Where the next page starts (next links and next_cursor set it)")
+    static let status = APIRoute.Parameter(name: "status", location: .query, type: "string", description: "events: only this status", enumValues: EventStatus.allCases.map(\.rawValue))
+    static let type = APIRoute.Parameter(name: "type", location: .query, type: "string", description: "events: only this event type code")
+    static let severity = APIRoute.Parameter(name: "severity", location: .query, type: "integer", description: "events: only this severity (1–4)", minimum: 1, maximum: 4)
+    static let grid = APIRoute.Parameter(name: "grid", location: .query, type: "string", description: "events: only events assigned to this grid code (any layer or level)")
+
+    /// The parts every feature query shares: limit, bbox and cursor.
+    static func common(_ q: Query, _ target: FeatureQuery.Target) throws -> FeatureQuery {
+        var f = FeatureQuery(target)
+        f.limit = min(try q.int("limit") ?? defaultLimit, maxLimit)
+        f.boxes = try boxes(q)
+        if let c = try q.nonEmpty("cursor") {
+            guard let cursor = decodeCursor(c), cursor.fits(target) else {
+                throw APIError.badParameter("cursor", "invalid", message: "cursor is not one this service issued")
+            }
+            f.cursor = cursor
+        }
+        return f
+    }
+
+    /// The event filters (those the route declares).
+    static func eventFilters(_ q: Query, into f: inout FeatureQuery) throws {
+        f.status = try q.choice("status", EventStatus.self)
+        f.type = try q.nonEmpty("type")
+        f.grid = try q.nonEmpty("grid")
+        if q.declared["severity"] != nil { f.severity = try q.int("severity") }
+    }
+
+    /// A bbox in CRS84 (4 numbers, or 6 with heights that are ignored); one crossing the antimeridian
+    /// (minLon > maxLon) becomes two boxes.
+    static func boxes(_ q: Query) throws -> [BoundingBox] {
+        guard let s = try q.nonEmpty("bbox") else { return [] }
+        let v = s.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard v.count == 4 || v.count == 6, v.allSatisfy({ $0?.isFinite == true }) else {
+            throw APIError.badParameter("bbox", "must be 4 numbers", message: "bbox must be minLon,minLat,maxLon,maxLat")
+        }
+        let n = v.map { $0! }
+        let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
+        guard abs(x0) <= 180, abs(x1) <= 180, abs(y0) <= 90, abs(y1) <= 90, y0 <= y1 else {
+            throw APIError.badParameter("bbox", "out of range", message: "bbox must lie within −180…180 / −90…90 with minLat ≤ maxLat")
+        }
+        if x0 <= x1 { return [BoundingBox(minX: x0, minY: y0, maxX: x1, maxY: y1)] }
+        return [BoundingBox(minX: x0, minY: y0, maxX: 180, maxY: y1), BoundingBox(minX: -180, minY: y0, maxX: x1, maxY: y1)]
+    }
+
+    /// An RFC 3339 time (without an offset: Asia/Shanghai).
+    static func time(_ q: Query, _ name: String) throws -> Double? {
+        guard let s = try q.nonEmpty(name) else { return nil }
+        guard let t = Timestamp.parse(s) else {
+            throw APIError.badParameter(name, "not an RFC 3339 time", message: "\(name) must be an RFC 3339 time such as 2026-11-01T00:00:00+08:00")
+        }
+        return t
+    }
+
+    /// OGC `datetime`: an instant, or `start/end` with `..` or empty for an open end; as since (inclusive) and
+    /// until (exclusive).
+    static func datetime(_ q: Query) throws -> (since: Double?, until: Double?)? {
+        guard let s = try q.nonEmpty("datetime") else { return nil }
+        func bad() -> APIError {
+            APIError.badParameter("datetime", "not an RFC 3339 instant or interval",
+                                  message: "datetime must be an RFC 3339 instant or an interval start/end (.. for an open end)")
+        }
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 {
+            guard let t = Timestamp.parse(parts[0]) else { throw bad() }
+            return (t, t + 0.001)
+        }
+        guard parts.count == 2 else { throw bad() }
+        func end(_ p: String) throws -> Double? {
+            if p.isEmpty || p == ".." { return nil }
+            guard let t = Timestamp.parse(p) else { throw bad() }
+            return t
+        }
+        let a = try end(parts[0]), b = try end(parts[1])
+        if a == nil && b == nil && parts[0] != ".." && parts[1] != ".." { throw bad() }
+        if let a, let b, a > b { throw bad() }
+        return (a, b.map { $0 + 0.001 })
+    }
+
+    /// `properties=a,b`: the properties to keep.
+    static func properties(_ q: Query) throws -> [String]? {
+        guard let s = try q.nonEmpty("properties") else { return nil }
+        return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    // MARK: cursors
+
+    /// Cursors are opaque to clients: `e:` and an event id, or `g:` and a grid code, or `o:` and an offset, in
+    /// base64 (standard alphabet, padding dropped).
+    static func encodeCursor(_ c: FeatureQuery.Cursor) -> String {
+        let text: String
+        switch c {
+        case .beforeID(let id): text = "e:\(id)"
+        case .afterCode(let code): text = "g:\(code)"
+        case .offset(let n): text = "o:\(n)"
+        }
+        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeCursor(_ s: String) -> FeatureQuery.Cursor? {
+        var b = s
+        while b.count % 4 != 0 { b += "=" }
+        guard let data = Data(base64Encoded: b), let text = String(data: data, encoding: .utf8), text.count > 2 else { return nil }
+        let value = String(text.dropFirst(2))
+        switch text.prefix(2) {
+        case "e:": return Int64(value).flatMap { $0 > 0 ? .beforeID($0) : nil }
+        case "g:": return .afterCode(value)
+        case "o:": return Int(value).flatMap { $0 >= 0 ? .offset($0) : nil }
+        default: return nil
+        }
+    }
+}
+
+extension FeatureQuery.Cursor {
+    /// Whether the cursor pages this kind of collection.
+    func fits(_ target: FeatureQuery.Target) -> Bool {
+        switch (self, target) {
+        case (.beforeID, .events), (.afterCode, .grids), (.offset, .grids): return true
+        default: return false
+        }
+    }
+}

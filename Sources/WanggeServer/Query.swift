@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import WanggeCore
+
+/// A request's query parameters, checked against the ones its route declares: an unknown name is a 400 that lists
+/// the allowed ones, and each typed read applies the declared range or values, with errors that name the parameter.
+struct Query: Sendable {
+    let values: [String: String]
+    let declared: [String: APIRoute.Parameter]
+
+    init(_ request: Request, declared parameters: [APIRoute.Parameter]) throws {
+        var values: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters {
+            values[String(k)] = String(v).removingPercentEncoding ?? String(v)
+        }
+        self.values = values
+        self.declared = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let unknown = Set(values.keys).subtracting(declared.keys).sorted()
+        if !unknown.isEmpty {
+            let allowed = parameters.map(\.name)
+            throw APIError(.badRequest, code: "bad_parameter",
+                           message: "unknown query parameter\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); allowed: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))",
+                           details: unknown.map { FieldError($0, "unknown parameter") })
+        }
+    }
+
+    func parameter(_ name: String) -> APIRoute.Parameter {
+        guard let p = declared[name] else { preconditionFailure("query parameter \(name) is read but not declared by its route") }
+        return p
+    }
+
+    /// The raw value, if the parameter is present (possibly empty).
+    func string(_ name: String) -> String? {
+        _ = parameter(name)
+        return values[name]
+    }
+
+    /// A typed parameter that is present must have a value: `?until=` is an error, not "no filter".
+    func nonEmpty(_ name: String) throws -> String? {
+        guard let s = string(name) else {
+            if parameter(name).required { throw APIError.badParameter(name, "is required", message: "query parameter \(name) is required") }
+            return nil
+        }
+        guard !s.isEmpty else {
+            throw APIError.badParameter(name, "must not be empty", message: "query parameter \(name) is empty; leave it out or give a value")
+        }
+        return s
+    }
+
+    /// A finite number within the declared minimum and maximum.
+    func double(_ name: String) throws -> Double? {
+        guard let s = try nonEmpty(name) else { return nil }
+        guard let v = Double(s), v.isFinite else {
+            throw APIError.badParameter(name, "must be a finite number", message: "query parameter \(name) must be a finite number, not \"\(s)\"")
+        }
+        let p = parameter(name)
+        if let lo = p.minimum, v < lo { throw outOfRange(name, p) }
+        if let hi = p.maximum, v > hi { throw outOfRange(name, p) }
+        return v
+    }
+
+    /// An integer within the declared minimum and maximum.
+    func int(_ name: String) throws -> Int? {
+        guard let s = try nonEmpty(name) else { return nil }
+        let p = parameter(name)
+        guard let v = Int(s), p.minimum.map({ Double(v) >= $0 }) ?? true, p.maximum.map({ Double(v) <= $0 }) ?? true else {
+            let range = Self.range(p)
+            throw APIError.badParameter(name, "must be an integer\(range)", message: "query parameter \(name) must be an integer\(range), not \"\(s)\"")
+        }
+        return v
+    }
+
+    func outOfRange(_ name: String, _ p: APIRoute.Parameter) -> APIError {
+        APIError.badParameter(name, "out of range", message: "query parameter \(name) must be\(Self.range(p))")
+    }
+
+    static func range(_ p: APIRoute.Parameter) -> String {
+        func n(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+        switch (p.minimum, p.maximum) {
+        case let (lo?, hi?): return " within \(n(lo))…\(n(hi))"
+        case let (lo?, nil): return " of at least \(n(lo))"
+        case let (nil, hi?): return " of at most \(n(hi))"
+        case (nil, nil): return ""
+        }
+    }
+
+    /// One of a closed set of values (the route declares the same set).
+    func choice<T: RawRepresentable>(_ name: String, _: T.Type) throws -> T? where T.RawValue == String, T: CaseIterable {
+        guard let s = try nonEmpty(name) else { return nil }
+        guard let v = T(rawValue: s) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.badParameter(name, "must be one of \(allowed)", message: "query parameter \(name) must be one of \(allowed), not \"\(s)\"")
+        }
+        return v
+    }
+
+    func crs(_ name: String = "crs") throws -> CRS? {
+        guard let s = try nonEmpty(name) else { return nil }
+        do { return try CRS(parsing: s) } catch {
+            throw APIError.badParameter(name, error.description, message: error.description)
+        }
+    }
+}

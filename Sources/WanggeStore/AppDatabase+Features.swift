@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+public import WanggeCore
+
+/// Pages for the feature endpoints, planned as SQL: the R*Tree narrows boxes (the exact test is on the row's own
+/// bounds, since the tree keeps 32-bit bounds rounded outwards), LIMIT bounds the rows read, and pages go on from a
+/// key (a grid code, an event id) rather than skipping rows.
+extension AppDatabase: FeatureRepository {
+    public func gridPage(_ q: FeatureQuery, count: Bool) throws -> FeaturePage<StoredGrid> {
+        guard case .grids(let layer, let level) = q.target else { preconditionFailure("gridPage needs a grids query") }
+        var clauses = ["layer = ?"]
+        var args: [any DatabaseValueConvertible] = [layer.rawValue]
+        if let level { clauses.append("level = ?"); args.append(level.rawValue) }
+        if !q.boxes.isEmpty {
+            let any = q.boxes.map { b -> String in
+                args += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.maxX, b.minY, b.maxY]
+                return """
+                    (id IN (SELECT id FROM grid_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)
+                     AND max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)
+                    """
+            }
+            clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
+        }
+        // Keyset paging by code works where one level or one overlay is read; the residential layer as a whole
+        // (levels first, then codes) pages by offset.
+        let byCode = level != nil || layer != .residential
+        var pageClauses = clauses, pageArgs = args
+        var offset = 0
+        switch q.cursor {
+        case .afterCode(let code)?: pageClauses.append("code > ?"); pageArgs.append(code)
+        case .offset(let n)?: offset = n
+        case .beforeID?, nil: break
+        }
+        var sql = "SELECT * FROM grid WHERE " + pageClauses.joined(separator: " AND ") + " ORDER BY \(Self.gridOrderSQL)"
+        if let limit = q.limit { sql += " LIMIT ? OFFSET ?"; pageArgs += [limit + 1, offset] }
+        return try writer.read { db in
+            var grids = try GridRecord.fetchAll(db, sql: sql, arguments: StatementArguments(pageArgs)).map(\.stored)
+            var next: FeatureQuery.Cursor?
+            if let limit = q.limit, grids.count > limit {
+                grids.removeLast()
+                next = byCode ? .afterCode(grids.last!.code) : .offset(offset + grids.count)
+            }
+            let matched = count ? try Int.fetchOne(db, sql: "SELECT count(*) FROM grid WHERE " + clauses.joined(separator: " AND "),
+                                                   arguments: StatementArguments(args)) : nil
+            return FeaturePage(items: grids, matched: matched, next: next)
+        }
+    }
+
+    public func eventPage(_ q: FeatureQuery, count: Bool) throws -> FeaturePage<EventRecord> {
+        guard q.target == .events else { preconditionFailure("eventPage needs an events query") }
+        var page = q
+        page.limit = q.limit.map { $0 + 1 }
+        var records = try events(page)
+        var next: FeatureQuery.Cursor?
+        if let limit = q.limit, records.count > limit {
+            records.removeLast()
+            next = .beforeID(records.last!.id)
+        }
+        return FeaturePage(items: records, matched: count ? try countEvents(q) : nil, next: next)
+    }
+
+    public func gridExtent(layer: GridLayer, level: GridLevel?) throws -> BoundingBox? {
+        try writer.read { db in
+            var sql = "SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat), count(*) FROM grid WHERE layer = ?"
+            var args: [any DatabaseValueConvertible] = [layer.rawValue]
+            if let level { sql += " AND level = ?"; args.append(level.rawValue) }
+            guard let r = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args)), (r[4] as Int) > 0 else { return nil }
+            return BoundingBox(minX: r[0], minY: r[1], maxX: r[2], maxY: r[3])
+        }
+    }
+
+    /// Moves on with every change to any event: the last history entry, which every insert and every workflow action
+    /// appends in its own transaction. Equal versions mean equal events.
+    public func eventsVersion() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history")) ?? 0 }
+    }
+
+    /// The bounding box of all events and their first and last occurred_at, or nil without events.
+    public func eventExtent() throws -> (BoundingBox, Double, Double)? {
+        try writer.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT min(lon), min(lat), max(lon), max(lat), min(occurred_at), max(occurred_at), count(*) FROM event"),
+                  (r[6] as Int) > 0 else { return nil }
+            return (BoundingBox(minX: r[0], minY: r[1], maxX: r[2], maxY: r[3]), r[4], r[5])
+        }
+    }
+
+}

@@ -1,0 +1,36 @@
+import Foundation
+public import WanggeCore
+public import WanggeGeo
+public import WanggeAssignment
+
+/// A boundary upload as the service takes it: every check of `wangge import`, the layer stored whole or not at
+/// all, and the assignment index reloaded before the answer, so the next lookup already uses the new boundaries.
+public struct BoundaryPublishing: Sendable {
+    public let repository: any GridRepository
+    public let engine: AssignmentEngine
+
+    public init(repository: any GridRepository, engine: AssignmentEngine) {
+        self.repository = repository
+        self.engine = engine
+    }
+
+    /// Checks `data` (named `source` in the import history) and, when clean, stores it and reloads the index. The
+    /// checks are seconds of CPU work on big files: they run on a dispatch thread, not on the cooperative pool.
+    /// - Returns: the outcome; `landed` is nil when there were defects (nothing stored then).
+    /// - Throws: the repository's error (nothing stored), or `GeosError` when the new index cannot be built.
+    public func publish(_ data: [UInt8], options: BoundaryOptions, source: String) async throws -> BoundaryImport.Outcome {
+        let repository = self.repository
+        let outcome = try await Self.offPool {
+            try BoundaryImport(options: options).run(data: data, source: source, repository: repository)
+        }
+        if outcome.landed != nil { try await engine.reload() }
+        return outcome
+    }
+
+    /// Work that holds a thread for long, kept off Swift concurrency's few threads.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async { c.resume(with: Result { try work() }) }
+        }
+    }
+}

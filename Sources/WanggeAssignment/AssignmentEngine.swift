@@ -11,6 +11,8 @@ public final class AssignmentEngine: Sendable {
     let generation = Atomic<Int>(1)
     /// The newest import the index was built from.
     let importMark: Atomic<Int64>
+    /// Held while the index is rebuilt, so two reloads never race.
+    let reloading = Locked<Void>(())
     /// Replicas that single lookups borrow on the caller's thread (no hop to a worker); batch work uses `workers`.
     let inline = ReplicaPool()
 
@@ -33,8 +35,13 @@ public final class AssignmentEngine: Sendable {
     /// Ends the worker threads (after the jobs already queued). The engine must not be used afterwards.
     public func shutdown() { workers.shutdown() }
 
-    /// Rebuilds the index from the repository and swaps it in; lookups keep being answered meanwhile.
+    /// Rebuilds the index from the repository and swaps it in; lookups keep being answered meanwhile. One rebuild
+    /// at a time.
     public func reload() throws {
+        try reloading.withLock { _ in try rebuild() }
+    }
+
+    func rebuild() throws {
         // Read before the grids: an import landing meanwhile leaves the mark behind, so the next check reloads again.
         let mark = try repository.imports(layer: nil).first?.id ?? 0
         let next = generation.add(1, ordering: .relaxed).newValue
@@ -48,9 +55,21 @@ public final class AssignmentEngine: Sendable {
     /// Reloads when the repository holds an import the index was not built from (one made by another process, a
     /// CLI import say). Returns whether it reloaded.
     public func reloadIfStale() async throws -> Bool {
-        guard try repository.imports(layer: nil).first?.id ?? 0 != importMark.load(ordering: .relaxed) else { return false }
-        try await reload()
-        return true
+        guard try isStale() else { return false }
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, any Error>) in
+            DispatchQueue.global().async {
+                // Checked again under the lock: a reload that was running meanwhile may have caught up already.
+                c.resume(with: Result { try self.reloading.withLock { _ in
+                    guard try self.isStale() else { return false }
+                    try self.rebuild()
+                    return true
+                } })
+            }
+        }
+    }
+
+    func isStale() throws -> Bool {
+        try repository.imports(layer: nil).first?.id ?? 0 != importMark.load(ordering: .relaxed)
     }
 
     /// The same from async code: the building happens on a dispatch thread, not on the cooperative pool.

@@ -28,7 +28,7 @@ extension EventColumns {
 /// grow with the table.
 public protocol ExportRepository: Sendable {
     /// Every event matching `query` (its limit and cursor ignored), oldest first, with the columns of
-    /// `ExportColumns.events` in that order.
+    /// `ExportColumn` in that order.
     func forEachEventRow(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws
     /// Every grid of a layer (and level), in code order within levels.
     func forEachGrid(layer: GridLayer?, level: GridLevel?, _ body: (StoredGrid) throws -> Void) throws
@@ -36,10 +36,21 @@ public protocol ExportRepository: Sendable {
     func countEvents(_ query: FeatureQuery) throws -> Int
 }
 
-/// The columns of an event export, in the order `ExportRepository.forEachEventRow` hands them over.
-public enum ExportColumns {
-    public static let events = ["id", "lon", "lat", "status", "type", "severity", "description", "channel",
-                                "occurred_at", "reported_at", "match", "street", "community", "courtyard",
-                                "building", "functional", "industry", "outside", "department",
-                                "reporter_name", "reporter_phone"]
+/// The columns of an event export, in the order `ExportRepository.forEachEventRow` hands them over; a row is read
+/// by these (`row.double(ExportColumn.occurredAt.rawValue)`), never by bare positions.
+public enum ExportColumn: Int, CaseIterable, Sendable {
+    case id, lon, lat, status, type, severity, description, channel, occurredAt, reportedAt, match
+    case street, community, courtyard, building, functional, industry, outside, department
+    case reporterName, reporterPhone
+
+    /// The stored column, which is also the name exports give it.
+    public var name: String {
+        switch self {
+        case .occurredAt: return "occurred_at"
+        case .reportedAt: return "reported_at"
+        case .reporterName: return "reporter_name"
+        case .reporterPhone: return "reporter_phone"
+        default: return String(describing: self)
+        }
+    }
 }

@@ -12,10 +12,9 @@ extension AppDatabase: EventRepository {
     static func insert(_ item: EventInsert, _ db: Database) throws -> (IdempotentResponse, created: Bool) {
         let e = item.event
         if let idempotency = item.idempotency, let tokenID = item.actor?.tokenID,
-           let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE token_id = ? AND key = ?"),
-                                      arguments: [tokenID, idempotency.key]) {
-            return (IdempotentResponse(status: row["status"], body: [UInt8](row["body"] as Data),
-                                       requestHash: row["request_hash"], eventID: row["event_id"]), false)
+           let stored = try IdempotencyRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE token_id = ? AND key = ?"),
+                                                       arguments: [tokenID, idempotency.key]) {
+            return (stored.response, false)
         }
         let a = e.assignment
         try db.cachedStatement(sql: """
@@ -33,19 +32,16 @@ extension AppDatabase: EventRepository {
         // The grid and R*Tree indexes are filled later in bulk (indexPendingEvents): writing them here would dirty
         // a page per grid code and tree node in every commit.
         let actor = item.actor
-        try db.cachedStatement(sql: """
-            INSERT INTO event_history (event_id, at, actor_token, actor_name, role, action, from_status, to_status, note)
-            VALUES (?, ?, ?, ?, ?, 'report', NULL, 'reported', ?)
-            """).execute(arguments: [id, e.reportedAt, actor?.tokenID, actor?.name ?? "system", actor?.role.rawValue ?? "system",
-                             e.isOutside ? "outside every grid" : ""])
+        let first = HistoryEntry(at: e.reportedAt, actorToken: actor?.tokenID, actorName: actor?.name ?? "system",
+                                 role: actor?.role.rawValue ?? "system", action: "report", from: nil, to: .reported,
+                                 note: e.isOutside ? "outside every grid" : "")
+        try db.cachedStatement(sql: HistoryRecord.insertSQL).execute(arguments: HistoryRecord.arguments(eventID: id, first))
         let record = EventRecord(id: id, event: e, status: .reported, department: nil, version: 1)
         var response = item.respond(record)
         response.eventID = id
         if let idempotency = item.idempotency, let tokenID = actor?.tokenID {
-            try db.cachedStatement(sql: """
-                INSERT INTO idempotency (token_id, key, request_hash, status, body, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [tokenID, idempotency.key, idempotency.requestHash, response.status,
-                                         Data(response.body), id, e.reportedAt])
+            try IdempotencyRecord(tokenID: tokenID, key: idempotency.key, requestHash: idempotency.requestHash, status: response.status,
+                                  body: Data(response.body), eventID: id, createdAt: e.reportedAt).insert(db)
         }
         return (response, true)
     }
@@ -56,28 +52,20 @@ extension AppDatabase: EventRepository {
     @discardableResult
     public func indexPendingEvents(limit: Int = 5000) throws -> Int {
         try writer.write { db in
-            let upto = try Int64.fetchOne(db, sql: "SELECT indexed_upto FROM event_index_state WHERE id = 1") ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, lon, lat, street, community, courtyard, building, functional, industry
-                FROM event WHERE id > ? ORDER BY id LIMIT ?
-                """, arguments: [upto, limit])
-            guard let last = rows.last else { return 0 }
-            let grid = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_grid (grid_code, event_id) VALUES (?, ?)")
+            let upto = try EventIndexState.fetchOne(db)?.indexedUpto ?? 0
+            let events = try StoredEvent.fetchAll(db, sql: StoredEvent.selection + " WHERE e.id > ? ORDER BY e.id LIMIT ?",
+                                                  arguments: [upto, limit]).map(\.record)
+            guard let last = events.last else { return 0 }
             let tree = try db.cachedStatement(sql: "INSERT INTO event_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)")
-            for r in rows {
-                let id: Int64 = r["id"]
-                var codes: Set<String> = []
-                for column in ["street", "community", "courtyard", "building"] { if let c: String = r[column] { codes.insert(c) } }
-                for column in ["functional", "industry"] {
-                    let joined: String = r[column]
-                    for c in joined.split(separator: ";") { codes.insert(String(c)) }
-                }
-                for c in codes { try grid.execute(arguments: [c, id]) }
-                let lon: Double = r["lon"], lat: Double = r["lat"]
-                try tree.execute(arguments: [id, lon, lon, lat, lat])
+            for r in events {
+                let a = r.event.assignment
+                let codes = Set([a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building]
+                    .compactMap { $0 } + a.functional.grids + a.industry.grids)
+                for c in codes { try EventGridRecord(gridCode: c, eventID: r.id).insert(db, onConflict: .ignore) }
+                try tree.execute(arguments: [r.id, r.event.lon, r.event.lon, r.event.lat, r.event.lat])
             }
-            try db.execute(sql: "UPDATE event_index_state SET indexed_upto = ? WHERE id = 1", arguments: [last["id"] as Int64])
-            return rows.count
+            try EventIndexState(indexedUpto: last.id).update(db)
+            return events.count
         }
     }
 
@@ -90,14 +78,14 @@ extension AppDatabase: EventRepository {
     }
 
     public func event(id: Int64) throws -> EventRecord? {
-        try writer.read { db in try Row.fetchOne(db, sql: Self.selectEvents + " WHERE e.id = ?", arguments: [id]).map(Self.event) }
+        try writer.read { db in try StoredEvent.fetchOne(db, sql: StoredEvent.selection + " WHERE e.id = ?", arguments: [id])?.record }
     }
 
     public func events(_ q: FeatureQuery) throws -> [EventRecord] {
         let (whereSQL, args) = Self.filter(q)
-        let sql = Self.selectEvents + whereSQL + " ORDER BY e.id DESC" + (q.limit == nil ? "" : " LIMIT ?")
+        let sql = StoredEvent.selection + whereSQL + " ORDER BY e.id DESC" + (q.limit == nil ? "" : " LIMIT ?")
         return try writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + (q.limit.map { [$0] } ?? []))).map(Self.event)
+            try StoredEvent.fetchAll(db, sql: sql, arguments: StatementArguments(args + (q.limit.map { [$0] } ?? []))).map(\.record)
         }
     }
 
@@ -178,68 +166,19 @@ extension AppDatabase: EventRepository {
         return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), args)
     }
 
-    /// The columns `event(_:)` reads, by position (a lookup by name lowercases the name on every access).
-    static let eventColumns = ["id", "type", "severity", "status", "lon", "lat", "input_crs", "input_x", "input_y",
-                               "description", "reporter_name", "reporter_phone", "channel", "occurred_at", "reported_at",
-                               "match", "street", "community", "courtyard", "building", "functional", "industry",
-                               "touching", "submitted_by", "department", "version", "workflow"]
-    /// `SELECT e.id, e.type, … FROM event e`.
-    static let selectEvents = "SELECT " + eventColumns.map { "e.\($0)" }.joined(separator: ", ") + " FROM event e"
-    /// Position of the workflow JSON in `eventColumns`.
-    static let workflowColumn = 26
-
-    static func event(_ r: Row) -> EventRecord {
-        func codes(_ s: String) -> [String] { s.isEmpty ? [] : s.split(separator: ";").map(String.init) }
-        let match = MatchKind(rawValue: r[15]) ?? .outside
-        let residential = ResidentialAnswer(match: match, street: r[16], community: r[17],
-                                            courtyard: r[18], building: r[19], touching: codes(r[22]))
-        let functional: [String] = codes(r[20]), industry: [String] = codes(r[21])
-        let lon: Double = r[4], lat: Double = r[5]
-        let assignment = PointAssignment(lon: lon, lat: lat, residential: residential,
-                                         functional: OverlayAnswer(match: functional.isEmpty ? .outside : .inside, grids: functional),
-                                         industry: OverlayAnswer(match: industry.isEmpty ? .outside : .inside, grids: industry))
-        let e = NewEvent(type: r[1], severity: r[2], lon: lon, lat: lat, inputCRS: r[6],
-                         inputX: r[7], inputY: r[8], description: r[9],
-                         reporterName: r[10], reporterPhone: r[11],
-                         channel: EventChannel(rawValue: r[12]) ?? .web, occurredAt: r[13],
-                         reportedAt: r[14], assignment: assignment, submittedBy: r[23])
-        return EventRecord(id: r[0], event: e, status: EventStatus(rawValue: r[3]) ?? .reported,
-                           department: r[24], version: r[25])
-    }
-
     public func eventTypes() throws -> [EventType] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event_type ORDER BY code").map {
-                EventType(code: $0["code"], name: $0["name"], nameEn: $0["name_en"], category: $0["category"],
-                          defaultDepartment: $0["default_department"])
-            }
-        }
+        try writer.read { db in try EventTypeRecord.order(EventTypeRecord.Columns.code).fetchAll(db).map(\.eventType) }
     }
 
     public func departments() throws -> [Department] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM department ORDER BY code").map {
-                Department(code: $0["code"], name: $0["name"], nameEn: $0["name_en"], phone: $0["phone"])
-            }
-        }
+        try writer.read { db in try DepartmentRecord.order(DepartmentRecord.Columns.code).fetchAll(db).map(\.department) }
     }
 
     public func replaceCatalog(departments: [Department], eventTypes: [EventType]) throws {
         try writer.write { db in
             // Upserts keep the codes events already refer to.
-            for d in departments {
-                try db.execute(sql: """
-                    INSERT INTO department (code, name, name_en, phone) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, phone = excluded.phone
-                    """, arguments: [d.code, d.name, d.nameEn, d.phone])
-            }
-            for t in eventTypes {
-                try db.execute(sql: """
-                    INSERT INTO event_type (code, name, name_en, category, default_department) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
-                        category = excluded.category, default_department = excluded.default_department
-                    """, arguments: [t.code, t.name, t.nameEn, t.category, t.defaultDepartment])
-            }
+            for d in departments { try DepartmentRecord(d).upsert(db) }
+            for t in eventTypes { try EventTypeRecord(t).upsert(db) }
         }
     }
 }

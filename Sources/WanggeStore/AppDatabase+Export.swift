@@ -8,7 +8,7 @@ public import WanggeCore
 extension AppDatabase: ExportRepository {
     /// The current row of a statement, read by column position straight from SQLite: text comes as the
     /// statement's own UTF-8 bytes, valid only inside the callback that hands the row over.
-    struct EventRow: EventColumns {
+    struct StatementRow: EventColumns {
         /// Owned by GRDB's statement, which outlives every callback.
         let statement: SQLiteStatement
         var id: Int64 { sqlite3_column_int64(statement, 0) }
@@ -29,17 +29,17 @@ extension AppDatabase: ExportRepository {
         var q = query
         q.cursor = nil
         let (whereSQL, args) = Self.filter(q)
-        let sql = "SELECT " + ExportColumns.events.map { "e.\($0)" }.joined(separator: ", ") + " FROM event e" + whereSQL + " ORDER BY e.id"
+        let sql = "SELECT " + ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + " FROM event e" + whereSQL + " ORDER BY e.id"
         try forEachRawRow(sql: sql, arguments: StatementArguments(args)) { try body($0) }
     }
 
     /// Steps a query in one read transaction, handing over each row as the statement itself.
-    func forEachRawRow(sql: String, arguments: StatementArguments, _ body: (EventRow) throws -> Void) throws {
+    func forEachRawRow(sql: String, arguments: StatementArguments, _ body: (StatementRow) throws -> Void) throws {
         try writer.read { db in
             let statement = try db.makeStatement(sql: sql)
             // GRDB steps the statement (and reports its errors); the row is read from the statement directly.
             let cursor = try Row.fetchCursor(statement, arguments: arguments)
-            let row = EventRow(statement: statement.sqliteStatement)
+            let row = StatementRow(statement: statement.sqliteStatement)
             while try cursor.next() != nil { try body(row) }
         }
     }

@@ -61,11 +61,11 @@ extension AppDatabase: FeatureRepository {
 
     public func gridExtent(layer: GridLayer, level: GridLevel?) throws -> BoundingBox? {
         try writer.read { db in
-            var sql = "SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat), count(*) FROM grid WHERE layer = ?"
+            var sql = "SELECT min(min_lon) AS x0, min(min_lat) AS y0, max(max_lon) AS x1, max(max_lat) AS y1, count(*) AS n FROM grid WHERE layer = ?"
             var args: [any DatabaseValueConvertible] = [layer.rawValue]
             if let level { sql += " AND level = ?"; args.append(level.rawValue) }
-            guard let r = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args)), (r[4] as Int) > 0 else { return nil }
-            return BoundingBox(minX: r[0], minY: r[1], maxX: r[2], maxY: r[3])
+            guard let r = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args)), (r["n"] as Int) > 0 else { return nil }
+            return BoundingBox(minX: r["x0"], minY: r["y0"], maxX: r["x1"], maxY: r["y1"])
         }
     }
 
@@ -78,9 +78,11 @@ extension AppDatabase: FeatureRepository {
     /// The bounding box of all events and their first and last occurred_at, or nil without events.
     public func eventExtent() throws -> (BoundingBox, Double, Double)? {
         try writer.read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT min(lon), min(lat), max(lon), max(lat), min(occurred_at), max(occurred_at), count(*) FROM event"),
-                  (r[6] as Int) > 0 else { return nil }
-            return (BoundingBox(minX: r[0], minY: r[1], maxX: r[2], maxY: r[3]), r[4], r[5])
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT min(lon) AS x0, min(lat) AS y0, max(lon) AS x1, max(lat) AS y1, min(occurred_at) AS first, max(occurred_at) AS last,
+                       count(*) AS n FROM event
+                """), (r["n"] as Int) > 0 else { return nil }
+            return (BoundingBox(minX: r["x0"], minY: r["y0"], maxX: r["x1"], maxY: r["y1"]), r["first"], r["last"])
         }
     }
 

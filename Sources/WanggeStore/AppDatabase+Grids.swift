@@ -65,8 +65,8 @@ extension AppDatabase: GridRepository {
     public func imports(layer: GridLayer?) throws -> [LayerImport] {
         try writer.read { db in
             var req = GridImportRecord.all()
-            if let layer { req = req.filter(Column("layer") == layer.rawValue) }
-            return try req.order(Column("id").desc).fetchAll(db).map(\.value)
+            if let layer { req = req.filter(GridImportRecord.Columns.layer == layer.rawValue) }
+            return try req.order(GridImportRecord.Columns.id.desc).fetchAll(db).map(\.value)
         }
     }
 }

@@ -28,28 +28,49 @@ extension AppDatabase: ReportRepository {
         }
     }
 
-    static let reportSelect = """
-        SELECT id, type, severity, status, department, match, outside, reported_at, accepted_at, resolved_at,
-               resolved_late_hours, closed_at, due_at, suspended, reworks, returns, extensions, satisfaction, rating
-        """
+    /// The columns a report reads of each event, in the order they are selected; the scope's grid column comes last.
+    enum ReportColumn: Int, CaseIterable {
+        case id, type, severity, status, department, match, outside, reportedAt, acceptedAt, resolvedAt
+        case resolvedLateHours, closedAt, dueAt, suspended, reworks, returns, extensions, satisfaction, rating
+        /// The grid column of the report's scope (not selected without one).
+        case grid
+
+        var name: String {
+            switch self {
+            case .reportedAt: return "reported_at"
+            case .acceptedAt: return "accepted_at"
+            case .resolvedAt: return "resolved_at"
+            case .resolvedLateHours: return "resolved_late_hours"
+            case .closedAt: return "closed_at"
+            case .dueAt: return "due_at"
+            default: return String(describing: self)
+            }
+        }
+
+        /// `SELECT id, type, …` without the grid column.
+        static let select = "SELECT " + allCases.filter { $0 != .grid }.map(\.name).joined(separator: ", ")
+    }
 
     /// Steps the report query without reading the rows (for measuring what SQLite itself costs).
     public func forEachRawReportRow(from: Double, to: Double, _ body: (any EventColumns) throws -> Void) throws {
-        try forEachRawRow(sql: Self.reportSelect + ", building FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id",
+        try forEachRawRow(sql: ReportColumn.select + ", building FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id",
                           arguments: [from, to]) { try body($0) }
     }
 
     /// Every event reported in `[from, to)`, oldest first, with its grid codes in `scope` (none for `nil`). The
     /// department is read only for a report without a scope (the department report); grid reports leave it nil.
     public func forEachReportEvent(scope: ReportScope?, from: Double, to: Double, _ body: (ReportEvent) throws -> Void) throws {
+        typealias C = ReportColumn
         let withDepartment = scope == nil
         let gridSQL = scope.map { ", " + Self.gridColumn($0) } ?? ""
         let overlay: Bool = if case .overlay = scope { true } else { false }
-        let sql = Self.reportSelect + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id"
+        let sql = C.select + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id"
         try forEachRawRow(sql: sql, arguments: [from, to]) { r in
-            func optional(_ i: Int) -> Double? { r.isNull(i) ? nil : r.double(i) }
+            func optional(_ c: C) -> Double? { r.isNull(c.rawValue) ? nil : r.double(c.rawValue) }
+            func text(_ c: C) -> String? { r.string(c.rawValue) }
+            func int(_ c: C) -> Int { r.int(c.rawValue) }
             var grid: String?, others: [String] = []
-            if scope != nil, let codes = r.string(19), !codes.isEmpty {
+            if scope != nil, let codes = text(.grid), !codes.isEmpty {
                 if overlay, codes.contains(";") {
                     let all = codes.split(separator: ";").map(String.init)
                     grid = all.first
@@ -59,12 +80,13 @@ extension AppDatabase: ReportRepository {
                 }
             }
             try body(ReportEvent(
-                id: r.id, type: r.string(1) ?? "", severity: r.int(2), status: r.choice(3, EventStatus.self) ?? .reported,
-                department: withDepartment ? r.string(4) : nil, match: r.choice(5, MatchKind.self) ?? .inside, outside: r.bool(6),
-                reportedAt: r.double(7), acceptedAt: optional(8), resolvedAt: optional(9), closedAt: optional(11),
-                dueAt: optional(12), suspended: r.bool(13), resolvedLateHours: optional(10), reworks: r.int(14),
-                returns: r.int(15), extensions: r.int(16), satisfaction: r.choice(17, Satisfaction.self),
-                rating: r.choice(18, Rating.self), grid: grid, otherGrids: others))
+                id: r.id, type: text(.type) ?? "", severity: int(.severity), status: r.choice(C.status.rawValue, EventStatus.self) ?? .reported,
+                department: withDepartment ? text(.department) : nil, match: r.choice(C.match.rawValue, MatchKind.self) ?? .inside,
+                outside: r.bool(C.outside.rawValue), reportedAt: r.double(C.reportedAt.rawValue), acceptedAt: optional(.acceptedAt),
+                resolvedAt: optional(.resolvedAt), closedAt: optional(.closedAt), dueAt: optional(.dueAt), suspended: r.bool(C.suspended.rawValue),
+                resolvedLateHours: optional(.resolvedLateHours), reworks: int(.reworks), returns: int(.returns), extensions: int(.extensions),
+                satisfaction: r.choice(C.satisfaction.rawValue, Satisfaction.self), rating: r.choice(C.rating.rawValue, Rating.self),
+                grid: grid, otherGrids: others))
         }
     }
 }
@@ -76,12 +98,12 @@ extension AppDatabase {
         try writer.read { db in
             var out: [String: Int] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT t.department, count(*) FROM event_history h
+                SELECT t.department AS department, count(*) AS n FROM event_history h
                 JOIN event e ON e.id = h.event_id JOIN api_token t ON t.id = h.actor_token
                 WHERE h.action = 'return' AND t.department IS NOT NULL AND e.reported_at >= ? AND e.reported_at < ?
                 GROUP BY t.department
                 """, arguments: [from, to])
-            while let r = try rows.next() { out[r[0]] = r[1] }
+            while let r = try rows.next() { out[r["department"]] = r["n"] }
             return out
         }
     }
@@ -90,11 +112,13 @@ extension AppDatabase {
 extension AppDatabase {
     /// The events reported in `[from, to)` as points for hot-spot analysis, with their grid at `level`.
     public func hotSpotPoints(level: GridLevel, from: Double, to: Double) throws -> [HotSpots.Point] {
+        /// The columns read, in the order they are selected.
+        enum C: Int { case id, type, lon, lat, occurredAt, grid }
         var out: [HotSpots.Point] = []
         try forEachRawRow(sql: "SELECT id, type, lon, lat, occurred_at, \(level.rawValue) FROM event WHERE reported_at >= ? AND reported_at < ?",
                           arguments: [from, to]) { r in
-            out.append(HotSpots.Point(id: r.id, type: r.string(1) ?? "", lon: r.double(2), lat: r.double(3), at: r.double(4),
-                                      grid: r.string(5)))
+            out.append(HotSpots.Point(id: r.id, type: r.string(C.type.rawValue) ?? "", lon: r.double(C.lon.rawValue),
+                                      lat: r.double(C.lat.rawValue), at: r.double(C.occurredAt.rawValue), grid: r.string(C.grid.rawValue)))
         }
         return out
     }
@@ -103,9 +127,9 @@ extension AppDatabase {
     public func eventCounts(level: GridLevel, from: Double, to: Double) throws -> [String: Int] {
         try writer.read { db in
             var out: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(level.rawValue), count(*) FROM event WHERE reported_at >= ? AND reported_at < ? AND \(level.rawValue) IS NOT NULL GROUP BY 1",
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(level.rawValue) AS grid, count(*) AS n FROM event WHERE reported_at >= ? AND reported_at < ? AND \(level.rawValue) IS NOT NULL GROUP BY 1",
                                            arguments: [from, to])
-            while let r = try rows.next() { out[r[0]] = r[1] }
+            while let r = try rows.next() { out[r["grid"]] = r["n"] }
             return out
         }
     }

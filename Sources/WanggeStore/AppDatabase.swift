@@ -210,7 +210,11 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         }
         m.registerMigration("v4-report-columns") { db in
             // The closed loop's times and outcome as plain columns, so reports read them without decoding each
-            // event's workflow JSON (a million decodes would take seconds); kept in step by save().
+            // event's workflow JSON (a million decodes would take seconds); kept in step by save(). Events that
+            // already went through the loop get them from their workflow JSON; the lateness of a resolution made
+            // before that member existed is worked out from the service levels stored then, as the loop does:
+            // due = dispatched + (resolve hours for the type and severity + extension hours) × 3600 + paused time.
+            // Frozen SQL: it must mean the same whatever the application code becomes.
             try db.execute(sql: """
                 ALTER TABLE event ADD COLUMN accepted_at REAL;
                 ALTER TABLE event ADD COLUMN resolved_at REAL;
@@ -223,32 +227,36 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                 ALTER TABLE event ADD COLUMN satisfaction TEXT;
                 ALTER TABLE event ADD COLUMN rating TEXT;
                 CREATE INDEX event_by_reported ON event(reported_at);
+                UPDATE event SET
+                    accepted_at = json_extract(workflow, '$.accepted_at'),
+                    resolved_at = json_extract(workflow, '$.resolved_at'),
+                    closed_at = json_extract(workflow, '$.closed_at'),
+                    suspended = json_extract(workflow, '$.suspended_since') IS NOT NULL,
+                    reworks = coalesce(json_extract(workflow, '$.reworks'), 0),
+                    returns = coalesce(json_extract(workflow, '$.returns'), 0),
+                    extensions = coalesce(json_extract(workflow, '$.extensions'), 0),
+                    satisfaction = json_extract(workflow, '$.satisfaction'),
+                    rating = coalesce(json_extract(workflow, '$.rating_override'), json_extract(workflow, '$.rating')),
+                    resolved_late_hours = coalesce(json_extract(workflow, '$.resolved_late_hours'), CASE
+                        WHEN json_extract(workflow, '$.resolved_at') IS NOT NULL AND json_extract(workflow, '$.dispatched_at') IS NOT NULL
+                        THEN max(0, json_extract(workflow, '$.resolved_at') - (
+                            json_extract(workflow, '$.dispatched_at')
+                            + (coalesce(
+                                  (SELECT json_extract(value, '$.types."' || json_extract(event.workflow, '$.type') || '"."'
+                                                               || json_extract(event.workflow, '$.severity') || '".resolve_hours')
+                                   FROM setting WHERE key = 'sla'),
+                                  (SELECT json_extract(value, '$.defaults."' || json_extract(event.workflow, '$.severity') || '".resolve_hours')
+                                   FROM setting WHERE key = 'sla'),
+                                  168)
+                               + coalesce(json_extract(workflow, '$.extension_hours'), 0)) * 3600
+                            + coalesce(json_extract(workflow, '$.paused_seconds'), 0)
+                            + CASE WHEN json_extract(workflow, '$.suspended_since') IS NOT NULL
+                                   THEN max(0, json_extract(workflow, '$.resolved_at') - json_extract(workflow, '$.suspended_since'))
+                                   ELSE 0 END)) / 3600.0
+                        END)
+                WHERE workflow IS NOT NULL;
                 """)
-            // Events that already went through the loop: their columns from their state; the lateness of a
-            // resolution made before this column existed from the service levels stored then.
-            let sla = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'sla'")
-                .flatMap { try? JSONDecoder().decode(SLARules.self, from: Data($0.utf8)) } ?? SLARules(defaults: [:])
-            let update = try db.makeStatement(sql: "UPDATE event SET \(reportColumnsAssignment) WHERE id = ?")
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, workflow FROM event WHERE workflow IS NOT NULL")
-            while let row = try rows.next() {
-                guard let json: String = row[1], var state = try? JSONDecoder().decode(WorkflowState.self, from: Data(json.utf8)) else { continue }
-                if state.resolvedAt != nil && state.resolvedLateHours == nil, let at = state.resolvedAt {
-                    state.resolvedLateHours = Workflow.resolveDue(state, sla: sla, now: at).map { max(0, at - $0) / 3600 }
-                }
-                try update.execute(arguments: StatementArguments(reportColumns(state)) + [row[0] as Int64])
-            }
         }
         return m
-    }
-
-    /// The report columns save() keeps in step with the workflow state, in this order.
-    static let reportColumnsAssignment = """
-        accepted_at = ?, resolved_at = ?, resolved_late_hours = ?, closed_at = ?, suspended = ?, reworks = ?, returns = ?,
-        extensions = ?, satisfaction = ?, rating = ?
-        """
-
-    static func reportColumns(_ s: WorkflowState) -> [(any DatabaseValueConvertible)?] {
-        [s.acceptedAt, s.resolvedAt, s.resolvedLateHours, s.closedAt, s.suspendedSince != nil, s.reworks, s.returns,
-         s.extensions, s.satisfaction?.rawValue, s.effectiveRating?.rawValue]
     }
 }

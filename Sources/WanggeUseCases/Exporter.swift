@@ -73,17 +73,17 @@ public struct Exporter {
 
     // MARK: events
 
-    static let csvEventColumns = ["id", "lon", "lat", "status", "type", "severity", "description", "channel", "occurred_at",
-                                  "reported_at", "match", "street", "community", "courtyard", "building", "functional",
-                                  "industry", "outside", "department"]
+    /// The CSV columns of an event export, without the reporters'.
+    static let csvEventColumns = ExportColumn.allCases.filter { $0 != .reporterName && $0 != .reporterPhone }
+    /// With the reporters' name and phone, when asked for.
+    static let csvEventColumnsWithReporter = ExportColumn.allCases
 
     /// Exports the events matching `query` (oldest first). `progress` gets (done, total).
     public func exportEvents(_ db: any ExportRepository, query: FeatureQuery, to path: String,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
         let total = try db.countEvents(query)
         return try writing(to: path) { sink in
-            var columns = Self.csvEventColumns
-            if withReporter { columns += ["reporter_name", "reporter_phone"] }
+            let columns = (withReporter ? Self.csvEventColumnsWithReporter : Self.csvEventColumns).map(\.name)
             switch format {
             case .geojson: sink.writer.append(#"{"type":"FeatureCollection","features":["#); sink.writer.append("\n")
             case .csv: sink.writer.appendRaw(columns.joined(separator: ",") + "\r\n")
@@ -116,8 +116,9 @@ public struct Exporter {
     }
 
     func writeEventFeature(_ w: inout GeoJSONWriter, _ r: any EventColumns) {
-        func text(_ i: Int) {
-            r.withText(i) { if let t = $0 { w.appendString(utf8: t) } else { w.append("null") } }
+        typealias C = ExportColumn
+        func text(_ c: C) {
+            r.withText(c.rawValue) { if let t = $0 { w.appendString(utf8: t) } else { w.append("null") } }
         }
         w.append(#"{"type":"Feature","id":"#)
         w.appendInt(Int(r.id))
@@ -127,43 +128,43 @@ public struct Exporter {
         w.appendCoordinate(r.lat)
         w.append(#"]},"properties":{"id":"#)
         w.appendInt(Int(r.id))
-        w.append(#","status":"#); text(3)
-        w.append(#","type":"#); text(4)
-        w.append(#","severity":"#); w.appendInt(r.int(5))
-        w.append(#","description":"#); text(6)
-        w.append(#","channel":"#); text(7)
-        w.append(#","occurred_at":"#); w.appendTimestamp(r.double(8))
-        w.append(#","reported_at":"#); w.appendTimestamp(r.double(9))
-        w.append(#","match":"#); text(10)
-        w.append(#","street":"#); text(11)
-        w.append(#","community":"#); text(12)
-        w.append(#","courtyard":"#); text(13)
-        w.append(#","building":"#); text(14)
-        w.append(#","functional":"#); text(15)
-        w.append(#","industry":"#); text(16)
-        w.append(#","outside":"#); w.append(r.bool(17) ? "true" : "false")
-        w.append(#","department":"#); text(18)
+        w.append(#","status":"#); text(.status)
+        w.append(#","type":"#); text(.type)
+        w.append(#","severity":"#); w.appendInt(r.int(C.severity.rawValue))
+        w.append(#","description":"#); text(.description)
+        w.append(#","channel":"#); text(.channel)
+        w.append(#","occurred_at":"#); w.appendTimestamp(r.double(C.occurredAt.rawValue))
+        w.append(#","reported_at":"#); w.appendTimestamp(r.double(C.reportedAt.rawValue))
+        w.append(#","match":"#); text(.match)
+        w.append(#","street":"#); text(.street)
+        w.append(#","community":"#); text(.community)
+        w.append(#","courtyard":"#); text(.courtyard)
+        w.append(#","building":"#); text(.building)
+        w.append(#","functional":"#); text(.functional)
+        w.append(#","industry":"#); text(.industry)
+        w.append(#","outside":"#); w.append(r.bool(C.outside.rawValue) ? "true" : "false")
+        w.append(#","department":"#); text(.department)
         if withReporter {
-            w.append(#","reporter_name":"#); text(19)
-            w.append(#","reporter_phone":"#); text(20)
+            w.append(#","reporter_name":"#); text(.reporterName)
+            w.append(#","reporter_phone":"#); text(.reporterPhone)
         }
         w.append("}}")
     }
 
+    /// One CSV line in the order of `csvEventColumns` (the export columns, reporters last when asked for).
     func writeEventCSV(_ w: inout GeoJSONWriter, _ r: any EventColumns, reporter: Bool) {
-        func field(_ i: Int) {
-            r.withText(i) { t in if let t { w.appendCSVField(utf8: t) } }
+        for (i, c) in (reporter ? Self.csvEventColumnsWithReporter : Self.csvEventColumns).enumerated() {
+            if i > 0 { w.append(",") }
+            switch c {
+            case .id: w.appendInt(Int(r.id))
+            case .lon: w.appendCoordinate(r.lon)
+            case .lat: w.appendCoordinate(r.lat)
+            case .severity: w.appendInt(r.int(c.rawValue))
+            case .occurredAt, .reportedAt: w.appendTimestampUnquoted(r.double(c.rawValue))
+            case .outside: w.append(r.bool(c.rawValue) ? "true" : "false")
+            default: r.withText(c.rawValue) { t in if let t { w.appendCSVField(utf8: t) } }
+            }
         }
-        w.appendInt(Int(r.id)); w.append(",")
-        w.appendCoordinate(r.lon); w.append(",")
-        w.appendCoordinate(r.lat)
-        for i in 3...7 { w.append(","); if i == 5 { w.appendInt(r.int(5)) } else { field(i) } }
-        w.append(","); w.appendTimestampUnquoted(r.double(8))
-        w.append(","); w.appendTimestampUnquoted(r.double(9))
-        for i in 10...16 { w.append(","); field(i) }
-        w.append(","); w.append(r.bool(17) ? "true" : "false")
-        w.append(","); field(18)
-        if reporter { w.append(","); field(19); w.append(","); field(20) }
         w.append("\r\n")
     }
 

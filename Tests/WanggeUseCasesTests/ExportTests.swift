@@ -117,7 +117,7 @@ struct ExportTests {
         try await db.writer.write { try $0.execute(sql: "UPDATE event SET description = ? WHERE id = 17", arguments: ["门口, \"乱停车\"\n第二行"]) }
         let rows = try Self.csv(try { _ = try Exporter(format: .csv).exportEvents(db, query: FeatureQuery.allEvents, to: "\(dir)/e.csv"); return "\(dir)/e.csv" }())
         #expect(rows.count == 3001)
-        #expect(rows[0] == Exporter.csvEventColumns)
+        #expect(rows[0] == Exporter.csvEventColumns.map(\.name))
         #expect(rows.dropFirst().allSatisfy { $0.count == Exporter.csvEventColumns.count })
         let stored = try #require(try db.event(id: 17))
         #expect(rows[17][6] == "门口, \"乱停车\"\n第二行" && stored.event.description == rows[17][6])

@@ -68,6 +68,18 @@ public final class AssignmentEngine: Sendable {
         }
     }
 
+    /// Makes sure the index includes the import `importID` (an upload that just landed): rebuilds unless a reload
+    /// that ran meanwhile already did.
+    public func reload(including importID: Int64) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                c.resume(with: Result { try self.reloading.withLock { _ in
+                    if self.importMark.load(ordering: .relaxed) < importID { try self.rebuild() }
+                } })
+            }
+        }
+    }
+
     func isStale() throws -> Bool {
         try repository.imports(layer: nil).first?.id ?? 0 != importMark.load(ordering: .relaxed)
     }

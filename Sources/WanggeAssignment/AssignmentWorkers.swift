@@ -20,6 +20,8 @@ public final class AssignmentWorkers: Sendable {
         /// A replica waiting to be installed by `reload`; the worker takes it before its next job.
         let incoming = Locked<Handoff?>(nil)
         let stopped = Atomic<Bool>(false)
+        /// Signalled once, when the thread has ended.
+        let ended = DispatchSemaphore(value: 0)
 
         func submit(_ job: @escaping Job) {
             pending.add(1, ordering: .relaxed)
@@ -66,7 +68,10 @@ public final class AssignmentWorkers: Sendable {
                     w.signal.wait()
                     // Jobs queued before a shutdown still run (their callers are waiting); then the thread ends.
                     guard let job = w.jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
-                        if w.stopped.load(ordering: .acquiring) { return }
+                        if w.stopped.load(ordering: .acquiring) {
+                            w.ended.signal()
+                            return
+                        }
                         continue
                     }
                     if let next = w.incoming.withLock({ h in defer { h = nil }; return h })?.take() { replica = next }
@@ -80,14 +85,30 @@ public final class AssignmentWorkers: Sendable {
         }
     }
 
-    /// Ends the worker threads once the jobs already queued are done. Idempotent; nothing may be submitted after it.
+    /// Ends the worker threads once the jobs already queued are done, and returns when they have ended.
+    /// Idempotent; nothing may be submitted after it.
     public func shutdown() {
-        for w in workers where !w.stopped.exchange(true, ordering: .acquiringAndReleasing) {
-            w.signal.signal()
+        let stopping = workers.filter { !$0.stopped.exchange(true, ordering: .acquiringAndReleasing) }
+        for w in stopping { w.signal.signal() }
+        for w in stopping {
+            w.ended.wait()
+            w.ended.signal()  // for `threadsRunning`, which looks without taking
         }
     }
 
-    deinit { shutdown() }
+    /// Worker threads still running (0 after `shutdown`).
+    public var threadsRunning: Int {
+        workers.filter { w in
+            guard w.ended.wait(timeout: .now()) == .success else { return true }
+            w.ended.signal()
+            return false
+        }.count
+    }
+
+    // Nothing waits here: the last reference may go away on any thread.
+    deinit {
+        for w in workers where !w.stopped.exchange(true, ordering: .acquiringAndReleasing) { w.signal.signal() }
+    }
 
     /// Builds `count` replicas in parallel, each on its own thread with its own GEOS context.
     static func buildReplicas(_ snapshot: GridIndexSnapshot, count: Int) throws -> [Handoff] {

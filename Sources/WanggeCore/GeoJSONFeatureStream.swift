@@ -69,8 +69,8 @@ public struct GeoJSONFeatureStream {
                     s.pos += 1
                     phase = .members
                 case .members:
-                    if s.current == 0x7D { s.pos += 1; phase = .done; continue scan }
-                    if s.current == 0x2C { s.pos += 1; continue scan }
+                    if s.current == 0x7D { s.pos += 1; phase = .done; committed = s.pos; continue scan }
+                    if s.current == 0x2C { s.pos += 1; committed = s.pos; continue scan }
                     let memberStart = s.pos
                     guard s.current == 0x22 else {
                         throw WanggeError.invalidInput("line \(lineAt(s.pos)): expected a member name of the FeatureCollection, found \(s.describeByte(at: s.pos))")
@@ -93,14 +93,22 @@ public struct GeoJSONFeatureStream {
                         s.pos += 1
                         phase = .features
                         sawFeatures = true
+                        committed = s.pos
                         continue scan
                     }
                     let valueStart = s.pos
                     guard s.skipBalanced(), s.pos < s.end || final else { s.pos = memberStart; break scan }
+                    guard s.pos > valueStart else {
+                        throw WanggeError.invalidInput("line \(lineAt(valueStart)): \"\(key)\" has no value")
+                    }
                     if key == "crs" { pieces.append(.crs(Array(p[valueStart..<s.pos]))) }
                 case .features:
-                    if s.current == 0x5D { s.pos += 1; phase = .members; continue scan }
-                    if s.current == 0x2C { s.pos += 1; continue scan }
+                    if s.current == 0x5D { s.pos += 1; phase = .members; committed = s.pos; continue scan }
+                    if s.current == 0x2C { s.pos += 1; committed = s.pos; continue scan }
+                    if s.current == 0x7D {
+                        // Only an unbalanced feature before it can have eaten the array's closing bracket.
+                        throw WanggeError.invalidInput("line \(lineAt(s.pos)): the features array is not closed (a feature before this line has unbalanced brackets)")
+                    }
                     let start = s.pos
                     // A bare value at the very end of the chunk may go on in the next one.
                     guard s.skipBalanced(), s.pos < s.end || final || p[start] == 0x7B || p[start] == 0x5B else { s.pos = start; break scan }

@@ -13,6 +13,8 @@ public struct ServiceWiring: Sendable {
     public let configuration: ServerConfiguration
     public let storage: any ServiceStorage
     public let engine: AssignmentEngine
+    /// The group commit of event intake (a service among `services`).
+    public let commits: EventCommitQueue
     public let logger: Logger
     let routes: [APIRoute]
     /// Background work, in start order (graceful shutdown goes the other way, after the HTTP server has drained).
@@ -27,6 +29,7 @@ public struct ServiceWiring: Sendable {
         let engine = try AssignmentEngine(repository: storage, workers: configuration.workers)
         self.engine = engine
         let commits = EventCommitQueue(repository: storage)
+        self.commits = commits
         let intake = EventIntake(repository: storage, engine: engine, commits: commits)
         let loop = ClosedLoop(repository: storage, clock: configuration.clock)
         let reporting = Reporting(repository: storage, clock: configuration.clock)

@@ -23,7 +23,7 @@ public struct BoundaryPublishing: Sendable {
         let outcome = try await Self.offPool {
             try BoundaryImport(options: options).run(data: data, source: source, repository: repository)
         }
-        if outcome.landed != nil { try await engine.reload() }
+        if let landed = outcome.landed { try await engine.reload(including: landed.id) }
         return outcome
     }
 

@@ -29,6 +29,10 @@ public final class EventCommitQueue: Service, Sendable {
     let state = Locked<(pending: [Pending], stopping: Bool)>(([], false))
     let wake = DispatchSemaphore(value: 0)
     let lastCommit = Locked<Double>(0)
+    let writing = Locked(false)
+
+    /// Whether the writer thread is running (between `run` starting and graceful shutdown).
+    public var isWriting: Bool { writing.withLock { $0 } }
 
     /// When the last intake transaction committed (seconds since 1970; 0 before the first).
     public var lastCommitAt: Double { lastCommit.withLock { $0 } }
@@ -59,8 +63,10 @@ public final class EventCommitQueue: Service, Sendable {
     /// first, and the waiting ones are written before it returns.
     public func run() async throws {
         let ended = DispatchSemaphore(value: 0)
+        writing.withLock { $0 = true }
         let thread = Thread { [self] in
             writeLoop()
+            writing.withLock { $0 = false }
             ended.signal()
         }
         thread.name = "wangge-event-writer"

@@ -69,3 +69,31 @@ struct JSONScannerTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(text) }
     }
 }
+
+@Suite("Numbers: correctly rounded without the C library")
+struct JSONNumberTests {
+    @Test("coordinates, exponents, long mantissas and extremes give the same double as Swift's own parser", arguments: [
+        "0", "-0", "1", "114.4531234", "38.0620001", "-179.9999999", "1e0", "1E+2", "2.5e-3", "123456789012345678901234567890",
+        "0.1", "0.30000000000000004", "9007199254740993", "4.9e-324", "1.7976931348623157e308", "1e400", "-1e-400",
+        "114.45312345678901234", "0.000001", "1000000000000000000000", "3.141592653589793238462643383279",
+    ])
+    func sameAsSwift(_ literal: String) throws {
+        let value = try JSONValue.parse(literal)
+        guard case .number(let n) = value else { Issue.record("not a number: \(value)"); return }
+        let expected = Double(literal)!
+        #expect(n.value.bitPattern == expected.bitPattern || (n.value.isNaN && expected.isNaN), "\(literal): \(n.value) vs \(expected)")
+    }
+
+    @Test("every decimal with up to seven places between −180 and 180 on a lattice parses exactly as Swift does")
+    func lattice() throws {
+        var rng = UInt64(20111001)
+        for _ in 0..<20_000 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            let units = Int64(bitPattern: rng) % 1_800_000_000
+            let fraction = String(abs(units) % 10_000_000)
+            let literal = (units < 0 ? "-" : "") + "\(abs(units) / 10_000_000)." + String(repeating: "0", count: 7 - fraction.count) + fraction
+            guard case .number(let n) = try JSONValue.parse(literal) else { Issue.record("not a number: \(literal)"); return }
+            #expect(n.value.bitPattern == Double(literal)!.bitPattern, "\(literal)")
+        }
+    }
+}

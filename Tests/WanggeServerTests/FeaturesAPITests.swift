@@ -178,9 +178,12 @@ struct FeaturesAPITests {
             for pattern in ["src=\"http", "href=\"http", "@import", "url(http", "<script src", "<link rel=\"stylesheet\""] {
                 #expect(!html.contains(pattern), "the page loads \(pattern)…")
             }
-            // Every collection it asks for exists.
-            for id in ["street", "community", "courtyard", "building", "functional", "industry", "events"] {
-                #expect(html.contains("\"\(id)\"") || html.contains("collections/${"), "the page does not know \(id)")
+            // The collections it reads — its grid layers (fetched as collections/${id}/items) and the events — are
+            // exactly this service's, and each answers.
+            let layers = html.matches(of: /\{ id: "([a-z]+)"/).map { String($0.output.1) }
+            #expect(Set(layers) == ["street", "community", "courtyard", "building", "functional", "industry"])
+            #expect(html.contains(#"fetchAll("events""#))
+            for id in layers + ["events"] {
                 #expect(try await get(client, "/collections/\(id)/items?limit=1", .viewer).status == .ok)
             }
             #expect(try await get(client, "/map?x=1").status == .badRequest)

@@ -17,6 +17,21 @@ struct ServerTests {
 
     init() throws { f = try ServerFixture() }
 
+    @Test("the service's threads live only while the application runs: the event writer and the assignment workers end with it")
+    func nothingOutlivesTheApplication() async throws {
+        #expect(f.engine.workers.threadsRunning == 2)
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true),
+                                     body: ServerFixture.body(ServerFixture.goodEvent)) { r in
+                #expect(r.status == .created)
+            }
+        }
+        #expect(!f.wiring.commits.isWriting)
+        #expect(f.engine.workers.threadsRunning == 0)
+        // What was acknowledged was stored before the writer ended.
+        #expect(try f.database.countEvents(.allEvents) == 1)
+    }
+
     @Test("health, the API description and grid boundaries need no token; everything else does")
     func publicEndpoints() async throws {
         try await f.app().test(.router) { client in

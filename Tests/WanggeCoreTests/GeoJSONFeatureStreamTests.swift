@@ -1,0 +1,62 @@
+import Testing
+@testable import WanggeCore
+
+@Suite("Streaming the features of a FeatureCollection")
+struct GeoJSONFeatureStreamTests {
+    static let text = """
+        {"type": "FeatureCollection",
+         "name": "points", "bbox": [1, 2, 3, 4],
+         "crs": {"type": "name", "properties": {"name": "EPSG:4547"}},
+         "features": [
+          {"type": "Feature", "properties": {"n": "a ] } , \\" tricky"}, "geometry": {"type": "Point", "coordinates": [1, 2]}},
+          {"type": "Feature", "properties": {"n": "b"}, "geometry": {"type": "Point", "coordinates": [3.25, -4e2]}},
+          {"type": "Feature", "geometry": {"type": "Point", "coordinates": [1, 2,]}},
+          17
+         ]}
+        """
+
+    static func pieces(_ text: String, chunk: Int) throws -> [GeoJSONFeatureStream.Piece] {
+        var stream = GeoJSONFeatureStream()
+        var out: [GeoJSONFeatureStream.Piece] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            try stream.feed(bytes[i..<min(bytes.count, i + chunk)]) { out.append($0) }
+            i += chunk
+        }
+        try stream.finish { out.append($0) }
+        return out
+    }
+
+    @Test("features, a malformed one and a bare value come out whole with their lines, whatever the chunks", arguments: [1, 2, 5, 64, 100_000])
+    func pieces(chunk: Int) throws {
+        let pieces = try Self.pieces(Self.text, chunk: chunk)
+        guard pieces.count == 5, case .crs(let crs) = pieces[0] else { Issue.record("pieces: \(pieces)"); return }
+        #expect(try JSONValue.parse(crs).objectValue?["properties"]?.objectValue?["name"] == .string("EPSG:4547"))
+        var features: [(String, Int)] = []
+        for p in pieces.dropFirst() {
+            if case .feature(let bytes, let line) = p { features.append((String(decoding: bytes, as: UTF8.self), line)) }
+        }
+        #expect(features.map(\.1) == [5, 6, 7, 8])
+        #expect(try JSONValue.parse(features[0].0).objectValue?["properties"]?.objectValue?["n"] == .string("a ] } , \" tricky"))
+        #expect(try JSONValue.parse(features[1].0).objectValue?["geometry"]?.objectValue?["coordinates"]
+            == .array([.number(JSONNumber(literal: "3.25", value: 3.25)), .number(JSONNumber(literal: "-4e2", value: -400))]))
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(features[2].0) }
+        #expect(features[3].0.trimmingWhitespace() == "17")
+    }
+
+    @Test("what is not a FeatureCollection is refused with a reason", arguments: [
+        ("", "empty"), ("[1, 2]", "starts with"), (#"{"type": "FeatureCollection"}"#, "no \"features\""),
+        (#"{"type": "FeatureCollection", "features": [{"a": 1}"#, "ends in the middle"),
+        (#"{"features": []} x"#, "after the end"),
+        (#"{"features": [{"a": [1}, 2]}"#, "not closed"),
+        (#"{"features": [], "name": }"#, "has no value"),
+    ])
+    func refused(_ text: String, _ reason: String) {
+        #expect {
+            _ = try Self.pieces(text, chunk: 3)
+        } throws: { error in
+            "\(error)".contains(reason)
+        }
+    }
+}

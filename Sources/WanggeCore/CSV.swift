@@ -13,13 +13,17 @@ public enum CSV {
     }
 
     /// True if the field must be quoted: it holds the delimiter, a quote or a line break.
-    public static func needsQuotes(_ bytes: some Sequence<UInt8>, delimiter: UInt8 = 0x2C) -> Bool {
+    public static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = 0x2C) -> Bool {
         bytes.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    public static func needsQuotes(_ s: String, delimiter: UInt8 = 0x2C) -> Bool {
+        s.utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// The field as it goes into a line, quoted (its quotes doubled) when it has to be.
     public static func field(_ s: String, delimiter: UInt8 = 0x2C) -> String {
-        guard needsQuotes(s.utf8, delimiter: delimiter) else { return s }
+        guard needsQuotes(s, delimiter: delimiter) else { return s }
         var out = "\""
         for c in s { if c == "\"" { out += "\"\"" } else { out.append(c) } }
         return out + "\""
@@ -39,7 +43,7 @@ public enum CSV {
     }
 
     /// Appends one field's bytes, quoted when they have to be.
-    public static func appendField(_ bytes: some Collection<UInt8>, delimiter: UInt8 = 0x2C, to out: inout [UInt8]) {
+    public static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = 0x2C, to out: inout [UInt8]) {
         guard needsQuotes(bytes, delimiter: delimiter) else {
             out.append(contentsOf: bytes)
             return
@@ -52,11 +56,16 @@ public enum CSV {
         out.append(0x22)
     }
 
+    public static func appendField(_ s: String, delimiter: UInt8 = 0x2C, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { appendField($0, delimiter: delimiter, to: &out) }
+    }
+
     /// Appends a record and its line end.
     public static func appendRecord(_ fields: [String], delimiter: UInt8 = 0x2C, lineEnd: [UInt8] = crlf, to out: inout [UInt8]) {
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(delimiter) }
-            appendField(f.utf8, delimiter: delimiter, to: &out)
+            appendField(f, delimiter: delimiter, to: &out)
         }
         out.append(contentsOf: lineEnd)
     }
@@ -80,7 +89,15 @@ public enum CSV {
         public init() {}
 
         /// Hands each complete record to `emit` with the line it starts on.
-        public mutating func feed(_ bytes: some Collection<UInt8>, emit: ([String], Int) throws -> Void) rethrows {
+        public mutating func feed(_ bytes: [UInt8], emit: ([String], Int) throws -> Void) rethrows {
+            try bytes.withUnsafeBufferPointer { try feed($0, emit: emit) }
+        }
+
+        public mutating func feed(_ bytes: ArraySlice<UInt8>, emit: ([String], Int) throws -> Void) rethrows {
+            try bytes.withUnsafeBufferPointer { try feed($0, emit: emit) }
+        }
+
+        public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, emit: ([String], Int) throws -> Void) rethrows {
             if !delimiterKnown {
                 let firstLine = bytes.prefix { $0 != 0x0A }
                 if !firstLine.contains(0x2C) {
@@ -152,7 +169,7 @@ extension GeoJSONWriter {
             return
         }
         var quoted: [UInt8] = []
-        CSV.appendField(bytes, to: &quoted)
+        CSV.appendField(bytes, delimiter: 0x2C, to: &quoted)
         quoted.withUnsafeBufferPointer { append(bytes: $0) }
     }
 }

@@ -12,10 +12,13 @@ public protocol EventColumns {
     func withText<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T
 }
 
+// Inlinable: rows are read millions of times, and the concrete row type lives in the store module.
 extension EventColumns {
+    @inlinable
     public func string(_ i: Int) -> String? { withText(i) { $0.map { String(decoding: $0, as: UTF8.self) } } }
 
     /// The case whose raw value is the column's text, compared as bytes (no String is made); nil for NULL or no match.
+    @inlinable
     public func choice<E: CaseIterable & RawRepresentable>(_ i: Int, _: E.Type) -> E? where E.RawValue == String {
         withText(i) { bytes in
             guard let bytes else { return nil }

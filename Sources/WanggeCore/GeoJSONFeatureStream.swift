@@ -20,7 +20,15 @@ public struct GeoJSONFeatureStream {
 
     /// Reads what it can of `bytes` (with what was left over) and emits every complete piece.
     /// - Throws: `WanggeError.invalidInput` when the text is not a FeatureCollection.
-    public mutating func feed(_ bytes: some Collection<UInt8>, emit: (Piece) throws -> Void) throws {
+    public mutating func feed(_ bytes: [UInt8], emit: (Piece) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { try feed($0, emit: emit) }
+    }
+
+    public mutating func feed(_ bytes: ArraySlice<UInt8>, emit: (Piece) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { try feed($0, emit: emit) }
+    }
+
+    public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, emit: (Piece) throws -> Void) throws {
         buffer.removeLast()
         buffer.append(contentsOf: bytes)
         buffer.append(0)

@@ -24,6 +24,18 @@ struct SampleTests {
         }
     }
 
+    @Test("the sample goes only into a database with nothing in it: one holding its own boundaries gets none of it")
+    func loadsOnlyIntoEmpty() async throws {
+        let own = try AppDatabase.inMemory()
+        _ = try BoundaryImport(options: BoundaryOptions(layer: .functional)).run(file: "\(Fixtures.geoData)/functional.geojson", repository: own)
+        #expect(try await SampleFiles.loadIfEmpty(from: Fixtures.geoData, into: own) == nil)
+        #expect(try own.countEvents(.allEvents) == 0 && own.counts().map(\.layer) == [.functional] && own.setting(ServicePoints.settingKey) == nil)
+        let empty = try AppDatabase.inMemory()
+        let loaded = try #require(try await SampleFiles.loadIfEmpty(from: Fixtures.geoData, into: empty))
+        #expect(loaded.grids == 115 && loaded.events == 3000 && loaded.servicePoints)
+        #expect(try empty.countEvents(.allEvents) == 3000 && empty.departments().count == 13)
+    }
+
     @Test("the sample imports with 7/25/68 residential, 4 functional and 10 industry grids and no defects")
     func imports() throws {
         let db = try AppDatabase.inMemory()

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import WanggeCore
+import WanggeGeo
 import WanggeAssignment
 import WanggeUseCases
 @testable import WanggeServer
@@ -50,6 +51,26 @@ struct BoundaryEndpointTests {
             try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
                 #expect(r.json["residential"]?.objectValue?["courtyard"] == .string("Y1"))
             }
+        }
+    }
+
+    @Test("an import made beside the running service, as `wangge import` does, reaches its index without a restart")
+    func importFromOutside() async throws {
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
+                #expect(r.json["residential"]?.objectValue?["street"] == .string("130105005"))
+            }
+            let outcome = try BoundaryImport(options: BoundaryOptions(layer: .residential))
+                .run(data: BoundaryFileBuilder.cleanHierarchy().bytes, source: "cli", repository: f.database)
+            #expect(outcome.landed != nil)
+            var courtyard: JSONValue?
+            for _ in 0..<50 where courtyard != .string("Y1") {
+                try await Task.sleep(for: .milliseconds(100))
+                try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
+                    courtyard = r.json["residential"]?.objectValue?["courtyard"]
+                }
+            }
+            #expect(courtyard == .string("Y1"), "the index checks for new imports every second")
         }
     }
 

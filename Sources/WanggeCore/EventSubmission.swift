@@ -26,7 +26,9 @@ public struct EventSubmission: Sendable, Equatable {
     public var y: Double
     public var crs: CRS
     public var description: String
+    /// Empty when not given.
     public var reporterName: String
+    /// Empty when not given.
     public var reporterPhone: String
     public var channel: EventChannel
     /// Seconds since 1970; nil means "when it was reported".
@@ -45,12 +47,13 @@ public struct EventSubmission: Sendable, Equatable {
         for k in o.keys where !fields.contains(k) {
             errors.append(FieldError(k, "unknown field; expected \(fields.joined(separator: ", "))"))
         }
-        func string(_ k: String, max: Int, required: Bool = true) -> String? {
+        func string(_ k: String, max: Int, required: Bool = true, multiline: Bool = false) -> String? {
             guard let v = o[k], v != .null else {
                 if required { errors.append(FieldError(k, "is required")) }
                 return nil
             }
             guard case .string(let s) = v else { errors.append(FieldError(k, "must be a string, not \(v.typeDescription)")); return nil }
+            if let why = TextField.problem(s, multiline: multiline) { errors.append(FieldError(k, why)); return nil }
             let t = s.trimmingWhitespace()
             if t.isEmpty && required { errors.append(FieldError(k, "must not be empty")); return nil }
             if t.count > max { errors.append(FieldError(k, "is \(t.count) characters; at most \(max) are allowed")); return nil }
@@ -79,10 +82,11 @@ public struct EventSubmission: Sendable, Equatable {
                     + (swapped ? "; lon and lat look swapped" : "")))
             }
         }
-        let description = string("description", max: maxDescription)
-        let name = string("reporter_name", max: maxName)
-        let phone = string("reporter_phone", max: maxPhone)
-        if let phone, !phone.unicodeScalars.allSatisfy({ "0123456789+-() ".unicodeScalars.contains($0) }) || phone.filter(\.isNumber).count < 3 {
+        let description = string("description", max: maxDescription, multiline: true)
+        // Who reported it is optional (a hotline caller may give no name; the token always says who submitted it).
+        let name = string("reporter_name", max: maxName, required: false) ?? ""
+        let phone = string("reporter_phone", max: maxPhone, required: false) ?? ""
+        if !phone.isEmpty, !phone.unicodeScalars.allSatisfy({ "0123456789+-() ".unicodeScalars.contains($0) }) || phone.filter(\.isNumber).count < 3 {
             errors.append(FieldError("reporter_phone", "must be a phone number (digits, spaces, + - and parentheses)"))
         }
         var channel: EventChannel?
@@ -102,7 +106,7 @@ public struct EventSubmission: Sendable, Equatable {
                 errors.append(FieldError("occurred_at", "must be an RFC 3339 date-time such as 2026-11-26T09:30:00+08:00"))
             }
         }
-        guard errors.isEmpty, let type, let severity, let x, let y, let description, let name, let phone, let channel else {
+        guard errors.isEmpty, let type, let severity, let x, let y, let description, let channel else {
             return .failure(InvalidFields(errors))
         }
         return .success(EventSubmission(type: type, severity: severity, x: x, y: y, crs: crs, description: description,

@@ -133,6 +133,11 @@ public final class BoundaryValidator {
                 ?? "property \"\(f.code)\" (the grid code) is missing"
             defects.append(defect(raw.properties[f.code] == nil ? .missingProperty : .badProperty, why))
         }
+        for (key, text) in [(f.code, code), (f.name, raw.properties[f.name]?.identifierText), (f.parent, raw.properties[f.parent]?.identifierText)] {
+            if let text, let why = TextField.problem(text, multiline: false) {
+                defects.append(defect(.badProperty, "property \"\(key)\" \(why)"))
+            }
+        }
         let name = raw.properties[f.name]?.identifierText
         if name == nil || name!.isEmpty {
             defects.append(defect(raw.properties[f.name] == nil ? .missingProperty : .badProperty,

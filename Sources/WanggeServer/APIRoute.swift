@@ -60,6 +60,9 @@ struct APIRoute: Sendable {
         if !parameters.isEmpty || body != nil, !a.contains(where: { $0.status == 400 }) {
             a.append(Answer(status: 400, description: "A parameter or the body is malformed"))
         }
+        if let body, !a.contains(where: { $0.status == 415 }) {
+            a.append(Answer(status: 415, description: "The body is not sent as \(body.contentTypes.joined(separator: " or "))"))
+        }
         a.append(Answer(status: 500, description: "The server failed; the body holds a request id to quote"))
         return a.sorted { $0.status < $1.status }
     }
@@ -99,15 +102,30 @@ struct RouteRequest: Sendable {
 }
 
 extension Router where Context == AppRequestContext {
-    /// Registers the routes: each checks its roles, then its query parameters, before its handler runs.
+    /// Registers the routes: each checks its roles, its query parameters and the media type of its body (the one it
+    /// declares; none given is refused too) before its handler runs.
     func add(_ routes: [APIRoute]) {
         for route in routes {
             let declared = route.parameters.filter { $0.location == .query }
             on(RouterPath(stringLiteral: route.path), method: route.method) { request, context -> Response in
                 let identity = try route.roles.map { try context.require($0) } ?? context.identity
                 let query = try Query(request, declared: declared)
+                if let body = route.body { try Self.checkMediaType(request, accepts: body.contentTypes) }
                 return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity))
             }
+        }
+    }
+
+    /// - Throws: `APIError` 415 when the Content-Type is missing or not one of `accepts` (parameters such as
+    ///   `charset` aside).
+    static func checkMediaType(_ request: Request, accepts: [String]) throws {
+        let list = accepts.joined(separator: " or ")
+        guard let header = request.headers[.contentType] else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "say what the body is: send it with Content-Type: \(list)")
+        }
+        let type = header.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard accepts.contains(type) else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the body as \(list), not \(header)")
         }
     }
 }
@@ -125,11 +143,8 @@ extension Request {
     }
 
     /// A JSON object body, at most `limit` bytes.
-    /// - Throws: `APIError` 413, 415 (not JSON), 400 (malformed, with line and column).
+    /// - Throws: `APIError` 413, 400 (malformed, with line and column). (The route has checked its media type.)
     func jsonObject(upTo limit: Int) async throws -> (JSONObject, [UInt8]) {
-        if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the body as application/json, not \(type)")
-        }
         let raw = try await bytes(upTo: limit)
         do {
             let value = try JSONValue.parse(raw)

@@ -29,8 +29,8 @@ enum EventJSON {
         w.append(#"},"description":"#); w.appendString(e.description)
         w.append(#","channel":"#); w.appendString(e.channel.rawValue)
         if showReporter {
-            w.append(#","reporter":{"name":"#); w.appendString(e.reporterName)
-            w.append(#","phone":"#); w.appendString(e.reporterPhone)
+            w.append(#","reporter":{"name":"#); optional(e.reporterName.isEmpty ? nil : e.reporterName)
+            w.append(#","phone":"#); optional(e.reporterPhone.isEmpty ? nil : e.reporterPhone)
             w.append("}")
         } else {
             w.append(#","reporter":null"#)
@@ -68,7 +68,8 @@ enum EventJSON {
             ("channel", .string(e.channel.rawValue)),
         ])
         o["reporter"] = showReporter
-            ? .object(JSONObject([("name", .string(e.reporterName)), ("phone", .string(e.reporterPhone))]))
+            ? .object(JSONObject([("name", e.reporterName.isEmpty ? .null : .string(e.reporterName)),
+                                  ("phone", e.reporterPhone.isEmpty ? .null : .string(e.reporterPhone))]))
             : .null
         o["occurred_at"] = .string(Timestamp.format(e.occurredAt))
         o["reported_at"] = .string(Timestamp.format(e.reportedAt))

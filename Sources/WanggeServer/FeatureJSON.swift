@@ -54,8 +54,8 @@ enum FeatureJSON {
                             ("industry", .string(e.assignment.industry.grids.joined(separator: ";"))), ("outside", .bool(e.isOutside)),
                             ("department", opt(r.department))])
         if showReporter {
-            p["reporter_name"] = .string(e.reporterName)
-            p["reporter_phone"] = .string(e.reporterPhone)
+            p["reporter_name"] = e.reporterName.isEmpty ? .null : .string(e.reporterName)
+            p["reporter_phone"] = e.reporterPhone.isEmpty ? .null : .string(e.reporterPhone)
         }
         return p
     }

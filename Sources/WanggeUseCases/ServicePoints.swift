@@ -37,6 +37,14 @@ public enum ServicePoints {
                 problems.append(FieldError("features[\(i)].properties.kind", "is missing"))
                 continue
             }
+            var bad = false
+            for key in ["id", "name", "kind", "kind_name"] {
+                if let text = p?[key]?.stringValue, let why = TextField.problem(text, multiline: false) {
+                    problems.append(FieldError("features[\(i)].properties.\(key)", why))
+                    bad = true
+                }
+            }
+            if bad { continue }
             out.append(ServicePoint(id: p?["id"]?.identifierText ?? o?["id"]?.identifierText ?? "\(i)",
                                     name: p?["name"]?.stringValue ?? "", kind: kind,
                                     kindName: p?["kind_name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, lon: lon, lat: lat))

@@ -25,7 +25,7 @@ struct BoundaryEndpointTests {
             var bad = BoundaryFileBuilder.cleanHierarchy()
             bad.features[2].properties["code"] = .string("C1")
             bad.features[5].properties["parent"] = .string("nope")
-            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis), body: ByteBuffer(bytes: bad.bytes)) { r in
+            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]), body: ByteBuffer(bytes: bad.bytes)) { r in
                 #expect(r.status == .unprocessableContent)
                 #expect(r.errorCode == "boundary_defects")
                 guard case .array(let defects)? = r.json["error"]?.objectValue?["defects"] else { Issue.record("no defects"); return }
@@ -35,14 +35,14 @@ struct BoundaryEndpointTests {
                 #expect(details.contains { $0.objectValue?["field"] == .string("features[2]") })
             }
             #expect(try f.database.grids(in: nil) == before)
-            try await client.execute(uri: "/boundaries", method: .post, headers: f.headers(.gis), body: ByteBuffer(bytes: bad.bytes)) { r in
+            try await client.execute(uri: "/boundaries", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]), body: ByteBuffer(bytes: bad.bytes)) { r in
                 #expect(r.status == .badRequest)
             }
             // A good upload replaces the residential layer and lookups follow at once.
             try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
                 #expect(r.json["residential"]?.objectValue?["street"] == .string("130105005"))
             }
-            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis),
+            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]),
                                      body: ByteBuffer(bytes: BoundaryFileBuilder.cleanHierarchy().bytes)) { r in
                 #expect(r.status == .ok, "\(r.text)")
                 #expect(r.json["grids"] == .number(JSONNumber(7)))
@@ -72,6 +72,26 @@ struct BoundaryEndpointTests {
             }
             #expect(courtyard == .string("Y1"), "the index checks for new imports every second")
         }
+    }
+
+    @Test("every endpoint that takes a body refuses a Content-Type it does not declare, and a missing one, with 415")
+    func mediaTypes() async throws {
+        let withBody = f.wiring.routes.filter { $0.body != nil }
+        #expect(Set(withBody.map { "\($0.method.rawValue) \($0.path)" })
+            == ["POST /events", "POST /events/{id}/actions", "POST /boundaries", "PUT /reports/services/points"])
+        try await f.app().test(.router) { client in
+            for route in withBody {
+                let uri = route.path.replacingOccurrences(of: "{id}", with: "1") + (route.path == "/boundaries" ? "?layer=residential" : "")
+                for type in ["text/plain", "text/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", nil] as [String?] {
+                    var h = f.headers(.admin)
+                    if let type { h[.contentType] = type }
+                    try await client.execute(uri: uri, method: route.method, headers: h, body: ServerFixture.body("{}")) { r in
+                        #expect(r.status == .unsupportedMediaType && r.errorCode == "unsupported_media_type", "\(route.method) \(uri) with \(type ?? "no type")")
+                    }
+                }
+            }
+        }
+        #expect(try f.database.countEvents(.allEvents) == 0)
     }
 
     @Test("the OpenAPI document and the routes agree: every documented operation exists, every route is documented")

@@ -90,6 +90,14 @@ struct ClosedLoopEndpointTests {
             #expect(r.status == .unprocessableContent)
             r = try await act(client, id, .dispatcher, #"{"action":"reject"}"#)
             #expect(r.status == .unprocessableContent, "a rejection needs a reason")
+            for field in ["reason", "note", "department"] {
+                var body = JSONObject([("action", .string("reject")), ("reason", .string("duplicate"))])
+                body[field] = .string("a\u{0}b")
+                var w = GeoJSONWriter()
+                w.appendObject(body)
+                r = try await act(client, id, .dispatcher, String(decoding: w.bytes, as: UTF8.self))
+                #expect(r.status == .unprocessableContent && r.text.contains("U+0000"), "\(field): \(r.text.prefix(200))")
+            }
             r = try await act(client, "999999", .dispatcher, #"{"action":"accept"}"#)
             #expect(r.status == .notFound)
         }

@@ -149,6 +149,19 @@ struct EventEndpointTests {
         BadBody(body: replacing("\"channel\":\"grid_station\"", "\"channel\":\"web\",\"occurred_at\":\"2099-01-01T00:00:00Z\""), status: 422, field: "occurred_at"),
         BadBody(body: replacing("\"channel\":\"grid_station\"", "\"channel\":\"web\",\"crs\":\"EPSG:999999\""), status: 422, field: "lon"),
         BadBody(body: "{\"description\": \"" + String(repeating: "x", count: 70_000) + "\"}", status: 413, field: ""),
+        // Control characters are refused, never stored cut short (SQLite's C strings end at a NUL).
+        BadBody(body: replacing("垃圾堆放在楼下", "A\\u0000B"), status: 422, field: "description"),
+        BadBody(body: replacing("垃圾堆放在楼下", "\\u0000"), status: 422, field: "description"),
+        BadBody(body: replacing("垃圾堆放在楼下", "bell\\u0007"), status: 422, field: "description"),
+        BadBody(body: replacing("垃圾堆放在楼下", "del\\u007f"), status: 422, field: "description"),
+        BadBody(body: replacing("垃圾堆放在楼下", "c1\\u0085"), status: 422, field: "description"),
+        BadBody(body: replacing("王芳", "王\\u0000芳"), status: 422, field: "reporter_name"),
+        BadBody(body: replacing("王芳", "王\\n芳"), status: 422, field: "reporter_name"),
+        BadBody(body: replacing("138 0000 1111", "138\\u0000 0000 1111"), status: 422, field: "reporter_phone"),
+        BadBody(body: replacing("\"type\":\"garbage\"", "\"type\":\"garbage\\u0000\""), status: 422, field: "type"),
+        BadBody(body: replacing("\"channel\":\"grid_station\"", "\"channel\":\"grid_station\",\"crs\":\"EPSG:4326\\u0000\""), status: 422, field: "crs"),
+        BadBody(body: replacing("\"channel\":\"grid_station\"", "\"channel\":\"grid\\u0000station\""), status: 422, field: "channel"),
+        BadBody(body: replacing("\"channel\":\"grid_station\"", "\"channel\":\"web\",\"occurred_at\":\"2026-11-01T00:00:00Z\\u0000\""), status: 422, field: "occurred_at"),
     ]
 
     @Test("bad input gets a 4xx naming the field and reason, and stores nothing", arguments: badBodies)
@@ -165,6 +178,43 @@ struct EventEndpointTests {
         }
     }
 
+    @Test("tabs and line breaks in a description are stored exactly as acknowledged, and read back the same")
+    func textKeptExactly() async throws {
+        try await f.app().test(.router) { client in
+            let text = "第一行\t制表\r\n第二行\n  trailing"
+            var body = JSONObject(try JSONValue.parse(ServerFixture.goodEvent).objectValue!.members.map { ($0.key, $0.value) })
+            body["description"] = .string(text)
+            var w = GeoJSONWriter()
+            w.appendObject(body)
+            let r = try await submit(client, String(decoding: w.bytes, as: UTF8.self))
+            #expect(r.status == .created)
+            #expect(r.json["description"] == .string(text))
+            let id = r.json["id"]!.identifierText!
+            try await client.execute(uri: "/events/\(id)", method: .get, headers: f.headers(.reporter)) { g in
+                #expect(g.json["description"] == .string(text))
+            }
+            #expect(try f.database.event(id: Int64(id)!)?.event.description == text)
+        }
+    }
+
+    @Test("a report without a name or phone is taken (a hotline caller, a grid officer whose token says who they are)")
+    func anonymous() async throws {
+        try await f.app().test(.router) { client in
+            let body = Self.replacing(#","reporter_name":"王芳","reporter_phone":"138 0000 1111""#, "")
+            #expect(!body.contains("reporter"))
+            let r = try await submit(client, body)
+            #expect(r.status == .created, "\(r.text)")
+            #expect(r.json["reporter"] == .object(JSONObject([("name", .null), ("phone", .null)])))
+            let id = Int64(r.json["id"]!.identifierText!)!
+            let stored = try #require(try f.database.event(id: id))
+            #expect(stored.event.submittedBy != nil, "the token is always recorded")
+            #expect(try f.database.history(eventID: id).first?.actorName == "test reporter")
+            // A phone given must still be one.
+            let bad = try await submit(client, Self.replacing(#""reporter_name":"王芳","reporter_phone":"138 0000 1111""#, #""reporter_phone":"x""#))
+            #expect(bad.status == .unprocessableContent)
+        }
+    }
+
     @Test("the wrong content type and a malformed JSON body are refused before anything happens")
     func contentType() async throws {
         try await f.app().test(.router) { client in
@@ -172,6 +222,14 @@ struct EventEndpointTests {
             h[.contentType] = "text/xml"
             try await client.execute(uri: "/events", method: .post, headers: h, body: ServerFixture.body(ServerFixture.goodEvent)) { r in
                 #expect(r.status == .unsupportedMediaType)
+            }
+            h[.contentType] = nil
+            try await client.execute(uri: "/events", method: .post, headers: h, body: ServerFixture.body(ServerFixture.goodEvent)) { r in
+                #expect(r.status == .unsupportedMediaType, "no Content-Type at all")
+            }
+            h[.contentType] = "Application/JSON; charset=utf-8"
+            try await client.execute(uri: "/events", method: .post, headers: h, body: ServerFixture.body(ServerFixture.goodEvent)) { r in
+                #expect(r.status == .created, "a charset and any letter case are fine")
             }
             let r = try await submit(client, "{\"type\": \"garbage\",\n \"severity\": }")
             #expect(r.json["error"]?.objectValue?["message"]?.stringValue?.contains("line 2, column 14") == true)

@@ -258,6 +258,10 @@ struct ReportAPITests {
             try await client.execute(uri: "/reports/services/points", method: .put, headers: f.headers(.gis, json: true), body: ServerFixture.body(bad)) { r in
                 #expect(r.status == .unprocessableContent && r.text.contains("features[0].properties.kind"), "\(r.text)")
             }
+            let nul = one.replacingOccurrences(of: "诊所", with: #"诊\u0000所"#)
+            try await client.execute(uri: "/reports/services/points", method: .put, headers: f.headers(.gis, json: true), body: ServerFixture.body(nul)) { r in
+                #expect(r.status == .unprocessableContent && r.text.contains("features[0].properties.name"), "\(r.text)")
+            }
             try await client.execute(uri: "/reports/services/points", method: .put, headers: f.headers(.viewer, json: true), body: ServerFixture.body(one)) { r in
                 #expect(r.status == .forbidden)
             }

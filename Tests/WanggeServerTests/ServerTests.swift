@@ -81,7 +81,9 @@ struct ServerTests {
             for entry in Self.policy {
                 for role in Role.allCases {
                     let body: ByteBuffer? = entry.method == .post ? ServerFixture.body(entry.uri.hasPrefix("/events") ? ServerFixture.goodEvent : industry) : nil
-                    try await client.execute(uri: entry.uri, method: entry.method, headers: f.headers(role, json: entry.uri.hasPrefix("/events")), body: body) { r in
+                    var headers = f.headers(role, json: entry.uri.hasPrefix("/events"))
+                    if entry.uri.hasPrefix("/boundaries") { headers[.contentType] = "application/geo+json" }
+                    try await client.execute(uri: entry.uri, method: entry.method, headers: headers, body: body) { r in
                         if entry.allowed.contains(role) {
                             #expect(r.status.code < 300, "\(role) \(entry.method) \(entry.uri): \(r.status) \(r.text)")
                         } else {

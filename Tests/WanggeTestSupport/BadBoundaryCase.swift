@@ -44,6 +44,9 @@ extension BadBoundaryCase {
         BadBoundaryCase(name: "missing name", kind: .missingProperty, mentions: "\"name\" (the grid name) is missing") {
             var b = B.cleanHierarchy(); b.features[3].properties["name"] = nil; return b
         },
+        BadBoundaryCase(name: "a control character in a name", kind: .badProperty, mentions: "\"name\" contains the control character U+0000") {
+            var b = B.cleanHierarchy(); b.features[3].properties["name"] = .string("楼院\u{0}一"); return b
+        },
         BadBoundaryCase(name: "self-intersecting polygon", kind: .invalidPolygon, mentions: "Self-intersection at [114.451, 38.0605]") {
             var b = B.cleanHierarchy()
             b.features[3].geometry = B.polygon([[[x0, y0], [x0 + 0.002, y0 + 0.001], [x0 + 0.002, y0], [x0, y0 + 0.001], [x0, y0]]])

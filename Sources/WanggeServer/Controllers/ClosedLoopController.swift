@@ -25,10 +25,12 @@ struct ClosedLoopController: Sendable {
             for k in o.keys where !Self.fields.contains(k) {
                 errors.append(FieldError(k, "unknown field; expected \(Self.fields.joined(separator: ", "))"))
             }
-            func string(_ k: String) -> String? {
+            func string(_ k: String, multiline: Bool = false) -> String? {
                 switch o[k] {
                 case nil, .null?: return nil
-                case .string(let s)?: return s
+                case .string(let s)?:
+                    if let why = TextField.problem(s, multiline: multiline) { errors.append(FieldError(k, why)); return nil }
+                    return s
                 case let v?: errors.append(FieldError(k, "must be a string, not \(v.typeDescription)")); return nil
                 }
             }
@@ -48,8 +50,9 @@ struct ClosedLoopController: Sendable {
             if let h = o["hours"], h != .null {
                 if let d = h.doubleValue, d.isFinite { hours = d } else { errors.append(FieldError("hours", "must be a number")) }
             }
-            fields = ActionFields(reason: string("reason"), note: string("note"), department: string("department"),
-                                  feedback: string("feedback"), photoURL: string("photo_url"), hours: hours,
+            fields = ActionFields(reason: string("reason", multiline: true), note: string("note", multiline: true),
+                                  department: string("department"), feedback: string("feedback", multiline: true),
+                                  photoURL: string("photo_url"), hours: hours,
                                   satisfaction: choice("satisfaction", Satisfaction.self), rating: choice("rating", Rating.self))
             guard errors.isEmpty, let action else { throw InvalidFields(errors) }
             self.action = action

@@ -30,15 +30,20 @@ public struct EventSubmission: Sendable, Equatable {
     public var reporterName: String
     /// Empty when not given.
     public var reporterPhone: String
+    /// Empty when not given.
+    public var reporterEmail: String = ""
+    public var mediaURL: String?
     public var channel: EventChannel
     /// Seconds since 1970; nil means "when it was reported".
     public var occurredAt: Double?
 
     public static let fields = ["type", "severity", "lon", "lat", "crs", "description", "reporter_name", "reporter_phone",
-                                "channel", "occurred_at"]
+                                "reporter_email", "media_url", "channel", "occurred_at"]
     public static let maxDescription = 2000
     public static let maxName = 100
     public static let maxPhone = 32
+    public static let maxEmail = 254
+    public static let maxURL = 500
 
     /// Reads a JSON object, reporting every problem at once: missing fields, wrong types, values out of range,
     /// oversize strings, unknown fields.
@@ -89,6 +94,14 @@ public struct EventSubmission: Sendable, Equatable {
         if !phone.isEmpty, !phone.unicodeScalars.allSatisfy({ "0123456789+-() ".unicodeScalars.contains($0) }) || phone.filter(\.isNumber).count < 3 {
             errors.append(FieldError("reporter_phone", "must be a phone number (digits, spaces, + - and parentheses)"))
         }
+        let email = string("reporter_email", max: maxEmail, required: false) ?? ""
+        if !email.isEmpty, !Self.looksLikeEmail(email) {
+            errors.append(FieldError("reporter_email", "must be an email address such as name@example.org"))
+        }
+        let media = string("media_url", max: maxURL, required: false).flatMap { $0.isEmpty ? nil : $0 }
+        if let media, !(media.hasPrefix("https://") || media.hasPrefix("http://")) || media.contains(" ") {
+            errors.append(FieldError("media_url", "must be an http(s) URL"))
+        }
         var channel: EventChannel?
         if let c = string("channel", max: 32) {
             channel = EventChannel(rawValue: c)
@@ -110,6 +123,14 @@ public struct EventSubmission: Sendable, Equatable {
             return .failure(InvalidFields(errors))
         }
         return .success(EventSubmission(type: type, severity: severity, x: x, y: y, crs: crs, description: description,
-                                        reporterName: name, reporterPhone: phone, channel: channel, occurredAt: occurred))
+                                        reporterName: name, reporterPhone: phone, reporterEmail: email, mediaURL: media,
+                                        channel: channel, occurredAt: occurred))
+    }
+
+    /// One @, something before it, a dot in the domain after it, no spaces.
+    static func looksLikeEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        return !s.contains(where: { $0 == " " || $0 == "," || $0 == ";" })
     }
 }

@@ -79,10 +79,16 @@ public struct NewEvent: Sendable, Equatable {
     public var reportedAt: Double
     public var assignment: PointAssignment
     public var submittedBy: Int64?
+    /// Empty when not given.
+    public var reporterEmail: String
+    /// A picture of the problem (an http(s) URL), when the reporter sent one.
+    public var mediaURL: String?
 
     public init(type: String, severity: Int, lon: Double, lat: Double, inputCRS: String, inputX: Double, inputY: Double,
-                description: String, reporterName: String, reporterPhone: String, channel: EventChannel,
+                description: String, reporterName: String, reporterPhone: String, reporterEmail: String = "",
+                mediaURL: String? = nil, channel: EventChannel,
                 occurredAt: Double, reportedAt: Double, assignment: PointAssignment, submittedBy: Int64?) {
+        self.reporterEmail = reporterEmail; self.mediaURL = mediaURL
         self.type = type; self.severity = severity; self.lon = lon; self.lat = lat; self.inputCRS = inputCRS
         self.inputX = inputX; self.inputY = inputY; self.description = description; self.reporterName = reporterName
         self.reporterPhone = reporterPhone; self.channel = channel; self.occurredAt = occurredAt

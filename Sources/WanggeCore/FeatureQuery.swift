@@ -53,7 +53,7 @@ public struct FeatureQuery: Sendable, Equatable {
         case afterCode(String)
         /// Events (newest first): below this id.
         case beforeID(Int64)
-        /// Grids: skip this many (OGC API's `offset`).
+        /// Skip this many (OGC API's `offset`, Open311's `page`).
         case offset(Int)
     }
 
@@ -67,14 +67,21 @@ public struct FeatureQuery: Sendable, Equatable {
     public var properties: [String]?
 
     // Events only.
-    public var status: EventStatus?
-    public var type: String?
+    /// Any of these statuses (empty: any).
+    public var statuses: [EventStatus] = []
+    /// Any of these event types (empty: any).
+    public var types: [String] = []
+    /// Only these events (empty: any).
+    public var ids: [Int64] = []
     public var severity: Int?
     /// Any grid code of any layer the event was assigned to.
     public var grid: String?
     /// On `occurred_at`, seconds since 1970: inclusive / exclusive.
     public var since: Double?
     public var until: Double?
+    /// On `reported_at`, seconds since 1970: inclusive / exclusive.
+    public var reportedFrom: Double?
+    public var reportedTo: Double?
     public var visibility: EventVisibility = .all
 
     public init(_ target: Target) {
@@ -86,6 +93,18 @@ public struct FeatureQuery: Sendable, Equatable {
         var q = FeatureQuery(.events)
         q.limit = nil
         return q
+    }
+
+    /// Only events with this status.
+    public var status: EventStatus? {
+        get { statuses.count == 1 ? statuses[0] : nil }
+        set { statuses = newValue.map { [$0] } ?? [] }
+    }
+
+    /// Only events of this type.
+    public var type: String? {
+        get { types.count == 1 ? types[0] : nil }
+        set { types = newValue.map { [$0] } ?? [] }
     }
 
     /// The same query for the next page after `cursor`.

@@ -31,10 +31,12 @@ enum EventJSON {
         if showReporter {
             w.append(#","reporter":{"name":"#); optional(e.reporterName.isEmpty ? nil : e.reporterName)
             w.append(#","phone":"#); optional(e.reporterPhone.isEmpty ? nil : e.reporterPhone)
+            w.append(#","email":"#); optional(e.reporterEmail.isEmpty ? nil : e.reporterEmail)
             w.append("}")
         } else {
             w.append(#","reporter":null"#)
         }
+        w.append(#","media_url":"#); optional(e.mediaURL)
         w.append(#","occurred_at":"#); w.appendString(Timestamp.format(e.occurredAt))
         w.append(#","reported_at":"#); w.appendString(Timestamp.format(e.reportedAt))
         w.append(#","grids":{"match":"#); w.appendString(a.residential.match.rawValue)
@@ -69,8 +71,10 @@ enum EventJSON {
         ])
         o["reporter"] = showReporter
             ? .object(JSONObject([("name", e.reporterName.isEmpty ? .null : .string(e.reporterName)),
-                                  ("phone", e.reporterPhone.isEmpty ? .null : .string(e.reporterPhone))]))
+                                  ("phone", e.reporterPhone.isEmpty ? .null : .string(e.reporterPhone)),
+                                  ("email", e.reporterEmail.isEmpty ? .null : .string(e.reporterEmail))]))
             : .null
+        o["media_url"] = opt(e.mediaURL)
         o["occurred_at"] = .string(Timestamp.format(e.occurredAt))
         o["reported_at"] = .string(Timestamp.format(e.reportedAt))
         o["grids"] = .object(JSONObject([

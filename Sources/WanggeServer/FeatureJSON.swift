@@ -52,10 +52,11 @@ enum FeatureJSON {
                             ("street", opt(a.street)), ("community", opt(a.community)), ("courtyard", opt(a.courtyard)),
                             ("building", opt(a.building)), ("functional", .string(e.assignment.functional.grids.joined(separator: ";"))),
                             ("industry", .string(e.assignment.industry.grids.joined(separator: ";"))), ("outside", .bool(e.isOutside)),
-                            ("department", opt(r.department))])
+                            ("department", opt(r.department)), ("media_url", opt(e.mediaURL))])
         if showReporter {
             p["reporter_name"] = e.reporterName.isEmpty ? .null : .string(e.reporterName)
             p["reporter_phone"] = e.reporterPhone.isEmpty ? .null : .string(e.reporterPhone)
+            p["reporter_email"] = e.reporterEmail.isEmpty ? .null : .string(e.reporterEmail)
         }
         return p
     }

@@ -19,11 +19,11 @@ extension AppDatabase: EventRepository {
         let a = e.assignment
         try db.cachedStatement(sql: """
             INSERT INTO event (type, severity, status, lon, lat, input_crs, input_x, input_y, description,
-                reporter_name, reporter_phone, channel, occurred_at, reported_at, match, street, community, courtyard,
-                building, functional, industry, touching, outside, submitted_by)
-            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                reporter_name, reporter_phone, reporter_email, media_url, channel, occurred_at, reported_at, match, street,
+                community, courtyard, building, functional, industry, touching, outside, submitted_by)
+            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [e.type, e.severity, e.lon, e.lat, e.inputCRS, e.inputX, e.inputY, e.description,
-                             e.reporterName, e.reporterPhone, e.channel.rawValue, e.occurredAt, e.reportedAt,
+                             e.reporterName, e.reporterPhone, e.reporterEmail, e.mediaURL, e.channel.rawValue, e.occurredAt, e.reportedAt,
                              a.residential.match.rawValue, a.residential.street, a.residential.community,
                              a.residential.courtyard, a.residential.building, a.functional.grids.joined(separator: ";"),
                              a.industry.grids.joined(separator: ";"), a.residential.touching.joined(separator: ";"),
@@ -83,17 +83,23 @@ extension AppDatabase: EventRepository {
 
     public func events(_ q: FeatureQuery) throws -> [EventRecord] {
         let (whereSQL, args) = Self.filter(q)
-        let sql = StoredEvent.selection + whereSQL + " ORDER BY e.id DESC" + (q.limit == nil ? "" : " LIMIT ?")
+        var sql = StoredEvent.selection + whereSQL + " ORDER BY e.id DESC"
+        var all = args
+        if let limit = q.limit {
+            sql += " LIMIT ?"
+            all.append(limit)
+            if case .offset(let n)? = q.cursor { sql += " OFFSET ?"; all.append(n) }
+        }
         return try writer.read { db in
-            try StoredEvent.fetchAll(db, sql: sql, arguments: StatementArguments(args + (q.limit.map { [$0] } ?? []))).map(\.record)
+            try StoredEvent.fetchAll(db, sql: sql, arguments: StatementArguments(all)).map(\.record)
         }
     }
 
     public func countEvents(_ q: FeatureQuery) throws -> Int {
         var all = q
         all.cursor = nil
-        if !q.boxes.isEmpty, q.status == nil, q.type == nil, q.severity == nil, q.grid == nil, q.since == nil, q.until == nil,
-           q.visibility == .all {
+        if !q.boxes.isEmpty, q.statuses.isEmpty, q.types.isEmpty, q.ids.isEmpty, q.severity == nil, q.grid == nil, q.since == nil,
+           q.until == nil, q.reportedFrom == nil, q.reportedTo == nil, q.visibility == .all {
             // The boxes of one query never overlap (an antimeridian box is split at ±180°).
             return try q.boxes.reduce(0) { $0 + (try countEvents(in: $1)) }
         }
@@ -126,8 +132,14 @@ extension AppDatabase: EventRepository {
     static func filter(_ q: FeatureQuery) -> (String, [any DatabaseValueConvertible]) {
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []
-        if let s = q.status { clauses.append("e.status = ?"); args.append(s.rawValue) }
-        if let t = q.type { clauses.append("e.type = ?"); args.append(t) }
+        func any(_ column: String, _ values: [any DatabaseValueConvertible]) {
+            guard !values.isEmpty else { return }
+            clauses.append(values.count == 1 ? "\(column) = ?" : "\(column) IN (" + values.map { _ in "?" }.joined(separator: ", ") + ")")
+            args += values
+        }
+        any("e.status", q.statuses.map(\.rawValue))
+        any("e.type", q.types)
+        any("e.id", q.ids)
         if let v = q.severity { clauses.append("e.severity = ?"); args.append(v) }
         let tail = "SELECT indexed_upto FROM event_index_state WHERE id = 1"
         if let g = q.grid {
@@ -141,6 +153,8 @@ extension AppDatabase: EventRepository {
         }
         if let s = q.since { clauses.append("e.occurred_at >= ?"); args.append(s) }
         if let u = q.until { clauses.append("e.occurred_at < ?"); args.append(u) }
+        if let s = q.reportedFrom { clauses.append("e.reported_at >= ?"); args.append(s) }
+        if let u = q.reportedTo { clauses.append("e.reported_at < ?"); args.append(u) }
         if !q.boxes.isEmpty {
             var any: [String] = []
             for b in q.boxes {

@@ -54,7 +54,7 @@ extension AppDatabase: FeatureRepository {
         var next: FeatureQuery.Cursor?
         if let limit = q.limit, records.count > limit {
             records.removeLast()
-            next = .beforeID(records.last!.id)
+            if case .offset(let n)? = q.cursor { next = .offset(n + records.count) } else { next = .beforeID(records.last!.id) }
         }
         return FeaturePage(items: records, matched: count ? try countEvents(q) : nil, next: next)
     }

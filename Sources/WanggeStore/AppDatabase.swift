@@ -257,6 +257,13 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                 WHERE workflow IS NOT NULL;
                 """)
         }
+        m.registerMigration("v5-reporter-email-media") { db in
+            // Open311 clients send an email and a picture's URL with a report; both are kept as sent.
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN reporter_email TEXT NOT NULL DEFAULT '';
+                ALTER TABLE event ADD COLUMN media_url TEXT;
+                """)
+        }
         return m
     }
 }

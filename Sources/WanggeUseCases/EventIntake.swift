@@ -58,7 +58,8 @@ public struct EventIntake: Sendable {
         let event = NewEvent(type: submission.type, severity: submission.severity, lon: assignment.lon, lat: assignment.lat,
                              inputCRS: submission.crs.description, inputX: submission.x, inputY: submission.y,
                              description: submission.description, reporterName: submission.reporterName,
-                             reporterPhone: submission.reporterPhone, channel: submission.channel,
+                             reporterPhone: submission.reporterPhone, reporterEmail: submission.reporterEmail,
+                             mediaURL: submission.mediaURL, channel: submission.channel,
                              occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
                              submittedBy: actor.tokenID)
         let insert = EventInsert(event: event, actor: actor,

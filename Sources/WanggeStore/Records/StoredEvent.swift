@@ -16,6 +16,7 @@ struct StoredEvent: FetchableRecord {
         case occurredAt, reportedAt
         case match, street, community, courtyard, building, functional, industry, touching
         case submittedBy, department, version, workflow
+        case reporterEmail, mediaURL
 
         var name: String {
             switch self {
@@ -27,6 +28,8 @@ struct StoredEvent: FetchableRecord {
             case .occurredAt: return "occurred_at"
             case .reportedAt: return "reported_at"
             case .submittedBy: return "submitted_by"
+            case .reporterEmail: return "reporter_email"
+            case .mediaURL: return "media_url"
             default: return String(describing: self)
             }
         }
@@ -71,6 +74,7 @@ struct StoredEvent: FetchableRecord {
         let e = NewEvent(type: value(.type), severity: value(.severity), lon: lon, lat: lat, inputCRS: value(.inputCRS),
                          inputX: value(.inputX), inputY: value(.inputY), description: value(.description),
                          reporterName: value(.reporterName), reporterPhone: value(.reporterPhone),
+                         reporterEmail: value(.reporterEmail), mediaURL: optional(.mediaURL),
                          channel: EventChannel(rawValue: value(.channel)) ?? .web, occurredAt: value(.occurredAt),
                          reportedAt: value(.reportedAt), assignment: assignment, submittedBy: optional(.submittedBy))
         record = EventRecord(id: value(.id), event: e, status: EventStatus(rawValue: value(.status)) ?? .reported,

@@ -49,21 +49,29 @@ struct APIRoute: Sendable {
     var body: Body? = nil
     var answers: [Answer]
     var handler: Handler
+    /// How this route's errors are written, when not as the service's JSON error (Open311's own shapes), and how
+    /// the API document describes them.
+    var renderError: (@Sendable (APIError) -> Response)? = nil
+    var errorContentType = "application/json"
+    var errorSchema: String? = "Error"
 
     /// Every answer, including the ones every endpoint of its kind can give.
     var allAnswers: [Answer] {
         var a = answers
+        func error(_ status: Int, _ description: String) -> Answer {
+            Answer(status: status, description: description, schema: errorSchema, contentType: errorContentType)
+        }
         if roles != nil {
-            a.append(Answer(status: 401, description: "No token, or a token that is unknown or revoked"))
-            a.append(Answer(status: 403, description: "The token's role may not call this endpoint"))
+            a.append(error(401, "No token, or a token that is unknown or revoked"))
+            a.append(error(403, "The token's role may not call this endpoint"))
         }
         if !parameters.isEmpty || body != nil, !a.contains(where: { $0.status == 400 }) {
-            a.append(Answer(status: 400, description: "A parameter or the body is malformed"))
+            a.append(error(400, "A parameter or the body is malformed"))
         }
         if let body, !a.contains(where: { $0.status == 415 }) {
-            a.append(Answer(status: 415, description: "The body is not sent as \(body.contentTypes.joined(separator: " or "))"))
+            a.append(error(415, "The body is not sent as \(body.contentTypes.joined(separator: " or "))"))
         }
-        a.append(Answer(status: 500, description: "The server failed; the body holds a request id to quote"))
+        a.append(error(500, "The server failed; the body holds a request id to quote"))
         return a.sorted { $0.status < $1.status }
     }
 }
@@ -108,10 +116,22 @@ extension Router where Context == AppRequestContext {
         for route in routes {
             let declared = route.parameters.filter { $0.location == .query }
             on(RouterPath(stringLiteral: route.path), method: route.method) { request, context -> Response in
-                let identity = try route.roles.map { try context.require($0) } ?? context.identity
-                let query = try Query(request, declared: declared)
-                if let body = route.body { try Self.checkMediaType(request, accepts: body.contentTypes) }
-                return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity))
+                do {
+                    let identity = try route.roles.map { try context.require($0) } ?? context.identity
+                    let query = try Query(request, declared: declared)
+                    if let body = route.body { try Self.checkMediaType(request, accepts: body.contentTypes) }
+                    return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity))
+                } catch {
+                    guard let render = route.renderError else { throw error }
+                    guard let api = APIError.from(error) else {
+                        // Not the caller's fault: logged with the request id, answered in the route's own shape.
+                        context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+                        return render(APIError(.internalServerError, code: "internal", message: "the server could not complete the request (request id \(context.id))"))
+                    }
+                    var answer = render(api)
+                    answer.headers.append(contentsOf: api.headers)
+                    return answer
+                }
             }
         }
     }

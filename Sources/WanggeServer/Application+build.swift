@@ -17,6 +17,8 @@ public struct ServiceWiring: Sendable {
     public let commits: EventCommitQueue
     public let logger: Logger
     let routes: [APIRoute]
+    /// Bearer tokens and Open311 api_keys, checked against storage at most every few seconds.
+    let tokens: TokenCache
     /// Background work, in start order (graceful shutdown goes the other way, after the HTTP server has drained).
     public let services: [any Service]
 
@@ -35,6 +37,8 @@ public struct ServiceWiring: Sendable {
         let reporting = Reporting(repository: storage, clock: configuration.clock)
         let publishing = BoundaryPublishing(repository: storage, engine: engine)
 
+        let tokens = TokenCache(repository: storage)
+        self.tokens = tokens
         // The API document lists every route, its own included: it reads them once they exist.
         let all = Locked<[APIRoute]>([])
         let routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
@@ -43,6 +47,7 @@ public struct ServiceWiring: Sendable {
             + EventsController(intake: intake, loop: loop, features: storage).routes
             + ClosedLoopController(loop: loop).routes
             + ReportsController(reporting: reporting).routes
+            + Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens).routes
         all.withLock { $0 = routes }
         self.routes = routes
 
@@ -69,7 +74,7 @@ public struct ServiceWiring: Sendable {
                                               allowMethods: [.get, .post, .head, .options],
                                               exposedHeaders: ["ETag", "Location", "X-Request-Id", "Idempotency-Replayed"]))
         router.add(middleware: ErrorMiddleware(routes: endpoints))
-        router.add(middleware: AuthMiddleware(tokens: TokenCache(repository: storage)))
+        router.add(middleware: AuthMiddleware(tokens: tokens))
         router.add(routes)
         return router
     }

@@ -70,8 +70,16 @@ struct ErrorMiddleware: RouterMiddleware {
         let parts = path.split(separator: "/")
         return routes.filter { r in
             let template = r.path.split(separator: "/")
-            return template.count == parts.count && zip(template, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+            return template.count == parts.count && zip(template, parts).allSatisfy { Self.segment($0, matches: $1) }
         }.map(\.method)
+    }
+
+    /// A template segment against a concrete one: a literal, a capture (`{id}`), or a capture with a literal
+    /// before or after it (`{code}.json`, `services.{format}`).
+    static func segment(_ template: Substring, matches part: Substring) -> Bool {
+        guard let open = template.firstIndex(of: "{"), let close = template.firstIndex(of: "}") else { return template == part }
+        let prefix = template[..<open], suffix = template[template.index(after: close)...]
+        return part.count > prefix.count + suffix.count && part.hasPrefix(prefix) && part.hasSuffix(suffix)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -31,6 +31,8 @@ enum OpenAPIDocument {
                 var r = JSONObject([("description", .string(a.description))])
                 if let schema = a.schema {
                     r["content"] = .object(JSONObject([(a.contentType, .object(JSONObject([("schema", ref(schema))])))]))
+                } else if !a.contentType.contains("json") {
+                    r["content"] = .object(JSONObject([(a.contentType, .object(JSONObject([("schema", .object(JSONObject([("type", .string("string"))])))])))]))
                 } else if a.status < 300 {
                     r["content"] = .object(JSONObject([(a.contentType, .object(JSONObject([("schema", .object(JSONObject([("type", .string("object"))])))])))]))
                 }
@@ -119,7 +121,41 @@ enum OpenAPIDocument {
         let severity = type("integer", "1 (minor) to 4 (most urgent)", extra: [("minimum", .number(JSONNumber(1))), ("maximum", .number(JSONNumber(4)))])
         let channel = enumeration(EventChannel.allCases.map(\.rawValue))
         let time = type("string", "RFC 3339", extra: [("format", .string("date-time"))])
-        return JSONObject([
+        let text = type("string", nullable: true)
+        let open311Request = object([
+            ("service_request_id", type("string")), ("status", enumeration(["open", "closed"])), ("status_notes", text),
+            ("service_name", type("string")), ("service_code", type("string")), ("description", type("string")),
+            ("agency_responsible", text), ("service_notice", text), ("requested_datetime", time), ("updated_datetime", time),
+            ("expected_datetime", type("string", nullable: true, extra: [("format", .string("date-time"))])),
+            ("address", text), ("address_id", text), ("zipcode", text), ("lat", type("number")), ("long", type("number")),
+            ("media_url", text), ("extended_attributes", type("object")),
+        ], required: ["service_request_id", "status", "service_code", "requested_datetime", "lat", "long"])
+        let open311Value = object([("key", type("string")), ("name", type("string"))], required: ["key", "name"])
+        let open311Attribute = object([
+            ("variable", type("boolean")), ("code", type("string")), ("datatype", type("string")), ("required", type("boolean")),
+            ("datatype_description", text), ("order", type("integer")), ("description", type("string")), ("values", array(open311Value)),
+        ], required: ["variable", "code", "datatype", "required", "order", "description"])
+        let open311Schemas: [(String, JSONValue)] = [
+            ("Open311Errors", array(object([("code", type("integer")), ("description", type("string"))], required: ["code", "description"]))),
+            ("Open311Discovery", object([("changeset", type("string")), ("contact", type("string")), ("key_service", type("string")),
+                                         ("endpoints", array(object([("specification", type("string")), ("url", type("string")),
+                                                                     ("changeset", type("string")), ("type", type("string")),
+                                                                     ("formats", array(type("string")))])))])),
+            ("Open311Services", array(object([("service_code", type("string")), ("service_name", type("string")),
+                                               ("description", type("string")), ("metadata", type("boolean")), ("type", type("string")),
+                                               ("keywords", type("string")), ("group", type("string"))], required: ["service_code", "service_name"]))),
+            ("Open311ServiceDefinition", object([("service_code", type("string")), ("attributes", array(open311Attribute))],
+                                                required: ["service_code", "attributes"])),
+            ("Open311Request", object([("api_key", type("string")), ("service_code", type("string")), ("lat", type("number")),
+                                       ("long", type("number")), ("description", type("string")), ("first_name", type("string")),
+                                       ("last_name", type("string")), ("phone", type("string")), ("email", type("string")),
+                                       ("media_url", type("string")), ("jurisdiction_id", type("string"))],
+                                      required: ["service_code", "lat", "long", "description"], additional: true)),
+            ("Open311PostAnswer", array(object([("service_request_id", type("string")), ("service_notice", text), ("account_id", text)],
+                                               required: ["service_request_id"]))),
+            ("Open311Requests", array(open311Request)),
+        ]
+        return JSONObject(open311Schemas + [
             ("Error", object([("error", errorBody)], required: ["error"])),
             ("Health", object([("status", type("string")), ("grids", type("integer")), ("index_generation", type("integer")),
                                ("workers", type("integer")), ("geos", type("string")), ("uptime_s", type("number"))], required: ["status"])),

@@ -89,6 +89,7 @@ extension Workflow {
         .evaluate: ([.closed], [.dispatcher, .admin, .reporter], false),
         .supervise: ([.reported, .accepted, .dispatched, .inProgress, .resolved], [.dispatcher, .admin], false),
         .overrideRating: ([.evaluated], [.dispatcher, .admin], false),
+        .merge: ([.reported, .accepted, .dispatched, .inProgress, .resolved], [.dispatcher, .admin], false),
     ]
 }
 
@@ -125,6 +126,8 @@ public enum Workflow {
             return s.pending != nil ? "a \(s.pending!.kind.rawValue) request is already waiting for the dispatcher" : "the event is already suspended"
         case .approveRequest where s.pending == nil, .refuseRequest where s.pending == nil:
             return "there is no request waiting"
+        case .evaluate where s.duplicateOf != nil:
+            return "a duplicate merged into #\(s.duplicateOf!) is not evaluated: evaluate that event"
         case .resume where s.suspendedSince == nil:
             return "the event is not suspended"
         default:
@@ -242,6 +245,17 @@ public enum Workflow {
         case .supervise:
             if let n = require(f.note, "note") { note = n }
             s.supervised = true
+        case .merge:
+            guard let into = f.into else {
+                errors.append(FieldError("into", "is required: the id of the event this one duplicates"))
+                break
+            }
+            s.status = .closed
+            s.closedAt = c.at
+            s.duplicateOf = into
+            s.pending = nil
+            if let since = s.suspendedSince { s.pausedSeconds += c.at - since; s.suspendedSince = nil }
+            note = "duplicate of #\(into)" + (f.reason.map { ": \($0)" } ?? "")
         case .overrideRating:
             let r = require(f.reason, "reason")
             guard let rating = f.rating else {
@@ -259,6 +273,16 @@ public enum Workflow {
         let entry = HistoryEntry(at: c.at, actorToken: c.identity.tokenID, actorName: c.identity.name,
                                  role: c.identity.role.rawValue, action: action.rawValue, from: state.status,
                                  to: s.status, note: note)
+        return (s, entry)
+    }
+
+    /// The other side of a merge: `duplicate` is recorded on the event it was merged into, in its own history line.
+    public static func recordDuplicate(_ duplicate: Int64, on state: WorkflowState, context c: ActionContext) -> (WorkflowState, HistoryEntry) {
+        var s = state
+        s.duplicates = (s.duplicates ?? []) + [duplicate]
+        s.version += 1
+        let entry = HistoryEntry(at: c.at, actorToken: c.identity.tokenID, actorName: c.identity.name, role: c.identity.role.rawValue,
+                                 action: EventAction.merge.rawValue, from: s.status, to: s.status, note: "#\(duplicate) merged into this event")
         return (s, entry)
     }
 

@@ -16,6 +16,8 @@ public enum EventAction: String, Sendable, Codable, CaseIterable {
     case resume, close, rework, evaluate
     case supervise
     case overrideRating = "override_rating"
+    /// The event is the same problem as another one (`into`): it is closed as a duplicate and linked to it.
+    case merge
 }
 
 /// The resident's satisfaction after a call-back.
@@ -90,6 +92,10 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     public var ratingInputs: RatingInputs?
     public var ratingOverride: Rating?
     public var ratingOverrideReason: String?
+    /// Set when this event was merged into another as a duplicate of it.
+    public var duplicateOf: Int64?
+    /// Events merged into this one (nil: none). Optional so that states stored before merges existed still decode.
+    public var duplicates: [Int64]?
 
     public init(status: EventStatus = .reported, department: String? = nil, version: Int = 1, type: String, severity: Int,
                 reportedAt: Double) {
@@ -106,6 +112,7 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         case evaluatedAt = "evaluated_at", pausedSeconds = "paused_seconds", suspendedSince = "suspended_since"
         case extensionHours = "extension_hours", rejectReason = "reject_reason", photoURL = "photo_url"
         case ratingInputs = "rating_inputs", ratingOverride = "rating_override", ratingOverrideReason = "rating_override_reason"
+        case duplicateOf = "duplicate_of", duplicates
     }
 
     public var isOpen: Bool { ![.rejected, .closed, .evaluated].contains(status) }
@@ -124,11 +131,15 @@ public struct ActionFields: Sendable, Equatable {
     public var hours: Double?
     public var satisfaction: Satisfaction?
     public var rating: Rating?
+    /// For `merge`: the event this one duplicates.
+    public var into: Int64?
 
     public init(reason: String? = nil, note: String? = nil, department: String? = nil, feedback: String? = nil,
-                photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil) {
+                photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil,
+                into: Int64? = nil) {
         self.reason = reason; self.note = note; self.department = department; self.feedback = feedback
         self.photoURL = photoURL; self.hours = hours; self.satisfaction = satisfaction; self.rating = rating
+        self.into = into
     }
 }
 

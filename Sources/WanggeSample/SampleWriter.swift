@@ -66,6 +66,7 @@ public enum SampleFiles {
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.sla)) + [0x0A], to: "\(folder)/sla.json")
         let oldEstate = s.residential.first { $0.level == .courtyard }?.code ?? ""
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.routing(courtyard: oldEstate))) + [0x0A], to: "\(folder)/routing.json")
+        try FileIO.write([UInt8](try encoder.encode(DuplicateRule(radiusMetres: 50, days: 7))) + [0x0A], to: "\(folder)/\(Catalogue.duplicatesFile)")
         try FileIO.write(SampleHistory.generate(s, seed: seed), to: "\(folder)/events.ndjson")
     }
 

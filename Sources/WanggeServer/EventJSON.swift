@@ -3,8 +3,17 @@ import WanggeUseCases
 
 /// An event as the API shows it. Reporter name and phone appear only for roles that may see personal data.
 enum EventJSON {
-    /// The same object as `render`, written straight into bytes (the intake path: no intermediate tree).
-    static func write(_ r: EventRecord, showReporter: Bool, into w: inout GeoJSONWriter) {
+    /// The open events a new report may repeat, as the answer to a submission lists them.
+    static func duplicates(_ list: [PossibleDuplicate]) -> JSONValue {
+        .array(list.map { d in
+            .object(JSONObject([("id", .number(JSONNumber(Int(d.id)))), ("distance_m", .number(JSONNumber((d.distanceMetres * 10).rounded() / 10))),
+                                ("status", .string(d.status.rawValue)), ("reported_at", .string(Timestamp.format(d.reportedAt)))]))
+        })
+    }
+
+    /// The same object as `render`, written straight into bytes (the intake path: no intermediate tree); with
+    /// `possibleDuplicates`, a member listing them follows.
+    static func write(_ r: EventRecord, showReporter: Bool, possibleDuplicates: [PossibleDuplicate]? = nil, into w: inout GeoJSONWriter) {
         let e = r.event
         let a = e.assignment
         func number(_ v: Double) { w.appendRaw(JSONNumber(v).literal) }
@@ -50,6 +59,10 @@ enum EventJSON {
         w.append(#"},"outside":"#); w.append(e.isOutside ? "true" : "false")
         w.append(#","department":"#); optional(r.department)
         w.append(#","version":"#); w.appendInt(r.version)
+        if let possibleDuplicates {
+            w.append(#","possible_duplicates":"#)
+            w.appendValue(duplicates(possibleDuplicates))
+        }
         w.append("}")
     }
 
@@ -134,6 +147,8 @@ extension EventJSON {
         o["rating_override"] = s.ratingOverride.map { r in
             .object(JSONObject([("rating", .string(r.rawValue)), ("reason", .string(s.ratingOverrideReason ?? ""))]))
         } ?? .null
+        o["duplicate_of"] = s.duplicateOf.map { .number(JSONNumber(Int($0))) } ?? .null
+        o["duplicates"] = .array((s.duplicates ?? []).map { .number(JSONNumber(Int($0))) })
         o["rating_inputs"] = s.ratingInputs.map { i in
             .object(JSONObject([("on_time", .bool(i.onTime)), ("hours_late", .number(JSONNumber(i.hoursLate))),
                                 ("reworks", .number(JSONNumber(i.reworks))), ("returns", .number(JSONNumber(i.returns))),

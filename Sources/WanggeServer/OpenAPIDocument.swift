@@ -122,6 +122,9 @@ enum OpenAPIDocument {
         let channel = enumeration(EventChannel.allCases.map(\.rawValue))
         let time = type("string", "RFC 3339", extra: [("format", .string("date-time"))])
         let text = type("string", nullable: true)
+        let possibleDuplicate = object([("id", type("integer")), ("distance_m", type("number")),
+                                        ("status", enumeration(EventStatus.allCases.map(\.rawValue))), ("reported_at", time)],
+                                       required: ["id", "distance_m", "status", "reported_at"])
         let open311Request = object([
             ("service_request_id", type("string")), ("status", enumeration(["open", "closed"])), ("status_notes", text),
             ("service_name", type("string")), ("service_code", type("string")), ("description", type("string")),
@@ -192,6 +195,7 @@ enum OpenAPIDocument {
                                   ("touching", codes), ("functional", codes), ("industry", codes)])),
                 ("outside", type("boolean", "Outside every residential grid: kept and flagged for the information centre")),
                 ("department", type("string", nullable: true)), ("version", type("integer")),
+                ("possible_duplicates", array(possibleDuplicate)),
             ], required: ["id", "status", "type", "severity", "lon", "lat", "grids", "outside", "version"], additional: true)),
             ("ActionRequest", object([
                 ("action", enumeration(EventAction.allCases.map(\.rawValue))),
@@ -204,7 +208,10 @@ enum OpenAPIDocument {
                 ("hours", type("number", "request_extension: how many hours more (0–720)")),
                 ("satisfaction", enumeration(Satisfaction.allCases.map(\.rawValue), "evaluate: the resident's satisfaction")),
                 ("rating", enumeration(Rating.allCases.map(\.rawValue), "override_rating: the rating to record")),
+                ("into", type("integer", "merge: the id of the event this one duplicates", extra: [("minimum", .number(JSONNumber(1)))])),
             ], required: ["action"])),
+            ("PossibleDuplicates", object([("radius_m", type("number")), ("days", type("number")),
+                                           ("possible_duplicates", array(possibleDuplicate))], required: ["possible_duplicates"])),
             ("EventWithWorkflow", type("object", "An Event with `workflow` (deadline, timestamps, counters, pending request, satisfaction, rating and its inputs) and `allowed_actions`", extra: [
                 ("allOf", .array([ref("Event"), object([("workflow", type("object")), ("allowed_actions", array(enumeration(EventAction.allCases.map(\.rawValue))))], additional: true)])),
             ])),

@@ -53,7 +53,7 @@ extension AppDatabase: ReportRepository {
 
     /// Steps the report query without reading the rows (for measuring what SQLite itself costs).
     public func forEachRawReportRow(from: Double, to: Double, _ body: (any EventColumns) throws -> Void) throws {
-        try forEachRawRow(sql: ReportColumn.select + ", building FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id",
+        try forEachRawRow(sql: ReportColumn.select + ", building FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL ORDER BY reported_at, id",
                           arguments: [from, to]) { try body($0) }
     }
 
@@ -64,7 +64,7 @@ extension AppDatabase: ReportRepository {
         let withDepartment = scope == nil
         let gridSQL = scope.map { ", " + Self.gridColumn($0) } ?? ""
         let overlay: Bool = if case .overlay = scope { true } else { false }
-        let sql = C.select + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? ORDER BY reported_at, id"
+        let sql = C.select + gridSQL + " FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL ORDER BY reported_at, id"
         try forEachRawRow(sql: sql, arguments: [from, to]) { r in
             func optional(_ c: C) -> Double? { r.isNull(c.rawValue) ? nil : r.double(c.rawValue) }
             func text(_ c: C) -> String? { r.string(c.rawValue) }
@@ -100,7 +100,7 @@ extension AppDatabase {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT t.department AS department, count(*) AS n FROM event_history h
                 JOIN event e ON e.id = h.event_id JOIN api_token t ON t.id = h.actor_token
-                WHERE h.action = 'return' AND t.department IS NOT NULL AND e.reported_at >= ? AND e.reported_at < ?
+                WHERE h.action = 'return' AND t.department IS NOT NULL AND e.reported_at >= ? AND e.reported_at < ? AND e.duplicate_of IS NULL
                 GROUP BY t.department
                 """, arguments: [from, to])
             while let r = try rows.next() { out[r["department"]] = r["n"] }
@@ -115,7 +115,7 @@ extension AppDatabase {
         /// The columns read, in the order they are selected.
         enum C: Int { case id, type, lon, lat, occurredAt, grid }
         var out: [HotSpots.Point] = []
-        try forEachRawRow(sql: "SELECT id, type, lon, lat, occurred_at, \(level.rawValue) FROM event WHERE reported_at >= ? AND reported_at < ?",
+        try forEachRawRow(sql: "SELECT id, type, lon, lat, occurred_at, \(level.rawValue) FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL",
                           arguments: [from, to]) { r in
             out.append(HotSpots.Point(id: r.id, type: r.string(C.type.rawValue) ?? "", lon: r.double(C.lon.rawValue),
                                       lat: r.double(C.lat.rawValue), at: r.double(C.occurredAt.rawValue), grid: r.string(C.grid.rawValue)))
@@ -127,7 +127,7 @@ extension AppDatabase {
     public func eventCounts(level: GridLevel, from: Double, to: Double) throws -> [String: Int] {
         try writer.read { db in
             var out: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(level.rawValue) AS grid, count(*) AS n FROM event WHERE reported_at >= ? AND reported_at < ? AND \(level.rawValue) IS NOT NULL GROUP BY 1",
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(level.rawValue) AS grid, count(*) AS n FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL AND \(level.rawValue) IS NOT NULL GROUP BY 1",
                                            arguments: [from, to])
             while let r = try rows.next() { out[r["grid"]] = r["n"] }
             return out

@@ -17,22 +17,39 @@ extension AppDatabase: WorkflowRepository {
     }
 
     public func save(_ changes: [WorkflowChange]) throws -> [Bool] {
-        let encoded = try changes.map { String(decoding: try Self.encoder.encode($0.state), as: UTF8.self) }
-        return try writer.write { db in
-            let update = try db.cachedStatement(sql: """
-                UPDATE event SET status = ?, department = ?, version = ?, workflow = ?, due_at = ?,
-                    \(StoredEvent.OutcomeColumns.assignment) WHERE id = ? AND version = ?
-                """)
-            let history = try db.cachedStatement(sql: HistoryRecord.insertSQL)
-            var out: [Bool] = []
-            for (c, json) in zip(changes, encoded) {
-                try update.execute(arguments: StatementArguments([c.state.status.rawValue, c.state.department, c.state.version, json, c.dueAt]
-                                                                 + StoredEvent.OutcomeColumns.values(c.state) + [c.eventID, c.expectedVersion]))
-                guard db.changesCount == 1 else { out.append(false); continue }
-                try history.execute(arguments: HistoryRecord.arguments(eventID: c.eventID, c.entry))
-                out.append(true)
+        try writer.write { db in try Self.apply(changes, db) }
+    }
+
+    /// Writes each change whose event is still at the version it was read at, with its history line.
+    static func apply(_ changes: [WorkflowChange], _ db: Database) throws -> [Bool] {
+        let encoded = try changes.map { String(decoding: try encoder.encode($0.state), as: UTF8.self) }
+        let update = try db.cachedStatement(sql: """
+            UPDATE event SET status = ?, department = ?, version = ?, workflow = ?, due_at = ?,
+                \(StoredEvent.OutcomeColumns.assignment) WHERE id = ? AND version = ?
+            """)
+        let history = try db.cachedStatement(sql: HistoryRecord.insertSQL)
+        var out: [Bool] = []
+        for (c, json) in zip(changes, encoded) {
+            try update.execute(arguments: StatementArguments([c.state.status.rawValue, c.state.department, c.state.version, json, c.dueAt]
+                                                             + StoredEvent.OutcomeColumns.values(c.state) + [c.eventID, c.expectedVersion]))
+            guard db.changesCount == 1 else { out.append(false); continue }
+            try history.execute(arguments: HistoryRecord.arguments(eventID: c.eventID, c.entry))
+            out.append(true)
+        }
+        return out
+    }
+
+    public func saveTogether(_ changes: [WorkflowChange]) throws -> Bool {
+        struct VersionMoved: Error {}
+        do {
+            _ = try writer.write { db in
+                // The same statements as save(), in one transaction that any stale version rolls back.
+                let stored = try Self.apply(changes, db)
+                if stored.contains(false) { throw VersionMoved() }
             }
-            return out
+            return true
+        } catch is VersionMoved {
+            return false
         }
     }
 

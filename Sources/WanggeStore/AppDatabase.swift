@@ -264,6 +264,13 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                 ALTER TABLE event ADD COLUMN media_url TEXT;
                 """)
         }
+        m.registerMigration("v6-duplicate-of") { db in
+            // A report merged into another as the same problem: reports count the pair once.
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN duplicate_of INTEGER REFERENCES event(id);
+                CREATE INDEX event_by_duplicate_of ON event(duplicate_of) WHERE duplicate_of IS NOT NULL;
+                """)
+        }
         return m
     }
 }

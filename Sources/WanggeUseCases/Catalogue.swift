@@ -8,6 +8,8 @@ public enum Catalogue {
     public static let eventTypesFile = "event_types.json"
     public static let serviceLevelsFile = "sla.json"
     public static let routingFile = "routing.json"
+    /// Optional: when a report is a possible duplicate (radius and days).
+    public static let duplicatesFile = "duplicates.json"
 
     /// Loads `departments.json` and `event_types.json` (upserts: codes events refer to stay).
     public static func loadDepartmentsAndTypes(from folder: String, into repository: any EventRepository) throws {
@@ -25,6 +27,15 @@ public enum Catalogue {
             if key == ClosedLoop.slaKey { _ = try JSONDecoder().decode(SLARules.self, from: Data(text.utf8)) }
             else { _ = try JSONDecoder().decode(RoutingRules.self, from: Data(text.utf8)) }
             try repository.setSetting(key, text)
+        }
+        let duplicates = "\(folder)/\(duplicatesFile)"
+        if FileManager.default.fileExists(atPath: duplicates) {
+            let text = String(decoding: try FileIO.read(duplicates), as: UTF8.self)
+            let rule = try JSONDecoder().decode(DuplicateRule.self, from: Data(text.utf8))
+            guard rule.radiusMetres > 0, rule.radiusMetres <= 5000, rule.days > 0, rule.days <= 365 else {
+                throw WanggeError.invalidInput("\(duplicates): radius_m must be 0–5000 and days 0–365")
+            }
+            try repository.setSetting(DuplicateRule.settingKey, text)
         }
     }
 

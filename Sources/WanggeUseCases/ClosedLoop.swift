@@ -85,9 +85,13 @@ public struct ClosedLoop: Sendable {
         let (next, entry) = try Workflow.apply(action, fields: fields, to: state, context: context, sla: sla,
                                                expectedVersion: expectedVersion, knownDepartments: departments)
         let due = Workflow.deadline(next, sla: sla, now: now)?.due
-        let stored = try repository.save([WorkflowChange(eventID: eventID, expectedVersion: state.version, state: next,
-                                                         entry: entry, dueAt: due)])
-        guard stored == [true] else {
+        var changes = [WorkflowChange(eventID: eventID, expectedVersion: state.version, state: next, entry: entry, dueAt: due)]
+        if action == .merge, let into = fields.into {
+            changes.append(try mergeTarget(into, duplicate: eventID, identity: identity, context: context, sla: sla))
+        }
+        // A merge changes both events, or neither.
+        let stored = changes.count == 1 ? try repository.save(changes) == [true] : try repository.saveTogether(changes)
+        guard stored else {
             // Another action got there first: report the version it left.
             let current = try repository.workflow(eventID: eventID)?.1.version ?? state.version
             throw WorkflowError.conflict(currentVersion: current)
@@ -97,6 +101,21 @@ public struct ClosedLoop: Sendable {
         updated.department = next.department
         updated.version = next.version
         return Outcome(record: updated, state: next, allowed: Workflow.allowed(next, context))
+    }
+
+    /// The change a merge makes to the event it merges into: that event must exist, be visible to the caller,
+    /// and not be the duplicate itself or a duplicate of another.
+    /// - Throws: `WorkflowError.invalid` naming `into`.
+    func mergeTarget(_ into: Int64, duplicate: Int64, identity: Identity, context: ActionContext, sla: SLARules) throws -> WorkflowChange {
+        func invalid(_ why: String) -> WorkflowError { .invalid(InvalidFields([FieldError("into", why)])) }
+        guard into != duplicate else { throw invalid("an event cannot be a duplicate of itself") }
+        guard let (record, state) = try repository.workflow(eventID: into), identity.eventVisibility.admits(record) else {
+            throw invalid("there is no event \(into)")
+        }
+        if let parent = state.duplicateOf { throw invalid("#\(into) is itself a duplicate of #\(parent): merge into #\(parent)") }
+        let (next, entry) = Workflow.recordDuplicate(duplicate, on: state, context: context)
+        return WorkflowChange(eventID: into, expectedVersion: state.version, state: next, entry: entry,
+                              dueAt: Workflow.deadline(next, sla: sla, now: context.at)?.due)
     }
 
     // MARK: warnings

@@ -8,17 +8,21 @@ public struct EventIntake: Sendable {
     public let repository: any EventRepository
     public let engine: AssignmentEngine
     let commits: EventCommitQueue
+    /// Open events a new report may repeat, listed in its answer.
+    public let duplicates: DuplicateCheck
     /// Event type codes, re-read at most every few seconds (the catalog changes rarely, every event needs it).
     let typeCache = Locked<(codes: Set<String>, readAt: Double)>(([], -.infinity))
     /// Snap distance for events just outside every grid (metres; 0 keeps them `outside`).
     public var snapMetres: Double = 0
 
     /// - Parameter commits: the group-commit queue that stores the events (a service: it must be running).
-    public init(repository: any EventRepository, engine: AssignmentEngine, commits: EventCommitQueue, snapMetres: Double = 0) {
+    public init(repository: any EventRepository & WorkflowRepository, engine: AssignmentEngine, commits: EventCommitQueue,
+                snapMetres: Double = 0) {
         self.repository = repository
         self.engine = engine
         self.snapMetres = snapMetres
         self.commits = commits
+        self.duplicates = DuplicateCheck(repository: repository)
     }
 
     /// When intake last committed, for background work that should wait for a quiet moment.
@@ -31,13 +35,14 @@ public struct EventIntake: Sendable {
         return codes
     }
 
-    /// Stores the event described by `body` for `actor`. `render` makes the response body from the stored record.
+    /// Stores the event described by `body` for `actor`. `render` makes the response body from the stored record and
+    /// the open events it may repeat (see `DuplicateCheck`).
     /// - Returns: the response to send and whether an event was created (false for a replayed key).
     /// - Throws: `InvalidFields` for a bad submission; `WanggeError.conflict` when the key was used for a different
     ///   request; the repository's error when the store fails (then nothing was stored).
     public func submit(_ body: JSONObject, rawBody: [UInt8], actor: Identity, idempotencyKey: String?,
                        now: Double = Date().timeIntervalSince1970,
-                       render: @escaping @Sendable (EventRecord) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
+                       render: @escaping @Sendable (EventRecord, [PossibleDuplicate]) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
         // The fingerprint only matters for requests that can be replayed.
         let requestHash = idempotencyKey == nil ? "" : SHA256.hex(rawBody)
         let submission: EventSubmission
@@ -62,9 +67,10 @@ public struct EventIntake: Sendable {
                              mediaURL: submission.mediaURL, channel: submission.channel,
                              occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
                              submittedBy: actor.tokenID)
+        let duplicates = try self.duplicates.candidates(type: event.type, lon: event.lon, lat: event.lat, now: now)
         let insert = EventInsert(event: event, actor: actor,
                                  idempotency: idempotencyKey.map { IdempotencyKey(key: $0, requestHash: requestHash) }) { record in
-            IdempotentResponse(status: 201, body: render(record), requestHash: requestHash)
+            IdempotentResponse(status: 201, body: render(record, duplicates), requestHash: requestHash)
         }
         let (response, created) = try await commits.submit(insert)
         if !created && response.requestHash != requestHash {

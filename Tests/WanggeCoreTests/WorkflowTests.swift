@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WanggeCore
 
@@ -19,6 +20,25 @@ struct WorkflowTests {
     }
 
     func reported() -> WorkflowState { WorkflowState(type: "garbage", severity: 2, reportedAt: Self.t0) }
+
+    @Test("a merge closes the duplicate (ending a running suspension), needs the event it duplicates, and is never evaluated")
+    func merge() throws {
+        var s = reported()
+        #expect(throws: WorkflowError.self) { try run(&s, .merge, Self.dispatcher, at: 1) }
+        try run(&s, .accept, Self.dispatcher, at: 1)
+        try run(&s, .merge, Self.dispatcher, at: 2, ActionFields(reason: "same heap", into: 42))
+        #expect(s.status == .closed && s.duplicateOf == 42 && s.closedAt == Self.t0 + 2 * 3600)
+        #expect(!Workflow.allowed(s, ActionContext(identity: Self.dispatcher, isSubmitter: false, at: Self.t0)).contains(.evaluate))
+        let (parent, entry) = Workflow.recordDuplicate(7, on: reported(), context: ActionContext(identity: Self.dispatcher, isSubmitter: false, at: Self.t0))
+        #expect(parent.duplicates == [7] && parent.version == 2 && parent.status == .reported && entry.note == "#7 merged into this event")
+        // A state stored before merges existed still decodes, with no duplicates.
+        var old = try JSONValue.parse(String(decoding: try JSONEncoder().encode(reported()), as: UTF8.self)).objectValue!
+        old["duplicates"] = nil
+        old["duplicate_of"] = nil
+        var w = GeoJSONWriter()
+        w.appendObject(old)
+        #expect(try JSONDecoder().decode(WorkflowState.self, from: Data(w.bytes)).duplicates == nil)
+    }
 
     @Test("the whole loop: report, accept, dispatch, acknowledge, resolve, close, evaluate")
     func happyPath() throws {

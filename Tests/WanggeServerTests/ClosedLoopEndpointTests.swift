@@ -39,7 +39,7 @@ struct ClosedLoopEndpointTests {
             let id = try await newEvent(client)
             var r = try await act(client, id, .dispatcher, #"{"action":"accept","version":1}"#)
             #expect(r.status == .ok && r.json["status"] == .string("accepted"))
-            #expect(r.json["allowed_actions"] == .array([.string("dispatch"), .string("supervise")]))
+            #expect(r.json["allowed_actions"] == .array([.string("dispatch"), .string("supervise"), .string("merge")]))
             // Without a department the routing rules pick one: garbage is sanitation's by default, but this point lies
             // in an industry grid, where GeoData/routing.json sends commercial waste to urban management.
             r = try await act(client, id, .dispatcher, #"{"action":"dispatch"}"#)
@@ -75,7 +75,7 @@ struct ClosedLoopEndpointTests {
             var r = try await act(client, id, .dispatcher, #"{"action":"close"}"#)
             #expect(r.status == .conflict && r.errorCode == "action_not_allowed")
             guard case .array(let details)? = r.json["error"]?.objectValue?["details"] else { Issue.record("no details"); return }
-            #expect(details.filter { $0.objectValue?["field"] == .string("allowed") }.map { $0.objectValue!["reason"]! } == [.string("accept"), .string("reject"), .string("supervise")])
+            #expect(details.filter { $0.objectValue?["field"] == .string("allowed") }.map { $0.objectValue!["reason"]! } == [.string("accept"), .string("reject"), .string("supervise"), .string("merge")])
             r = try await act(client, id, .department, #"{"action":"acknowledge"}"#)
             #expect(r.status == .notFound, "a department does not even see events not dispatched to it")
             r = try await act(client, id, .reporter, #"{"action":"accept"}"#)

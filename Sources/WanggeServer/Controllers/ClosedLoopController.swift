@@ -13,7 +13,8 @@ struct ClosedLoopController: Sendable {
 
     /// `{"action": …, "version": …, fields…}`, read with every problem reported at once.
     struct ActionRequest {
-        static let fields = ["action", "version", "reason", "note", "department", "feedback", "photo_url", "hours", "satisfaction", "rating"]
+        static let fields = ["action", "version", "reason", "note", "department", "feedback", "photo_url", "hours", "satisfaction",
+                             "rating", "into"]
 
         var action: EventAction
         var fields: ActionFields
@@ -46,6 +47,10 @@ struct ClosedLoopController: Sendable {
             if let v = o["version"], v != .null {
                 if let d = v.doubleValue, d == d.rounded(), d >= 1, d < 1e9 { version = Int(d) } else { errors.append(FieldError("version", "must be a positive integer")) }
             }
+            var into: Int64?
+            if let v = o["into"], v != .null {
+                if let d = v.doubleValue, d == d.rounded(), d >= 1, d < 1e15 { into = Int64(d) } else { errors.append(FieldError("into", "must be an event id")) }
+            }
             var hours: Double?
             if let h = o["hours"], h != .null {
                 if let d = h.doubleValue, d.isFinite { hours = d } else { errors.append(FieldError("hours", "must be a number")) }
@@ -53,7 +58,8 @@ struct ClosedLoopController: Sendable {
             fields = ActionFields(reason: string("reason", multiline: true), note: string("note", multiline: true),
                                   department: string("department"), feedback: string("feedback", multiline: true),
                                   photoURL: string("photo_url"), hours: hours,
-                                  satisfaction: choice("satisfaction", Satisfaction.self), rating: choice("rating", Rating.self))
+                                  satisfaction: choice("satisfaction", Satisfaction.self), rating: choice("rating", Rating.self),
+                                  into: into)
             guard errors.isEmpty, let action else { throw InvalidFields(errors) }
             self.action = action
         }

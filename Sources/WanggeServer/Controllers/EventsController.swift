@@ -1,3 +1,4 @@
+import WanggeAssignment
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,6 +47,18 @@ struct EventsController: Sendable {
                     FeatureRequest.bbox, FeatureRequest.limit, FeatureRequest.cursor,
                 ],
                 answers: [.init(status: 200, description: "A page of events", schema: "EventPage")], handler: list),
+            APIRoute(
+                method: .get, path: "/duplicates", summary: "Open events a report at this point would probably repeat (same type, near, recent)",
+                tag: "events", roles: [.reporter, .dispatcher, .admin, .viewer],
+                parameters: [
+                    .init(name: "type", location: .query, type: "string", required: true, description: "The event type of the report"),
+                    .init(name: "lon", location: .query, type: "number", required: true, description: "Longitude (or x in crs)"),
+                    .init(name: "lat", location: .query, type: "number", required: true, description: "Latitude (or y in crs)"),
+                    .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326)"),
+                ],
+                answers: [.init(status: 200, description: "The possible duplicates, nearest first, and the rule", schema: "PossibleDuplicates"),
+                          .init(status: 422, description: "The position is not a valid location in that CRS")],
+                handler: duplicates),
         ]
     }
 
@@ -57,15 +70,26 @@ struct EventsController: Sendable {
                            details: [FieldError("Idempotency-Key", "must be 1 to 200 characters")])
         }
         let (body, raw) = try await r.request.jsonObject(upTo: 64 * 1024)
-        let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key) { record in
+        let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key) { record, duplicates in
             var w = GeoJSONWriter(reserving: 768)
-            EventJSON.write(record, showReporter: true, into: &w)
+            EventJSON.write(record, showReporter: true, possibleDuplicates: duplicates, into: &w)
             return w.bytes
         }
         var answer = Response.bytes(response.body, status: HTTPResponse.Status(code: response.status), contentType: "application/json")
         if let id = response.eventID { answer.headers[.location] = "/events/\(id)" }
         if !created { answer.headers[HTTPField.Name("Idempotency-Replayed")!] = "true" }
         return answer
+    }
+
+    @Sendable func duplicates(_ r: RouteRequest) async throws -> Response {
+        let type = try r.query.nonEmpty("type")!
+        let x = try r.query.double("lon")!, y = try r.query.double("lat")!
+        let crs = try r.query.crs() ?? .wgs84
+        let point = try await intake.engine.assign(x: x, y: y, crs: crs)
+        let rule = try intake.duplicates.rule()
+        let found = try intake.duplicates.candidates(type: type, lon: point.lon, lat: point.lat)
+        return .json(.object(JSONObject([("radius_m", .number(JSONNumber(rule.radiusMetres))), ("days", .number(JSONNumber(rule.days))),
+                                         ("possible_duplicates", EventJSON.duplicates(found))])))
     }
 
     @Sendable func one(_ r: RouteRequest) async throws -> Response {

@@ -265,8 +265,11 @@ struct Open311Controller: Sendable {
         if let media = fields["media_url"], !media.isEmpty { body["media_url"] = .string(media) }
         let submitted: (IdempotentResponse, created: Bool)
         do {
-            submitted = try await intake.submit(body, rawBody: raw, actor: caller, idempotencyKey: nil) { record in
-                [UInt8](String(record.id).utf8)
+            submitted = try await intake.submit(body, rawBody: raw, actor: caller, idempotencyKey: nil) { record, duplicates in
+                // The id, then what the report may repeat, for the service notice.
+                var w = GeoJSONWriter()
+                w.appendValue(.object(JSONObject([("id", .string(String(record.id))), ("duplicates", EventJSON.duplicates(duplicates))])))
+                return w.bytes
             }
         } catch let e as InvalidFields {
             // Name the fields as the Open311 client sent them.
@@ -275,8 +278,16 @@ struct Open311Controller: Sendable {
             let errors = e.errors.map { FieldError(names[$0.field] ?? $0.field, $0.reason) }
             throw APIError(.badRequest, code: "invalid_input", message: errors.map(\.description).joined(separator: "; "), details: errors)
         }
-        let id = String(decoding: submitted.0.body, as: UTF8.self)
-        var answer = Self.answer(.array([.object(JSONObject([("service_request_id", .string(id)), ("service_notice", .null), ("account_id", .null)]))]),
+        let stored = (try? JSONValue.parse(submitted.0.body))?.objectValue
+        let id = stored?["id"]?.stringValue ?? ""
+        var notice: JSONValue = .null
+        if case .array(let dups)? = stored?["duplicates"], !dups.isEmpty {
+            notice = .string("Possibly the same as " + dups.compactMap { d -> String? in
+                guard let o = d.objectValue, let other = o["id"]?.identifierText, let m = o["distance_m"]?.doubleValue else { return nil }
+                return "#\(other) (\(Int(m.rounded())) m)"
+            }.joined(separator: ", ") + ", reported nearby and still open")
+        }
+        var answer = Self.answer(.array([.object(JSONObject([("service_request_id", .string(id)), ("service_notice", notice), ("account_id", .null)]))]),
                                  root: "service_requests", format: f, status: .created)
         answer.headers[.location] = "\(Self.root)/requests/\(id).\(f.rawValue)"
         return answer
@@ -360,7 +371,8 @@ struct Open311Controller: Sendable {
         let sla = try loop.sla()
         let due = state.flatMap { Workflow.deadline($0, sla: sla, now: loop.clock())?.due }
         var notes: JSONValue = .null
-        if record.status == .rejected, let reason = state?.rejectReason { notes = .string(reason) }
+        if let parent = state?.duplicateOf { notes = .string("duplicate of #\(parent)") }
+        else if record.status == .rejected, let reason = state?.rejectReason { notes = .string(reason) }
         else if closed, let feedback = state?.feedback { notes = .string(feedback) }
         var o = JSONObject([
             ("service_request_id", .string(String(record.id))), ("status", .string(closed ? "closed" : "open")),
@@ -381,6 +393,8 @@ struct Open311Controller: Sendable {
                 ("courtyard", opt(a.residential.courtyard)), ("building", opt(a.residential.building)),
                 ("functional", .string(a.functional.grids.joined(separator: ";"))), ("industry", .string(a.industry.grids.joined(separator: ";"))),
                 ("outside", .bool(e.isOutside)),
+                ("duplicate_of", state?.duplicateOf.map { .string(String($0)) } ?? .null),
+                ("duplicates", .array((state?.duplicates ?? []).map { .string(String($0)) })),
             ]))
         }
         return .object(o)

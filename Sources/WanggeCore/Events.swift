@@ -163,10 +163,6 @@ public protocol EventRepository: Sendable {
     func events(_ query: FeatureQuery) throws -> [EventRecord]
     /// How many events match an events query's filters and boxes (its limit and cursor ignored).
     func countEvents(_ query: FeatureQuery) throws -> Int
-    /// Open events of `type` reported at or after `since` whose position is in `box`: the candidates for duplicates
-    /// of a new report. Events stored a moment ago are included unless intake is far ahead of indexing (a burst of
-    /// thousands), when only indexed events are searched — possible duplicates are a hint, not a guarantee.
-    func openEvents(type: String, in box: BoundingBox, reportedSince since: Double) throws -> [EventRecord]
     /// Moves up to `limit` recently stored events into the grid and spatial indexes; returns how many. Queries are
     /// exact either way (they scan what is not indexed yet); this keeps that scan short.
     @discardableResult

@@ -32,8 +32,9 @@ public struct ServiceWiring: Sendable {
         self.engine = engine
         let commits = EventCommitQueue(repository: storage)
         self.commits = commits
-        let intake = EventIntake(repository: storage, engine: engine, commits: commits)
-        let loop = ClosedLoop(repository: storage, clock: configuration.clock)
+        let duplicates = DuplicateCheck(repository: storage)
+        let intake = EventIntake(repository: storage, engine: engine, commits: commits, duplicates: duplicates)
+        let loop = ClosedLoop(repository: storage, duplicates: duplicates, clock: configuration.clock)
         let reporting = Reporting(repository: storage, clock: configuration.clock)
         let publishing = BoundaryPublishing(repository: storage, engine: engine)
 

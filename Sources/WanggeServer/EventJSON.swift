@@ -11,9 +11,16 @@ enum EventJSON {
         })
     }
 
+    /// The list `duplicates` makes, as bytes (made before the intake transaction, spliced in by `write`).
+    static func duplicatesBytes(_ list: [PossibleDuplicate]) -> [UInt8] {
+        var w = GeoJSONWriter(reserving: 64 + list.count * 96)
+        w.appendValue(duplicates(list))
+        return w.bytes
+    }
+
     /// The same object as `render`, written straight into bytes (the intake path: no intermediate tree); with
-    /// `possibleDuplicates`, a member listing them follows.
-    static func write(_ r: EventRecord, showReporter: Bool, possibleDuplicates: [PossibleDuplicate]? = nil, into w: inout GeoJSONWriter) {
+    /// `possibleDuplicates` (the bytes `duplicatesBytes` made), a member listing them follows.
+    static func write(_ r: EventRecord, showReporter: Bool, possibleDuplicates: [UInt8]? = nil, into w: inout GeoJSONWriter) {
         let e = r.event
         let a = e.assignment
         func number(_ v: Double) { w.appendRaw(JSONNumber(v).literal) }
@@ -61,7 +68,7 @@ enum EventJSON {
         w.append(#","version":"#); w.appendInt(r.version)
         if let possibleDuplicates {
             w.append(#","possible_duplicates":"#)
-            w.appendValue(duplicates(possibleDuplicates))
+            possibleDuplicates.withUnsafeBufferPointer { w.append(bytes: $0) }
         }
         w.append("}")
     }

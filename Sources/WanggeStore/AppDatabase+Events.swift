@@ -95,29 +95,6 @@ extension AppDatabase: EventRepository {
         }
     }
 
-    public func openEvents(type: String, in b: BoundingBox, reportedSince since: Double) throws -> [EventRecord] {
-        let open = "e.status NOT IN ('rejected', 'closed', 'evaluated')"
-        let filters = "e.type = ? AND \(open) AND e.reported_at >= ? AND e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?"
-        let args: [any DatabaseValueConvertible] = [type, since, b.minX, b.maxX, b.minY, b.maxY]
-        return try writer.read { db in
-            let tail = try Int.fetchOne(db, sql: """
-                SELECT coalesce(max(id), 0) - (SELECT indexed_upto FROM event_index_state WHERE id = 1) FROM event
-                """) ?? 0
-            // Indexed events through the R*Tree; those not indexed yet by scanning them, unless there are thousands.
-            var sql = StoredEvent.selection + """
-                 WHERE e.id IN (SELECT id FROM event_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)
-                 AND \(filters)
-                """
-            var all: [any DatabaseValueConvertible] = [b.minX, b.maxX, b.minY, b.maxY] + args
-            if tail > 0 && tail <= 2000 {
-                sql += " UNION ALL " + StoredEvent.selection
-                    + " WHERE e.id > (SELECT indexed_upto FROM event_index_state WHERE id = 1) AND \(filters)"
-                all += args
-            }
-            return try StoredEvent.fetchAll(db, sql: sql, arguments: StatementArguments(all)).map(\.record)
-        }
-    }
-
     public func countEvents(_ q: FeatureQuery) throws -> Int {
         var all = q
         all.cursor = nil

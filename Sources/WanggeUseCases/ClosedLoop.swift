@@ -7,10 +7,13 @@ public struct ClosedLoop: Sendable {
     public let repository: any WorkflowRepository & EventRepository
     /// Now, in seconds since 1970 (tests and the sample history inject their own clock).
     public let clock: @Sendable () -> Double
+    /// Told of every status change, so events no longer open stop being offered as possible duplicates.
+    public let duplicates: DuplicateCheck?
 
-    public init(repository: any WorkflowRepository & EventRepository,
+    public init(repository: any WorkflowRepository & EventRepository, duplicates: DuplicateCheck? = nil,
                 clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.repository = repository
+        self.duplicates = duplicates
         self.clock = clock
     }
 
@@ -96,6 +99,7 @@ public struct ClosedLoop: Sendable {
             let current = try repository.workflow(eventID: eventID)?.1.version ?? state.version
             throw WorkflowError.conflict(currentVersion: current)
         }
+        duplicates?.update(eventID, status: next.status)
         var updated = record
         updated.status = next.status
         updated.department = next.department

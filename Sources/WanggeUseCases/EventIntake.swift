@@ -16,13 +16,15 @@ public struct EventIntake: Sendable {
     public var snapMetres: Double = 0
 
     /// - Parameter commits: the group-commit queue that stores the events (a service: it must be running).
+    /// - Parameter duplicates: the open events reports are checked against (shared with the closed loop, which
+    ///   keeps it in step).
     public init(repository: any EventRepository & WorkflowRepository, engine: AssignmentEngine, commits: EventCommitQueue,
-                snapMetres: Double = 0) {
+                duplicates: DuplicateCheck, snapMetres: Double = 0) {
         self.repository = repository
         self.engine = engine
         self.snapMetres = snapMetres
         self.commits = commits
-        self.duplicates = DuplicateCheck(repository: repository)
+        self.duplicates = duplicates
     }
 
     /// When intake last committed, for background work that should wait for a quiet moment.
@@ -36,13 +38,15 @@ public struct EventIntake: Sendable {
     }
 
     /// Stores the event described by `body` for `actor`. `render` makes the response body from the stored record and
-    /// the open events it may repeat (see `DuplicateCheck`).
+    /// what `renderDuplicates` made of the open events it may repeat (see `DuplicateCheck`): that runs on the
+    /// caller's thread, `render` on the writer's, inside the transaction, so it should only put bytes together.
     /// - Returns: the response to send and whether an event was created (false for a replayed key).
     /// - Throws: `InvalidFields` for a bad submission; `WanggeError.conflict` when the key was used for a different
     ///   request; the repository's error when the store fails (then nothing was stored).
     public func submit(_ body: JSONObject, rawBody: [UInt8], actor: Identity, idempotencyKey: String?,
                        now: Double = Date().timeIntervalSince1970,
-                       render: @escaping @Sendable (EventRecord, [PossibleDuplicate]) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
+                       renderDuplicates: ([PossibleDuplicate]) -> [UInt8] = { _ in [] },
+                       render: @escaping @Sendable (EventRecord, [UInt8]) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
         // The fingerprint only matters for requests that can be replayed.
         let requestHash = idempotencyKey == nil ? "" : SHA256.hex(rawBody)
         let submission: EventSubmission
@@ -67,12 +71,15 @@ public struct EventIntake: Sendable {
                              mediaURL: submission.mediaURL, channel: submission.channel,
                              occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
                              submittedBy: actor.tokenID)
-        let duplicates = try self.duplicates.candidates(type: event.type, lon: event.lon, lat: event.lat, now: now)
+        let possible = renderDuplicates(try duplicates.candidates(type: event.type, lon: event.lon, lat: event.lat, now: now))
         let insert = EventInsert(event: event, actor: actor,
                                  idempotency: idempotencyKey.map { IdempotencyKey(key: $0, requestHash: requestHash) }) { record in
-            IdempotentResponse(status: 201, body: render(record, duplicates), requestHash: requestHash)
+            IdempotentResponse(status: 201, body: render(record, possible), requestHash: requestHash)
         }
         let (response, created) = try await commits.submit(insert)
+        if created, let id = response.eventID {
+            duplicates.add(EventRecord(id: id, event: event, status: .reported, department: nil, version: 1))
+        }
         if !created && response.requestHash != requestHash {
             throw WanggeError.conflict("Idempotency-Key \"\(idempotencyKey ?? "")\" was already used for a different request; use a new key for a new event")
         }

@@ -70,8 +70,9 @@ struct EventsController: Sendable {
                            details: [FieldError("Idempotency-Key", "must be 1 to 200 characters")])
         }
         let (body, raw) = try await r.request.jsonObject(upTo: 64 * 1024)
-        let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key) { record, duplicates in
-            var w = GeoJSONWriter(reserving: 768)
+        let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key,
+                                                          renderDuplicates: EventJSON.duplicatesBytes) { record, duplicates in
+            var w = GeoJSONWriter(reserving: 768 + duplicates.count)
             EventJSON.write(record, showReporter: true, possibleDuplicates: duplicates, into: &w)
             return w.bytes
         }

@@ -265,10 +265,15 @@ struct Open311Controller: Sendable {
         if let media = fields["media_url"], !media.isEmpty { body["media_url"] = .string(media) }
         let submitted: (IdempotentResponse, created: Bool)
         do {
-            submitted = try await intake.submit(body, rawBody: raw, actor: caller, idempotencyKey: nil) { record, duplicates in
+            submitted = try await intake.submit(body, rawBody: raw, actor: caller, idempotencyKey: nil,
+                                                renderDuplicates: EventJSON.duplicatesBytes) { record, duplicates in
                 // The id, then what the report may repeat, for the service notice.
                 var w = GeoJSONWriter()
-                w.appendValue(.object(JSONObject([("id", .string(String(record.id))), ("duplicates", EventJSON.duplicates(duplicates))])))
+                w.append(#"{"id":"#)
+                w.appendString(String(record.id))
+                w.append(#","duplicates":"#)
+                duplicates.withUnsafeBufferPointer { w.append(bytes: $0) }
+                w.append("}")
                 return w.bytes
             }
         } catch let e as InvalidFields {

@@ -2,8 +2,8 @@
 # GeoJSON out, checked with real clients against the running service (issue 6):
 #   GDAL's OAPIF driver lists every collection with the counts SQLite gives, ogr2ogr downloads each to a GeoPackage
 #   whole, a bbox query matches an independent count; exports read back with ogrinfo, exterior rings CCW;
-#   the /map page in headless Chromium shows the grids and events without console errors; reports as GeoJSON read by
-#   ogrinfo, CSV totals against SQLite, the SVG and the HTML summary rendered in Chromium.
+#   the /map page in headless Chromium shows the grids and events without console errors, and takes a report;
+#   reports as GeoJSON read by ogrinfo, CSV totals against SQLite, the SVG and the HTML summary rendered in Chromium.
 # Usage: .ci/geojson_checks.sh BASE_URL WANGGE_BINARY DATABASE WORKDIR
 set -euo pipefail
 base=$1 wangge=$2 db=$3 work=$4
@@ -70,6 +70,9 @@ expect "rings wound against RFC 7946" "$got" 0
 
 # 4. The map page in headless Chromium.
 python3 "$(dirname "$0")/../Tests/browser/map_check.py" "$base" "$viewer" "$work/map.png" || fail=1
+#    And reporting on it with a reporter token, found afterwards over the API (issue 13).
+reporter=$("$wangge" token create --role reporter --name "map reporter" --db "$db")
+python3 "$(dirname "$0")/../Tests/browser/map_report_check.py" "$base" "$reporter" "$work/map-report.png" || fail=1
 
 # 5. Reports (issue 7): the sample's quarter per courtyard as a choropleth layer GDAL reads, CSV with a row per
 #    courtyard whose counts add up to SQLite's own, the same over HTTP; the SVG and the summary in Chromium.

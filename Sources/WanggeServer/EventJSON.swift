@@ -13,8 +13,16 @@ enum EventJSON {
 
     /// The list `duplicates` makes, as bytes (made before the intake transaction, spliced in by `write`).
     static func duplicatesBytes(_ list: [PossibleDuplicate]) -> [UInt8] {
-        var w = GeoJSONWriter(reserving: 64 + list.count * 96)
-        w.appendValue(duplicates(list))
+        var w = GeoJSONWriter(reserving: 2 + list.count * 96)
+        w.append("[")
+        for (i, d) in list.enumerated() {
+            w.append(i == 0 ? #"{"id":"# : #",{"id":"#); w.appendInt(Int(d.id))
+            w.append(#","distance_m":"#); w.appendNumber((d.distanceMetres * 10).rounded() / 10)
+            w.append(#","status":"#); w.appendString(d.status.rawValue)
+            w.append(#","reported_at":"#); w.appendTimestamp(d.reportedAt)
+            w.append("}")
+        }
+        w.append("]")
         return w.bytes
     }
 

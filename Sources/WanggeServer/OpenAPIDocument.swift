@@ -162,6 +162,10 @@ enum OpenAPIDocument {
             ("Error", object([("error", errorBody)], required: ["error"])),
             ("Health", object([("status", type("string")), ("grids", type("integer")), ("index_generation", type("integer")),
                                ("workers", type("integer")), ("geos", type("string")), ("uptime_s", type("number"))], required: ["status"])),
+            ("Caller", object([("name", type("string")), ("role", enumeration(Role.allCases.map(\.rawValue))),
+                               ("department", type("string", nullable: true)),
+                               ("may_report", type("boolean", "The token may submit events (reporter, dispatcher, admin)"))],
+                              required: ["name", "role", "department", "may_report"])),
             ("PointAssignment", object([
                 ("lon", type("number")), ("lat", type("number")),
                 ("residential", object([("match", match), ("street", type("string", nullable: true)), ("community", type("string", nullable: true)),

@@ -90,19 +90,26 @@ public final class DuplicateCheck: Sendable {
         // these distances, with a margin); the great-circle distance is worked out for those listed.
         let kx = 111_320 * cos(lat * .pi / 180), ky = 110_574.0
         let reach = (rule.radiusMetres * 1.01) * (rule.radiusMetres * 1.01)
+        // The nearest `listed`, kept sorted as the cells are scanned (a busy spot has many open reports; only ten
+        // are listed, so nothing else is sorted).
         var near: [(d2: Double, entry: Entry)] = []
+        near.reserveCapacity(Self.listed + 1)
         state.withLock { s in
             for dx in -1...1 {
                 for dy in -1...1 {
-                    for e in s.cells[Key(type: type, x: center.x + dx, y: center.y + dy)] ?? [] where e.reportedAt >= since {
+                    guard let cell = s.cells[Key(type: type, x: center.x + dx, y: center.y + dy)] else { continue }
+                    for e in cell where e.reportedAt >= since {
                         let x = (e.lon - lon) * kx, y = (e.lat - lat) * ky
                         let d2 = x * x + y * y
-                        if d2 <= reach { near.append((d2, e)) }
+                        guard d2 <= reach else { continue }
+                        if near.count == Self.listed, let last = near.last, (last.d2, last.entry.id) < (d2, e.id) { continue }
+                        let at = near.firstIndex { ($0.d2, $0.entry.id) > (d2, e.id) } ?? near.count
+                        near.insert((d2, e), at: at)
+                        if near.count > Self.listed { near.removeLast() }
                     }
                 }
             }
         }
-        near.sort { ($0.d2, $0.entry.id) < ($1.d2, $1.entry.id) }
         var found: [PossibleDuplicate] = []
         for (_, e) in near where found.count < Self.listed {
             let m = PossibleDuplicate.metres(lon, lat, e.lon, e.lat)

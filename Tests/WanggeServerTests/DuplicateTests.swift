@@ -71,6 +71,27 @@ struct DuplicateTests {
         #expect(try f.database.event(id: found[0].id)?.event.description == "recent")
     }
 
+    @Test("at a busy spot only the ten nearest are listed, nearest first, and the intake's bytes are the same JSON as GET /duplicates'")
+    func tenNearest() async throws {
+        let now = Date().timeIntervalSince1970
+        // Fifteen open reports 1 to 15 m north, stored in a shuffled order.
+        for metres in [7, 3, 15, 1, 12, 9, 4, 14, 2, 11, 6, 13, 8, 5, 10] {
+            let lat = Self.north(Double(metres))
+            let a = PointAssignment(lon: 114.453, lat: lat, residential: ResidentialAnswer(match: .inside, street: "130105005"),
+                                    functional: OverlayAnswer(match: .outside), industry: OverlayAnswer(match: .outside))
+            let e = NewEvent(type: "garbage", severity: 1, lon: 114.453, lat: lat, inputCRS: "EPSG:4326", inputX: 114.453,
+                             inputY: lat, description: "\(metres) m", reporterName: "", reporterPhone: "", channel: .web,
+                             occurredAt: now - 60, reportedAt: now - 60, assignment: a, submittedBy: nil)
+            _ = try f.database.insert([EventInsert(event: e, actor: nil, idempotency: nil) { _ in IdempotentResponse(status: 201, body: [], requestHash: "") }])
+        }
+        let found = try DuplicateCheck(repository: f.database).candidates(type: "garbage", lon: 114.453, lat: 38.062)
+        let named = try found.map { try f.database.event(id: $0.id)?.event.description ?? "?" }
+        #expect(named == (1...10).map { "\($0) m" })
+        #expect(zip(found, found.dropFirst()).allSatisfy { $0.distanceMetres < $1.distanceMetres })
+        let spliced = try JSONValue.parse(EventJSON.duplicatesBytes(found))
+        #expect(spliced == EventJSON.duplicates(found))
+    }
+
     @Test("merging closes the duplicate, links both events in both histories, counts the pair once, and Open311 shows the parent")
     func merge() async throws {
         try await f.app().test(.router) { client in

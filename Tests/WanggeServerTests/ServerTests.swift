@@ -96,6 +96,22 @@ struct ServerTests {
         }
     }
 
+    @Test("/me tells each token its name, role and department, and whether it may report — as POST /events decides")
+    func me() async throws {
+        try await f.app().test(.router) { client in
+            for role in Role.allCases {
+                let me = try await client.execute(uri: "/me", method: .get, headers: f.headers(role)) { $0 }
+                #expect(me.status == .ok && me.json["role"] == .string(role.rawValue) && me.json["name"] == .string("test \(role.rawValue)"))
+                #expect(me.json["department"] == (role == .department ? .string("urban_management") : .null))
+                let post = try await client.execute(uri: "/events", method: .post, headers: f.headers(role, json: true),
+                                                    body: ServerFixture.body(ServerFixture.goodEvent)) { $0 }
+                #expect(me.json["may_report"] == .bool(post.status == .created), "\(role): may_report \(String(describing: me.json["may_report"])), POST \(post.status)")
+            }
+            let anonymous = try await client.execute(uri: "/me", method: .get, headers: f.headers(nil)) { $0 }
+            #expect(anonymous.status == .unauthorized)
+        }
+    }
+
     @Test("lookup answers every layer and rejects bad parameters with the parameter named")
     func lookup() async throws {
         try await f.app().test(.router) { client in

@@ -62,6 +62,8 @@ try:
     check(body.get_attribute("data-grids") == str(expected_grids), f"all {expected_grids} grids loaded (page says {body.get_attribute('data-grids')})")
     check(body.get_attribute("data-events") == str(expected_events), f"all {expected_events} events loaded (page says {body.get_attribute('data-events')})")
     check("#token" not in driver.current_url, "the token is removed from the address bar")
+    check(body.get_attribute("data-may-report") == "0" and not driver.find_element(By.ID, "report").is_displayed(),
+          "a viewer token is offered no report form")
     paint = driver.execute_script(PAINT)
     print(f"     canvas: {paint}")
     check(paint["events"] > 2000, "event dots are painted in status colours")

@@ -14,11 +14,14 @@ struct EventsController: Sendable {
     static let idParameter = APIRoute.Parameter(name: "id", location: .path, type: "integer", required: true,
                                                 description: "Event id", minimum: 1)
 
+    /// The roles that may submit events (`/me` tells a client whether its token is one).
+    static let submitters: Set<Role> = [.reporter, .dispatcher, .admin]
+
     var routes: [APIRoute] {
         [
             APIRoute(
                 method: .post, path: "/events", summary: "Submit an event; it is assigned to its grids and stored with status reported",
-                tag: "events", roles: [.reporter, .dispatcher, .admin],
+                tag: "events", roles: Self.submitters,
                 parameters: [.init(name: "Idempotency-Key", location: .header, type: "string",
                                    description: "Makes retries safe: the same key returns the original response and creates nothing new (at most 200 characters)")],
                 body: .init(contentTypes: ["application/json"], schema: "EventSubmission", description: "The event as reported"),

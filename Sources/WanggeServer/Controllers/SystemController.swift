@@ -6,7 +6,7 @@ import WanggeGeo
 import WanggeAssignment
 import WanggeRendering
 
-/// `/health`, the OpenAPI document at `/api`, the map page at `/map`, and `/lookup`.
+/// `/health`, the OpenAPI document at `/api`, the map page at `/map`, `/me` and `/lookup`.
 struct SystemController: Sendable {
     let grids: any GridRepository
     let engine: AssignmentEngine
@@ -42,6 +42,9 @@ struct SystemController: Sendable {
                      handler: api),
             APIRoute(method: .get, path: "/map", summary: "A map of the grids and events (self-contained HTML, canvas)", tag: "service", roles: nil,
                      answers: [.init(status: 200, description: "The map page", schema: nil, contentType: "text/html")], handler: map),
+            APIRoute(method: .get, path: "/me", summary: "Who this token is: its name, role, department, and what it may do",
+                     tag: "service", roles: Set(Role.allCases),
+                     answers: [.init(status: 200, description: "The caller", schema: "Caller")], handler: me),
             APIRoute(method: .get, path: "/lookup", summary: "The grids a point falls in, in every layer", tag: "grids",
                      roles: Set(Role.allCases),
                      parameters: [
@@ -69,6 +72,16 @@ struct SystemController: Sendable {
         var response = Response.bytes(try mapPage.get(), contentType: "text/html; charset=utf-8")
         response.headers[.cacheControl] = "no-cache"
         return response
+    }
+
+    /// The map page asks this to know whether to offer reporting; a client can show whose token it holds.
+    @Sendable func me(_ r: RouteRequest) async throws -> Response {
+        let identity = try r.caller()
+        return .json(.object(JSONObject([
+            ("name", .string(identity.name)), ("role", .string(identity.role.rawValue)),
+            ("department", identity.department.map { .string($0) } ?? .null),
+            ("may_report", .bool(EventsController.submitters.contains(identity.role))),
+        ])))
     }
 
     @Sendable func lookup(_ r: RouteRequest) async throws -> Response {

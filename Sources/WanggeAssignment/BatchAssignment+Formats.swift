@@ -45,79 +45,6 @@ extension BatchAssignment {
         }
     }
 
-    // MARK: CSV
-
-    func runCSV(_ input: ChunkedInput, _ out: FileHandle, _ engine: AssignmentEngine, _ summary: inout Summary) throws {
-        var reader = CSV.Reader()
-        var header: [String]?
-        var lonIndex = 0, latIndex = 0
-        var addedIndex: [Int] = []
-        var pending: [(fields: [String], line: Int)] = []
-        let crs = self.crs ?? .wgs84
-
-        func flush() throws {
-            guard let header, !pending.isEmpty else { return }
-            let positions = pending.map { row -> Position in
-                let x = lonIndex < row.fields.count ? JSONValue.string(row.fields[lonIndex]) : nil
-                let y = latIndex < row.fields.count ? JSONValue.string(row.fields[latIndex]) : nil
-                return Self.position(Self.coordinate(x, name: header[lonIndex], axis: "longitude", line: row.line),
-                                     Self.coordinate(y, name: header[latIndex], axis: "latitude", line: row.line), line: row.line)
-            }
-            let answers = answer(positions, crs: crs, engine: engine)
-            var text = [UInt8]()
-            text.reserveCapacity(pending.count * 96)
-            for (row, a) in zip(pending, answers) {
-                summary.count(a, line: row.line)
-                var fields = row.fields
-                while fields.count < header.count { fields.append("") }
-                for (k, v) in a.values.enumerated() {
-                    let i = addedIndex[k]
-                    if i < fields.count { fields[i] = v ?? "" } else { fields.append(v ?? "") }
-                }
-                CSV.appendRecord(fields, delimiter: reader.delimiter, lineEnd: reader.lineEnd, to: &text)
-            }
-            try out.write(contentsOf: text)
-            pending.removeAll(keepingCapacity: true)
-        }
-
-        func record(_ fields: [String], _ line: Int) throws {
-            guard let h = header else {
-                header = fields
-                guard let lon = Self.field(lonField, in: fields, usual: Self.lonNames) else {
-                    throw WanggeError.invalidInput("line 1: no longitude column (" + (lonField.map { "\"\($0)\" is not a column" } ?? "looked for \(Self.lonNames.joined(separator: ", "))") + "); name it with --lon-field")
-                }
-                guard let lat = Self.field(latField, in: fields, usual: Self.latNames) else {
-                    throw WanggeError.invalidInput("line 1: no latitude column (" + (latField.map { "\"\($0)\" is not a column" } ?? "looked for \(Self.latNames.joined(separator: ", "))") + "); name it with --lat-field")
-                }
-                lonIndex = lon; latIndex = lat
-                var outHeader = fields
-                addedIndex = Self.addedFields.map { name in
-                    if let i = fields.firstIndex(of: name) { return i }
-                    outHeader.append(name)
-                    return outHeader.count - 1
-                }
-                var text = [UInt8]()
-                CSV.appendRecord(outHeader, delimiter: reader.delimiter, lineEnd: reader.lineEnd, to: &text)
-                try out.write(contentsOf: text)
-                return
-            }
-            _ = h
-            pending.append((fields, line))
-            if pending.count >= chunkRows { try flush() }
-        }
-
-        while let block = try input.next() {
-            var records: [([String], Int)] = []
-            reader.feed(block) { records.append(($0, $1)) }
-            for (f, l) in records { try record(f, l) }
-        }
-        var last: [([String], Int)] = []
-        reader.finish { last.append(($0, $1)) }
-        for (f, l) in last { try record(f, l) }
-        guard header != nil else { throw WanggeError.invalidInput("the CSV file is empty: it needs a header row") }
-        try flush()
-    }
-
     // MARK: NDJSON / GeoJSON text sequences
 
     func runNDJSON(_ input: ChunkedInput, _ out: FileHandle, _ engine: AssignmentEngine, _ summary: inout Summary) throws {
@@ -224,9 +151,7 @@ extension BatchAssignment {
     static func adding(_ a: RowAnswer, to value: JSONValue) -> JSONValue {
         guard var o = value.objectValue else { return value }
         var target = o["type"]?.stringValue == "Feature" ? (o["properties"]?.objectValue ?? JSONObject()) : o
-        for (name, v) in zip(addedFields, a.values) {
-            target[name] = v.flatMap { $0.isEmpty ? nil : JSONValue.string($0) } ?? .null
-        }
+        for (name, v) in zip(addedFields, a.values) { target[name] = v }
         if o["type"]?.stringValue == "Feature" { o["properties"] = .object(target) } else { o = target }
         return .object(o)
     }

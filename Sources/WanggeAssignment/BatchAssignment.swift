@@ -20,8 +20,15 @@ public struct BatchAssignment: Sendable {
         }
     }
 
-    /// The columns (or properties) added to every row, in order.
-    public static let addedFields = ["street", "community", "courtyard", "building", "functional", "industry", "match", "error"]
+    /// The columns (or properties) added to every row, in order: the residential chain, then each layer's match
+    /// (`inside`, `boundary`, `nearest`, `outside`), the distance of a `nearest` match in metres, and the codes of
+    /// the other grids on whose edge the point lies (`;`-separated, as overlay codes are); last, why a row has no
+    /// answer.
+    public static let addedFields = [
+        "street", "community", "courtyard", "building", "residential_match", "residential_distance_m", "residential_touching",
+        "functional", "functional_match", "functional_distance_m", "functional_touching",
+        "industry", "industry_match", "industry_distance_m", "industry_touching", "error",
+    ]
 
     public var format: Format
     /// CRS of the input coordinates (a FeatureCollection's legacy `crs` member is used when this is nil).
@@ -40,26 +47,46 @@ public struct BatchAssignment: Sendable {
     /// What happened to the rows.
     public struct Summary: Sendable, Equatable {
         public var rows = 0
-        public var byMatch: [MatchKind: Int] = [:]
+        /// Per layer, how the rows with coordinates matched.
+        public var byLayer: [GridLayer: [MatchKind: Int]] = [:]
         /// Rows kept but not assigned because their coordinates were missing or bad.
         public var bad = 0
         public var badByReason: [String: Int] = [:]
         /// The first few bad rows: line number and reason.
         public var firstBad: [(line: Int, reason: String)] = []
 
+        public init() {}
+
         public static func == (a: Summary, b: Summary) -> Bool {
-            a.rows == b.rows && a.byMatch == b.byMatch && a.bad == b.bad && a.badByReason == b.badByReason
+            a.rows == b.rows && a.byLayer == b.byLayer && a.bad == b.bad && a.badByReason == b.badByReason
         }
 
-        mutating func count(_ answer: RowAnswer, line: Int) {
+        /// How the residential layer matched.
+        public var byMatch: [MatchKind: Int] { byLayer[.residential] ?? [:] }
+
+        mutating func count(_ answer: RowAnswer, line: Int) { count(hits: answer.hits, error: answer.error, line: line) }
+
+        mutating func count(hits: [GridIndexReplica.LayerHit], error: (kind: String, message: String)?, line: Int) {
             rows += 1
-            if let e = answer.error {
+            if let e = error {
                 bad += 1
                 badByReason[e.kind, default: 0] += 1
                 if firstBad.count < 20 { firstBad.append((line, e.message)) }
             } else {
-                byMatch[answer.match, default: 0] += 1
+                for (layer, hit) in zip(Self.layers, hits) { byLayer[layer, default: [:]][hit.match, default: 0] += 1 }
             }
+        }
+
+        /// The layers in the order of a row's hits.
+        static let layers: [GridLayer] = [.residential, .functional, .industry]
+
+        /// Adds the counts of rows that came after these.
+        mutating func add(_ other: Summary) {
+            rows += other.rows
+            bad += other.bad
+            for (layer, counts) in other.byLayer { byLayer[layer, default: [:]].merge(counts, uniquingKeysWith: +) }
+            badByReason.merge(other.badByReason, uniquingKeysWith: +)
+            firstBad.append(contentsOf: other.firstBad.prefix(max(0, 20 - firstBad.count)))
         }
     }
 
@@ -69,17 +96,30 @@ public struct BatchAssignment: Sendable {
         case bad(kind: String, message: String)
     }
 
-    /// The added values for one row.
+    /// The answer for one row: a hit per layer (residential, functional, industry), as grid indices into the
+    /// snapshot, or why there is none.
     struct RowAnswer: Sendable {
-        var chain: [String?] = [nil, nil, nil, nil]
-        var functional = ""
-        var industry = ""
-        var match: MatchKind = .outside
+        var hits = [GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit()]
         var error: (kind: String, message: String)?
+        /// What `values` gives, filled by the worker that answered (with its replica's snapshot).
+        var values: [JSONValue] = []
 
-        /// Values in the order of `addedFields`.
-        var values: [String?] {
-            chain + [functional, industry, error == nil ? match.rawValue : "", error?.message ?? ""]
+        /// Values in the order of `addedFields` (null where a CSV cell is empty).
+        func values(_ snapshot: GridIndexSnapshot) -> [JSONValue] {
+            guard error == nil else { return Array(repeating: .null, count: addedFields.count - 1) + [.string(error!.message)] }
+            func codes(_ list: [Int]) -> JSONValue {
+                list.isEmpty ? .null : .string(list.map { snapshot.grids[$0].code }.joined(separator: ";"))
+            }
+            func layer(_ h: GridIndexReplica.LayerHit) -> [JSONValue] {
+                [.string(h.match.rawValue), h.metres.map { .number(JSONNumber($0)) } ?? .null, codes(h.touching)]
+            }
+            var chain: [JSONValue] = [.null, .null, .null, .null]
+            var g: Int? = hits[0].grids.first
+            while let i = g {
+                if let level = snapshot.grids[i].level { chain[level.rank] = .string(snapshot.grids[i].code) }
+                g = snapshot.grids[i].parent
+            }
+            return chain + layer(hits[0]) + [codes(hits[1].grids)] + layer(hits[1]) + [codes(hits[2].grids)] + layer(hits[2]) + [.null]
         }
     }
 
@@ -89,60 +129,51 @@ public struct BatchAssignment: Sendable {
         let parts = min(positions.count, workers.count * 4)
         guard parts > 0 else { return [] }
         let size = (positions.count + parts - 1) / parts
-        let results = ResultSlots(count: parts)
+        let results = ResultSlots<[RowAnswer]>(count: parts, empty: [])
         let snap = snapMetres
         workers.forEachChunk(parts) { k, replica in
             let lo = k * size, hi = min(positions.count, lo + size)
-            guard lo < hi else { results.set(k, []); return }
-            results.set(k, positions[lo..<hi].map { Self.answer($0, crs: crs, snap: snap, replica: replica) })
+            guard lo < hi else { return }
+            results.set(k, positions[lo..<hi].map { p in
+                var a = RowAnswer()
+                switch p {
+                case .at(let x, let y, let line): a.error = Self.locate(x, y, line: line, crs: crs, snap: snap, replica: replica, into: &a.hits)
+                case .bad(let kind, let message): a.error = (kind, message)
+                }
+                a.values = a.values(replica.snapshot)
+                return a
+            })
         }
-        return results.joined()
+        return results.all().flatMap { $0 }
     }
 
-    static func answer(_ p: Position, crs: CRS, snap: Double, replica: GridIndexReplica) -> RowAnswer {
-        var a = RowAnswer()
-        guard case .at(let x, let y, let line) = p else {
-            if case .bad(let kind, let message) = p { a.error = (kind, message) }
-            return a
-        }
+    /// Finds the grids of one position in every layer, into `hits`; or says why it has none.
+    @inline(__always)
+    static func locate(_ x: Double, _ y: Double, line: Int, crs: CRS, snap: Double, replica: GridIndexReplica,
+                       into hits: inout [GridIndexReplica.LayerHit]) -> (kind: String, message: String)? {
         let lon: Double, lat: Double
         do {
             (lon, lat) = try replica.toWGS84(x: x, y: y, crs: crs)
         } catch {
-            a.error = ("crs", "line \(line): \(error.description)")
-            return a
+            return ("crs", "line \(line): \(error.description)")
         }
         guard lon.isFinite, lat.isFinite, abs(lon) <= 180, abs(lat) <= 90 else {
             let swapped = abs(x) <= 90 && abs(y) <= 180 && crs == .wgs84
-            a.error = ("out_of_range", "line \(line): position [\(x), \(y)] is outside longitude −180…180 / latitude −90…90"
+            return ("out_of_range", "line \(line): position [\(x), \(y)] is outside longitude −180…180 / latitude −90…90"
                 + (swapped ? "; latitude and longitude look swapped" : ""))
-            return a
         }
-        var touching: [Int] = []
-        let snapshot = replica.snapshot
-        let (grid, match) = replica.residentialGrid(x: lon, y: lat, snapMetres: snap, touching: &touching)
-        a.match = match
-        var g: Int? = grid >= 0 ? grid : nil
-        while let i = g {
-            if let level = snapshot.grids[i].level { a.chain[level.rank] = snapshot.grids[i].code }
-            g = snapshot.grids[i].parent
-        }
-        var inside: [Int] = []
-        for layer in [GridLayer.functional, .industry] {
-            let m = replica.overlayGrids(layer, x: lon, y: lat, snapMetres: snap, inside: &inside, touching: &touching)
-            let picked = m == .boundary ? [touching[0]] : inside
-            let codes = picked.map { snapshot.grids[$0].code }.joined(separator: ";")
-            if layer == .functional { a.functional = codes } else { a.industry = codes }
-        }
-        return a
+        replica.residentialHit(x: lon, y: lat, snapMetres: snap, into: &hits[0])
+        replica.overlayHit(.functional, x: lon, y: lat, snapMetres: snap, into: &hits[1])
+        replica.overlayHit(.industry, x: lon, y: lat, snapMetres: snap, into: &hits[2])
+        return nil
     }
 
     /// Per-part results of one chunk: each worker fills only its own slot, the caller reads after all finish.
-    struct ResultSlots: Sendable {
-        let slots: Locked<[[RowAnswer]]>
-        init(count: Int) { slots = Locked(Array(repeating: [], count: count)) }
-        func set(_ k: Int, _ v: [RowAnswer]) { slots.withLock { $0[k] = v } }
-        func joined() -> [RowAnswer] { slots.withLock { $0.flatMap { $0 } } }
+    struct ResultSlots<T: Sendable>: Sendable {
+        let slots: Locked<[T]>
+        init(count: Int, empty: T) { slots = Locked(Array(repeating: empty, count: count)) }
+        func set(_ k: Int, _ v: T) { slots.withLock { $0[k] = v } }
+        func all() -> [T] { slots.withLock { $0 } }
     }
 
     /// Reads `input`, writes `output` in the same format, and returns the summary.
@@ -188,9 +219,9 @@ final class ChunkedInput {
         self.handle = handle; self.size = size; self.progress = progress
     }
 
-    /// The next block, or nil at the end.
-    func next() throws -> [UInt8]? {
-        guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+    /// The next block (at most `limit` bytes), or nil at the end.
+    func next(_ limit: Int = 1 << 20) throws -> [UInt8]? {
+        guard let data = try handle.read(upToCount: limit), !data.isEmpty else { return nil }
         consumed += Int64(data.count)
         progress?(consumed, size)
         return [UInt8](data)

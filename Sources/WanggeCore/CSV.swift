@@ -88,6 +88,19 @@ public enum CSV {
 
         public init() {}
 
+        /// A reader for records of a file whose delimiter is already known (records handed over one by one).
+        public init(delimiter: UInt8) {
+            self.delimiter = delimiter
+            delimiterKnown = true
+        }
+
+        /// The delimiter of a file from its first line: a comma, unless the line has none and has tabs or semicolons.
+        public static func delimiter(firstLine: some Collection<UInt8>) -> UInt8 {
+            if firstLine.contains(0x2C) { return 0x2C }
+            if firstLine.contains(0x09) { return 0x09 }
+            return firstLine.contains(0x3B) ? 0x3B : 0x2C
+        }
+
         /// Hands each complete record to `emit` with the line it starts on.
         public mutating func feed(_ bytes: [UInt8], emit: ([String], Int) throws -> Void) rethrows {
             try bytes.withUnsafeBufferPointer { try feed($0, emit: emit) }
@@ -99,10 +112,7 @@ public enum CSV {
 
         public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, emit: ([String], Int) throws -> Void) rethrows {
             if !delimiterKnown {
-                let firstLine = bytes.prefix { $0 != 0x0A }
-                if !firstLine.contains(0x2C) {
-                    if firstLine.contains(0x09) { delimiter = 0x09 } else if firstLine.contains(0x3B) { delimiter = 0x3B }
-                }
+                delimiter = Self.delimiter(firstLine: bytes.prefix { $0 != 0x0A })
                 delimiterKnown = true
             }
             for b in bytes {
@@ -171,5 +181,104 @@ extension GeoJSONWriter {
         var quoted: [UInt8] = []
         CSV.appendField(bytes, delimiter: 0x2C, to: &quoted)
         quoted.withUnsafeBufferPointer { append(bytes: $0) }
+    }
+}
+
+extension CSV {
+    /// A field's text as a number, for the fast path of readers: ASCII spaces and tabs around an optional sign,
+    /// digits with at most one point, and an optional exponent — correctly rounded, the same value `Double(String)`
+    /// gives. Anything else (other spaces, `inf`, hexadecimal, junk) is nil, for the caller's exact path.
+    public static func number(_ p: UnsafeBufferPointer<UInt8>) -> Double? {
+        var lo = 0, hi = p.count
+        while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 { lo += 1 }
+        while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 { hi -= 1 }
+        var i = lo
+        var negative = false
+        if i < hi, p[i] == 0x2D || p[i] == 0x2B { negative = p[i] == 0x2D; i += 1 }
+        let body = i
+        var digits = 0
+        while i < hi, p[i] >= 0x30, p[i] <= 0x39 { i += 1; digits += 1 }
+        if i < hi, p[i] == 0x2E {
+            i += 1
+            while i < hi, p[i] >= 0x30, p[i] <= 0x39 { i += 1; digits += 1 }
+        }
+        guard digits > 0 else { return nil }
+        if i < hi, p[i] == 0x65 || p[i] == 0x45 {
+            i += 1
+            if i < hi, p[i] == 0x2D || p[i] == 0x2B { i += 1 }
+            let e = i
+            while i < hi, p[i] >= 0x30, p[i] <= 0x39 { i += 1 }
+            guard i > e else { return nil }
+        }
+        guard i == hi else { return nil }
+        let v = JSONScanner.decimalValue(UnsafeBufferPointer(rebasing: p[body..<hi]))
+        return negative ? -v : v
+    }
+
+    /// Finds where the records of a CSV file are, without reading their fields: the same rules as `Reader` (a quote
+    /// opens a quoted field only at the start of a field; line breaks inside quotes belong to the field), fed blocks
+    /// of any size. Each record is handed over as a byte range of the buffer (its `\n` left out, a `\r` before it
+    /// kept), the line it starts on, and whether it holds a quote — a record with none can be cut at its delimiters.
+    public struct Splitter: Sendable {
+        public let delimiter: UInt8
+        var inQuotes = false
+        var quoteSeen = false
+        var fieldStarted = false
+        var quoted = false
+        /// The line the next byte is on, and the line the current record started on.
+        var line = 1
+        var recordLine = 1
+
+        public init(delimiter: UInt8) { self.delimiter = delimiter }
+
+        /// Scans `buffer[from...]`, where `from` is the start of a record (or a position up to which an earlier
+        /// call scanned the same record), and emits each record that ends in it. Returns the start of the record
+        /// left incomplete, to come again at the front of the next buffer, with `scanned` where to go on from.
+        public mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>, recordStart: Int, from: Int,
+                                  emit: (_ start: Int, _ end: Int, _ line: Int, _ quoted: Bool) throws -> Void) rethrows -> Int {
+            var start = recordStart
+            var i = from
+            let n = buffer.count
+            let delimiter = self.delimiter
+            while i < n {
+                let b = buffer[i]
+                i += 1
+                if inQuotes {
+                    if quoteSeen {
+                        quoteSeen = false
+                        if b == 0x22 { continue }
+                        inQuotes = false  // the quote closed the field; b is read below
+                    } else if b == 0x22 {
+                        quoteSeen = true
+                        continue
+                    } else {
+                        if b == 0x0A { line += 1 }
+                        continue
+                    }
+                }
+                switch b {
+                case 0x22:
+                    quoted = true
+                    if !fieldStarted { inQuotes = true }
+                    fieldStarted = true
+                case delimiter:
+                    fieldStarted = false
+                case 0x0A:
+                    try emit(start, i - 1, recordLine, quoted)
+                    line += 1
+                    recordLine = line
+                    start = i
+                    quoted = false
+                    fieldStarted = false
+                default:
+                    fieldStarted = true
+                }
+            }
+            return start
+        }
+
+        /// The line the record left incomplete starts on, and whether it holds a quote (for the last record of a
+        /// file that does not end with a line break).
+        public var pending: (line: Int, quoted: Bool) { (recordLine, quoted || inQuotes) }
     }
 }

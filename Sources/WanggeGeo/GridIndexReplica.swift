@@ -170,6 +170,53 @@ public final class GridIndexReplica {
         return (-1, .outside)
     }
 
+    /// One layer's answer as grid indices into `snapshot.grids`, for batch output (no Strings until it is
+    /// written). `grids`: the deepest residential grid, or an overlay's grids containing the point, or the one grid
+    /// picked on a boundary or by snapping; `touching`: the other grids whose edge the point lies on; `metres`: the
+    /// geodesic distance of a `nearest` match, to the centimetre.
+    public struct LayerHit: Sendable {
+        public var match: MatchKind = .outside
+        public var grids: [Int] = []
+        public var touching: [Int] = []
+        public var metres: Double?
+
+        public init() {}
+    }
+
+    /// The residential answer for a point into `hit` (reusing its buffers).
+    public func residentialHit(x: Double, y: Double, snapMetres: Double = 0, into hit: inout LayerHit) {
+        hit.grids.removeAll(keepingCapacity: true)
+        hit.metres = nil
+        let (grid, match) = residentialGrid(x: x, y: y, snapMetres: 0, touching: &hit.touching)
+        hit.match = match
+        if grid >= 0 {
+            hit.grids.append(grid)
+        } else if let deepest = levels.first, let n = nearest(deepest, x: x, y: y, metres: snapMetres) {
+            hit.match = .nearest
+            hit.grids.append(n.grid)
+            hit.metres = (n.metres * 100).rounded() / 100
+        }
+    }
+
+    /// An overlay's answer for a point into `hit` (reusing its buffers), as `assign` gives it.
+    public func overlayHit(_ layer: GridLayer, x: Double, y: Double, snapMetres: Double = 0, into hit: inout LayerHit) {
+        let level = layer == .functional ? functionalLevel : industryLevel
+        hit.metres = nil
+        locateOverlay(level, x: x, y: y, inside: &hit.grids, touching: &hit.touching)
+        if !hit.grids.isEmpty {
+            hit.match = .inside
+        } else if !hit.touching.isEmpty {
+            hit.match = .boundary
+            hit.grids.append(hit.touching.removeFirst())
+        } else if let n = nearest(level, x: x, y: y, metres: snapMetres) {
+            hit.match = .nearest
+            hit.grids.append(n.grid)
+            hit.metres = (n.metres * 100).rounded() / 100
+        } else {
+            hit.match = .outside
+        }
+    }
+
     /// Converts a position given in `crs` to WGS84 lon/lat.
     /// - Throws: `ProjectionError` for an EPSG code PROJ does not know.
     public func toWGS84(x: Double, y: Double, crs: CRS) throws(ProjectionError) -> (lon: Double, lat: Double) {
@@ -249,19 +296,5 @@ public final class GridIndexReplica {
             return OverlayAnswer(match: .nearest, grids: [code(n.grid)], distanceM: (n.metres * 100).rounded() / 100)
         }
         return OverlayAnswer(match: .outside)
-    }
-
-    /// Overlay grids for batch output: inside ones, else the boundary pick; nearest when snapping.
-    public func overlayGrids(_ layer: GridLayer, x: Double, y: Double, snapMetres: Double = 0,
-                             inside: inout [Int], touching: inout [Int]) -> MatchKind {
-        let level = layer == .functional ? functionalLevel : industryLevel
-        locateOverlay(level, x: x, y: y, inside: &inside, touching: &touching)
-        if !inside.isEmpty { return .inside }
-        if !touching.isEmpty { return .boundary }
-        if let n = nearest(level, x: x, y: y, metres: snapMetres) {
-            inside.append(n.grid)
-            return .nearest
-        }
-        return .outside
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WanggeCore
 import WanggeAssignment
+import WanggeGeo
 import WanggeUseCases
 
 struct AssignCommand: ParsableCommand {
@@ -9,8 +10,11 @@ struct AssignCommand: ParsableCommand {
         commandName: "assign",
         abstract: "Add the grid codes of every point in a CSV, NDJSON or GeoJSON file, streaming.",
         discussion: """
-            Writes the same format with fields street, community, courtyard, building, functional, industry (several \
-            codes joined by ';'), match (inside, boundary, nearest, outside) and error. Rows with missing or bad \
+            Writes the same format with the fields street, community, courtyard, building; residential_match, \
+            residential_distance_m, residential_touching; functional, functional_match, functional_distance_m, \
+            functional_touching; the same for industry; and error. A match is inside, boundary (on an edge: the \
+            grid with the smallest code, the others in _touching), nearest (outside, snapped by --snap; the \
+            distance in _distance_m) or outside. Several codes are joined by ';'. Rows with missing or bad \
             coordinates are kept with the reason and line number in error, and counted in the summary.
             """
     )
@@ -48,10 +52,16 @@ struct AssignCommand: ParsableCommand {
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(started)
-        let matches = MatchKind.allCases.map { "\($0.rawValue) \(summary.byMatch[$0, default: 0])" }.joined(separator: ", ")
-        print("\(output): \(summary.rows) rows in \(String(format: "%.2f", seconds)) s (\(Int(Double(summary.rows) / max(seconds, 1e-9))) rows/s, \(engine.workers.count) workers): \(matches); \(summary.bad) with bad coordinates")
+        print("\(output): \(summary.rows) rows in \(String(format: "%.2f", seconds)) s (\(Int(Double(summary.rows) / max(seconds, 1e-9))) rows/s, \(engine.workers.count) workers); \(summary.bad) with bad coordinates")
+        let snapshot = engine.snapshot
+        for layer in GridLayer.allCases {
+            let grids = snapshot.grids.lazy.filter { $0.layer == layer }.count
+            guard grids > 0 else { print("  \(layer.rawValue): no grids loaded"); continue }
+            let counts = summary.byLayer[layer] ?? [:]
+            print("  \(layer.rawValue) (\(grids) grids): " + MatchKind.allCases.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: ", "))
+        }
         if summary.bad > 0 {
-            for (reason, n) in summary.badByReason.sorted(by: { $0.key < $1.key }) { print("  \(reason): \(n)") }
+            for (reason, n) in summary.badByReason.sorted(by: { $0.key < $1.key }) { print("  bad, \(reason): \(n)") }
             for b in summary.firstBad.prefix(10) { print("  \(b.reason)") }
             if summary.bad > 10 { print("  … every bad row is kept in \(output) with its reason in the error field") }
         }

@@ -48,11 +48,15 @@ struct BatchAssignmentTests {
         #expect(summary.firstBad.map(\.line) == [4, 5, 8])
         let out = try read("\(dir)/out.csv")
         let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines[0] == "id,name,lon,lat,street,community,courtyard,building,functional,industry,match,error")
+        #expect(lines[0] == "id,name,lon,lat," + BatchAssignment.addedFields.joined(separator: ","))
+        #expect(BatchAssignment.addedFields == ["street", "community", "courtyard", "building", "residential_match", "residential_distance_m",
+                                                "residential_touching", "functional", "functional_match", "functional_distance_m",
+                                                "functional_touching", "industry", "industry_match", "industry_distance_m", "industry_touching", "error"])
         let expected = try engine.assignBlocking(x: 114.453, y: 38.062)
         #expect(lines[1].hasPrefix("1,\"a, b\",114.453,38.062,\(expected.residential.street!),\(expected.residential.community!),\(expected.residential.courtyard!),\(expected.residential.building!),"))
-        #expect(lines[1].hasSuffix(",inside,"))
-        #expect(out.contains("3,bad,abc,38.06,,,,,,,,\"line 4: longitude \"\"abc\"\" is not a number\""))
+        #expect(lines[1].contains(",inside,,,\(expected.functional.grids.joined(separator: ";")),inside,,,\(expected.industry.grids.joined(separator: ";")),inside,,,"))
+        #expect(lines[1].hasSuffix(",inside,,,"))
+        #expect(out.contains("3,bad,abc,38.06" + String(repeating: ",", count: 16) + "\"line 4: longitude \"\"abc\"\" is not a number\""))
         #expect(out.contains("\"line 8: position [38.062, 114.453] is outside longitude −180…180 / latitude −90…90; latitude and longitude look swapped\""))
         #expect(out.contains("5,\"two\nlines\",114.452,38.060,130105005,"))
         // Semicolon-separated overlays: the point is in two functional grids.
@@ -87,7 +91,8 @@ struct BatchAssignmentTests {
         let lines = try read("\(dir)/out.ndjson").split(separator: "\n")
         #expect(lines.count == 4)
         let first = try JSONValue.parse(String(lines[0])).objectValue!
-        #expect(first["match"] == .string("inside") && first["id"] == .number(JSONNumber(literal: "1", value: 1)))
+        #expect(first["residential_match"] == .string("inside") && first["id"] == .number(JSONNumber(literal: "1", value: 1)))
+        #expect(first["residential_distance_m"] == .null && first["residential_touching"] == .null && first["functional_match"] != nil)
         let feature = try JSONValue.parse(String(lines[1])).objectValue!
         #expect(feature["properties"]?.objectValue?["building"]?.stringValue != nil)
         let bad = try JSONValue.parse(String(lines[2])).objectValue!
@@ -110,7 +115,7 @@ struct BatchAssignmentTests {
         let doc = try GeoJSONDocument.parse(FileIO.read("\(dir)/out.geojson"))
         #expect(doc.features.count == 3)
         #expect(doc.features[0].properties["n"] == .string("a \"q\" ]} x"))
-        #expect(doc.features[0].properties["match"] == .string("inside"))
+        #expect(doc.features[0].properties["residential_match"] == .string("inside"))
         #expect(doc.features[1].properties["error"]?.stringValue?.contains("LineString") == true)
         #expect(doc.features[2].properties["error"]?.stringValue?.contains("not a Feature") == true)
     }
@@ -139,6 +144,85 @@ struct BatchAssignmentTests {
         let summary = try job.run(input: input, output: "\(dir)/big-out.csv", engine: engine)
         #expect(summary.rows == 100_000 && summary.bad == 100)
         #expect(summary.byMatch.values.reduce(0, +) == 99_900)
+        for layer in GridLayer.allCases { #expect(summary.byLayer[layer]?.values.reduce(0, +) == 99_900, "\(layer)") }
         #expect(try read("\(dir)/big-out.csv").split(separator: "\n").count == 100_001)
+    }
+
+    /// The first vertex of a grid's exterior ring (a corner, usually shared with its neighbours).
+    static func corner(_ g: IndexedGrid) -> (x: Double, y: Double)? {
+        switch try? WKB.decode(g.wkb) {
+        case .polygon(let p)?: return (p.exterior.xy[0], p.exterior.xy[1])
+        case .multiPolygon(let ps)?: return ps.first.map { ($0.exterior.xy[0], $0.exterior.xy[1]) }
+        default: return nil
+        }
+    }
+
+    @Test("the fast CSV path writes what the exact reader writes: every layer's match, distance and touching codes, blank lines, CRLF, padding")
+    func fastAgreesWithExact() throws {
+        var rng = SampleRandom(seed: 11)
+        var rows: [String] = []
+        for i in 0..<3000 {
+            rows.append("\(i),\(rng.uniform(114.40, 114.50)),\(rng.uniform(38.03, 38.09))")
+        }
+        // Points on edges (grid corners from the index), a short row, a blank line, spaces and a sign.
+        let grids = engine.snapshot.grids
+        for g in grids.prefix(40) {
+            guard let p = Self.corner(g) else { continue }
+            rows.append("e,\(p.x),\(p.y)")
+        }
+        rows += ["short,114.453", "", " s , +114.453 , 38.062 "]
+        for lineEnd in ["\n", "\r\n"] {
+            let input = try write("agree.csv", (["id,lon,lat"] + rows).joined(separator: lineEnd) + lineEnd)
+            var job = BatchAssignment(format: .csv, snapMetres: 500)
+            let fast = try job.run(input: input, output: "\(dir)/agree-fast.csv", engine: engine)
+            // With an `error` column in the input every record takes the exact path (the column is replaced).
+            let withError = try write("agree-x.csv", (["error,id,lon,lat"] + rows.map { $0.isEmpty ? $0 : "x," + $0 }).joined(separator: lineEnd) + lineEnd)
+            job.chunkRows = 7
+            let exact = try job.run(input: withError, output: "\(dir)/agree-exact.csv", engine: engine)
+            #expect(fast == exact)
+            #expect(fast.rows == rows.count - 1 && fast.byLayer[.functional]?[.nearest, default: 0] ?? 0 > 0 && fast.byLayer[.residential]?[.boundary, default: 0] ?? 0 > 0,
+                    "\(fast.byLayer)")
+            let a = try read("\(dir)/agree-fast.csv").components(separatedBy: lineEnd)
+            let b = try read("\(dir)/agree-exact.csv").components(separatedBy: lineEnd)
+            #expect(a.count == b.count)
+            // The exact output has the error in the input's first column where the fast one appends it.
+            for (x, y) in zip(a.dropFirst(), b.dropFirst()) where !x.isEmpty {
+                var fx = x.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                var fy = y.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let error = fx.removeLast()
+                #expect(fy.removeFirst() == error && fx == fy, "\(x)\n\(y)")
+            }
+            if lineEnd == "\r\n" { #expect(a[1].hasPrefix("0,") && !a[1].contains("\r")) }
+        }
+    }
+
+    @Test("per-layer answers: a snapped overlay says nearest with its distance, not inside; a point on an edge lists the grids it touches")
+    func perLayer() throws {
+        // Just outside the functional grids' union but inside the street: residential inside, functional nearest.
+        let snapshot = engine.snapshot
+        var job = BatchAssignment(format: .ndjson, snapMetres: 2000)
+        let input = try write("layers.ndjson", #"{"lon":114.4335,"lat":38.0701}"# + "\n")
+        _ = try job.run(input: input, output: "\(dir)/layers-out.ndjson", engine: engine)
+        let o = try JSONValue.parse(FileIO.read("\(dir)/layers-out.ndjson")).objectValue!
+        let lookup = try engine.assignBlocking(x: 114.4335, y: 38.0701, snapMetres: 2000)
+        #expect(o["functional_match"] == .string(lookup.functional.match.rawValue))
+        #expect(o["functional_distance_m"] == lookup.functional.distanceM.map { .number(JSONNumber($0)) } ?? .null)
+        #expect(o["residential_match"] == .string(lookup.residential.match.rawValue))
+        // A corner shared by several buildings: boundary, with the others in residential_touching.
+        job.format = .csv
+        var found = false
+        for g in snapshot.grids where g.level == .building {
+            guard let p = Self.corner(g) else { continue }
+            let a = try engine.assignBlocking(x: p.x, y: p.y)
+            guard a.residential.match == .boundary, !a.residential.touching.isEmpty else { continue }
+            let input = try write("edge.csv", "lon,lat\n\(p.x),\(p.y)\n")
+            let summary = try job.run(input: input, output: "\(dir)/edge-out.csv", engine: engine)
+            let row = try read("\(dir)/edge-out.csv").split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(row[2 + 3] == a.residential.building && row[2 + 4] == "boundary" && row[2 + 6] == a.residential.touching.joined(separator: ";"))
+            #expect(summary.byLayer[.residential]?[.boundary] == 1)
+            found = true
+            break
+        }
+        #expect(found, "a building corner on an edge")
     }
 }

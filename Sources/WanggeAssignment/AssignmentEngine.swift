@@ -16,12 +16,21 @@ public final class AssignmentEngine: Sendable {
     /// Replicas that single lookups borrow on the caller's thread (no hop to a worker); batch work uses `workers`.
     let inline = ReplicaPool()
 
-    /// Builds the index from everything in `repository` and starts `workers` threads (default: one per core).
+    /// Where the index is kept between starts (`GridIndexSnapshot.load`); nil builds it every time.
+    public let indexFile: String?
+    /// Whether the index in service came from `indexFile` (false: built).
+    public let startedFromFile: Bool
+
+    /// Builds the index from everything in `repository` (or reads it from `indexFile` when it was built from the
+    /// same grids) and starts `workers` threads (default: one per core).
     /// - Throws: the repository's error, or `GeosError` for a stored geometry GEOS cannot read.
-    public init(repository: any GridRepository, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    public init(repository: any GridRepository, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                indexFile: String? = nil) throws {
         self.repository = repository
+        self.indexFile = indexFile
         importMark = Atomic(try repository.imports(layer: nil).first?.id ?? 0)
-        let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: 1)
+        let (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: 1, cache: indexFile)
+        startedFromFile = fromFile
         self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
         try inline.replace(with: Self.replicas(snapshot, count: workers), generation: 1)
     }
@@ -45,7 +54,7 @@ public final class AssignmentEngine: Sendable {
         // Read before the grids: an import landing meanwhile leaves the mark behind, so the next check reloads again.
         let mark = try repository.imports(layer: nil).first?.id ?? 0
         let next = generation.add(1, ordering: .relaxed).newValue
-        let snapshot = try GridIndexSnapshot.build(grids: repository.grids(in: nil), generation: next)
+        let snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: next, cache: indexFile).snapshot
         let fresh = try Self.replicas(snapshot, count: workers.count)
         try workers.reload(snapshot)
         inline.replace(with: fresh, generation: next)

@@ -34,6 +34,37 @@ public struct CellRaster: Sendable {
         self.candidateItems = Int32Storage(candidateItems)
     }
 
+    init(minX: Double, minY: Double, cellWidth: Double, cellHeight: Double, columns: Int, rows: Int,
+         labels: Int32Storage, setStart: Int32Storage, setItems: Int32Storage, candidateStart: Int32Storage, candidateItems: Int32Storage) {
+        self.minX = minX; self.minY = minY; self.cellWidth = cellWidth; self.cellHeight = cellHeight
+        self.columns = columns; self.rows = rows
+        self.labels = labels; self.setStart = setStart; self.setItems = setItems
+        self.candidateStart = candidateStart; self.candidateItems = candidateItems
+    }
+
+    /// True when every label, offset and item points inside the raster's own arrays and at one of `members`
+    /// polygons — what lookups rely on to read without bounds checks (a raster read from a file is checked).
+    func isConsistent(members: Int) -> Bool {
+        guard columns >= 1, rows >= 1, labels.count == columns * rows, setStart.count >= 1, candidateStart.count >= 1,
+              cellWidth > 0, cellHeight > 0, minX.isFinite, minY.isFinite else { return false }
+        func offsets(_ start: Int32Storage, _ items: Int32Storage) -> Bool {
+            let s = start.pointer
+            guard s[0] == 0, Int(s[start.count - 1]) == items.count else { return false }
+            for k in 1..<max(start.count, 1) where s[k] < s[k - 1] { return false }
+            let it = items.pointer
+            for k in 0..<items.count where it[k] < 0 || Int(it[k]) >= members { return false }
+            return true
+        }
+        guard offsets(setStart, setItems), offsets(candidateStart, candidateItems) else { return false }
+        let sets = Int32(setStart.count - 1), boundary = candidateStart.count - 1
+        let l = labels.pointer
+        for k in 0..<labels.count {
+            let v = l[k]
+            if v >= 0 { if v >= sets { return false } } else if v < -1, Int(-v - 2) >= boundary { return false }
+        }
+        return true
+    }
+
     public var cellCount: Int { columns * rows }
     public var boundaryCellCount: Int { candidateStart.count - 1 }
 
@@ -92,15 +123,31 @@ public struct CellRaster: Sendable {
     }
 }
 
-/// Immutable Int32 storage with a stable address. Owned here: allocated and filled in `init`, freed in `deinit`.
+/// Immutable Int32 storage with a stable address. Owned here: allocated and filled in `init`, freed in `deinit` —
+/// unless it lies in a mapped file (`init(mapped:owner:)`), which it then keeps alive and never frees.
 /// `@unchecked Sendable` is safe because nothing writes the memory after `init` returns, so any number of threads
 /// may read it while a reference keeps it alive.
 final class Int32Storage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Int32>
     let count: Int
+    /// The mapping `base` points into, or nil when `base` was allocated here.
+    let owner: (any Sendable & AnyObject)?
+
+    /// Values in place in a mapped file (4-byte aligned), kept alive by holding `owner`.
+    init(mapped raw: UnsafeRawBufferPointer, owner: any Sendable & AnyObject) {
+        count = raw.count / 4
+        self.owner = owner
+        if let b = raw.baseAddress, count > 0 {
+            precondition(Int(bitPattern: b) % 4 == 0, "an index array is not aligned")
+            base = UnsafeMutablePointer(mutating: b.assumingMemoryBound(to: Int32.self))
+        } else {
+            base = .allocate(capacity: 1)  // freed in deinit like any allocation here
+        }
+    }
 
     init(_ values: [Int32]) {
         count = values.count
+        owner = nil
         base = .allocate(capacity: max(values.count, 1))
         values.withUnsafeBufferPointer { source in
             if let a = source.baseAddress { base.initialize(from: a, count: source.count) }
@@ -108,7 +155,7 @@ final class Int32Storage: @unchecked Sendable {
     }
 
     deinit {
-        base.deallocate()
+        if owner == nil || count == 0 { base.deallocate() }
     }
 
     var pointer: UnsafePointer<Int32> { UnsafePointer(base) }

@@ -2,9 +2,12 @@ import CGEOS
 import Foundation
 public import WanggeCore
 
-/// One worker's replica of the grid index: its own GEOS context, the grids decoded from WKB, prepared (and warmed)
-/// polygons and an STRtree, over the shared rasters of a `GridIndexSnapshot`. Not thread-safe and not `Sendable`:
-/// each worker builds its own and uses it alone.
+/// One worker's replica of the grid index: its own GEOS context, the grids it has needed decoded from WKB and
+/// prepared, and (for snapping) an STRtree, over the shared rasters of a `GridIndexSnapshot`. Not thread-safe and
+/// not `Sendable`: each worker builds its own and uses it alone.
+///
+/// Grids are decoded and prepared on first use: most points are answered by the raster alone, so a worker holds
+/// GEOS objects only for the grids whose edges its points came near, and a replica costs nothing to start.
 ///
 /// Lookups: the raster decides every point in a cell that no edge crosses; points in boundary cells go to GEOS's
 /// prepared `contains` on the cell's candidates, then prepared `intersects` to find edges the point lies on.
@@ -15,11 +18,15 @@ public import WanggeCore
 public final class GridIndexReplica {
     public let snapshot: GridIndexSnapshot
     public let context: GeosContext
-    let geometries: [GeosGeometry]
-    let prepared: [GeosPreparedGeometry]
-    /// The prepared geometries' pointers, owned by `prepared`, for the hot loop.
-    let preparedPointers: [OpaquePointer]
-    let tree: GeosSTRtree
+    /// Grids decoded so far (nil: not yet needed).
+    var geometries: [GeosGeometry?]
+    var prepared: [GeosPreparedGeometry?]
+    /// The prepared geometries' pointers for the hot loop, nil until first use. Owned here (allocated in `init`,
+    /// freed in `deinit`); the pointers in it are owned by `prepared`. A plain buffer, not an array, so reading it
+    /// costs no exclusivity check.
+    let preparedPointers: UnsafeMutablePointer<OpaquePointer?>
+    /// For snapping only, built on first use.
+    var treeStorage: GeosSTRtree?
     let geodesic = Geodesic.wgs84
     var touchingBuffer: [Int32] = []
     /// What the hot loop reads: views into the snapshot's shared rasters (kept alive by `snapshot`) and this
@@ -45,32 +52,62 @@ public final class GridIndexReplica {
         }
     }
 
-    /// Decodes every grid in a new GEOS context and warms every lazily built structure.
-    /// - Throws: `GeosError` when a stored geometry cannot be read or prepared.
+    /// A replica over `snapshot` with its own GEOS context; grids are decoded when first needed.
+    /// - Throws: never today (kept for callers that built every grid up front).
     public init(snapshot: GridIndexSnapshot) throws(GeosError) {
-        let context = GeosContext()
         self.snapshot = snapshot
-        self.context = context
-        var geometries: [GeosGeometry] = []
-        var prepared: [GeosPreparedGeometry] = []
-        geometries.reserveCapacity(snapshot.grids.count)
-        for g in snapshot.grids {
-            let geometry = try GeosGeometry(wkb: g.wkb, in: context)
-            let p = try GeosPreparedGeometry(geometry)
-            p.warm()
-            geometries.append(geometry)
-            prepared.append(p)
-        }
-        self.geometries = geometries
-        self.prepared = prepared
-        self.preparedPointers = prepared.map(\.pointer)
-        self.tree = try GeosSTRtree(geometries, in: context)
+        self.context = GeosContext()
+        let n = snapshot.grids.count
+        self.geometries = Array(repeating: nil, count: n)
+        self.prepared = Array(repeating: nil, count: n)
+        self.preparedPointers = .allocate(capacity: max(n, 1))
+        self.preparedPointers.initialize(repeating: nil, count: max(n, 1))
         self.levels = snapshot.residentialLevels.map(Level.init)
         self.functionalLevel = Level(snapshot.functional)
         self.industryLevel = Level(snapshot.industry)
         self.bboxes = snapshot.grids.map(\.bbox)
         self.codeRank = snapshot.codeRank.withUnsafeBufferPointer { Array($0) }
     }
+
+    deinit {
+        preparedPointers.deallocate()
+    }
+
+    /// Grid `m` as a GEOS geometry, decoded on first use; nil if its WKB cannot be read (it was read when the
+    /// snapshot was built, so only a damaged database gets here).
+    func geometry(_ m: Int) -> GeosGeometry? {
+        if let g = geometries[m] { return g }
+        guard let g = try? GeosGeometry(wkb: snapshot.grids[m].wkb, in: context) else { return nil }
+        geometries[m] = g
+        return g
+    }
+
+    /// Grid `m`'s prepared geometry, prepared on first use.
+    @inline(__always)
+    func preparedPointer(_ m: Int) -> OpaquePointer? {
+        if let p = preparedPointers[m] { return p }
+        return prepare(m)
+    }
+
+    @inline(never)
+    func prepare(_ m: Int) -> OpaquePointer? {
+        guard let g = geometry(m), let p = try? GeosPreparedGeometry(g) else { return nil }
+        prepared[m] = p
+        preparedPointers[m] = p.pointer
+        return p.pointer
+    }
+
+    /// The STRtree over every grid, for snapping (decodes every grid the first time).
+    var tree: GeosSTRtree? {
+        if let t = treeStorage { return t }
+        let all = snapshot.grids.indices.compactMap { geometry($0) }
+        guard all.count == snapshot.grids.count else { return nil }
+        treeStorage = try? GeosSTRtree(all, in: context)
+        return treeStorage
+    }
+
+    /// Grids decoded and prepared so far (for memory figures).
+    public var preparedCount: Int { prepared.lazy.filter { $0 != nil }.count }
 
     var h: GEOSContextHandle_t { context.handle }
 
@@ -90,13 +127,13 @@ public final class GridIndexReplica {
             for k in r {
                 let m = level.members[level.raster.candidate(k)]
                 guard bboxes[m].contains(x: x, y: y) else { continue }
-                if GEOSPreparedContains_r(h, preparedPointers[m], point) == 1 { return m }
+                if let p = preparedPointer(m), GEOSPreparedContains_r(h, p, point) == 1 { return m }
             }
             touchingBuffer.removeAll(keepingCapacity: true)
             for k in r {
                 let m = level.members[level.raster.candidate(k)]
                 guard bboxes[m].contains(x: x, y: y) else { continue }
-                if GEOSPreparedIntersects_r(h, preparedPointers[m], point) == 1 { touchingBuffer.append(Int32(m)) }
+                if let p = preparedPointer(m), GEOSPreparedIntersects_r(h, p, point) == 1 { touchingBuffer.append(Int32(m)) }
             }
             return touchingBuffer.isEmpty ? -1 : -2
         }
@@ -116,9 +153,10 @@ public final class GridIndexReplica {
             for k in r {
                 let m = level.members[level.raster.candidate(k)]
                 guard bboxes[m].contains(x: x, y: y) else { continue }
-                if GEOSPreparedContains_r(h, preparedPointers[m], point) == 1 {
+                guard let p = preparedPointer(m) else { continue }
+                if GEOSPreparedContains_r(h, p, point) == 1 {
                     inside.append(m)
-                } else if GEOSPreparedIntersects_r(h, preparedPointers[m], point) == 1 {
+                } else if GEOSPreparedIntersects_r(h, p, point) == 1 {
                     touching.append(m)
                 }
             }
@@ -133,11 +171,11 @@ public final class GridIndexReplica {
         let dLat = metres / 110_574 * 1.01
         let dLon = metres / (111_320 * max(0.01, cos(y * .pi / 180))) * 1.01
         let members = Set(level.members)
-        guard let point = try? GeosGeometry(.point(x: x, y: y), in: context) else { return nil }
+        guard let point = try? GeosGeometry(.point(x: x, y: y), in: context), let tree else { return nil }
         var best: (grid: Int, metres: Double)?
         for m in tree.query(BoundingBox(minX: x - dLon, minY: y - dLat, maxX: x + dLon, maxY: y + dLat)) where members.contains(m) {
             // The sequence of the two nearest points is ours to destroy.
-            guard let seq = GEOSNearestPoints_r(h, geometries[m].pointer, point.pointer) else { continue }
+            guard let g = geometry(m), let seq = GEOSNearestPoints_r(h, g.pointer, point.pointer) else { continue }
             var nx = 0.0, ny = 0.0
             GEOSCoordSeq_getXY_r(h, seq, 0, &nx, &ny)
             GEOSCoordSeq_destroy_r(h, seq)
@@ -276,8 +314,8 @@ public final class GridIndexReplica {
     }
 
     func nearestDistance(_ grid: Int, _ x: Double, _ y: Double) -> Double? {
-        guard let point = try? GeosGeometry(.point(x: x, y: y), in: context),
-              let seq = GEOSNearestPoints_r(h, geometries[grid].pointer, point.pointer) else { return nil }
+        guard let point = try? GeosGeometry(.point(x: x, y: y), in: context), let g = geometry(grid),
+              let seq = GEOSNearestPoints_r(h, g.pointer, point.pointer) else { return nil }
         defer { GEOSCoordSeq_destroy_r(h, seq) }
         var nx = 0.0, ny = 0.0
         GEOSCoordSeq_getXY_r(h, seq, 0, &nx, &ny)

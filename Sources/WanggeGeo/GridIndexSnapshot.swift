@@ -50,12 +50,7 @@ public struct GridIndexSnapshot: Sendable {
     public static func build(grids stored: [StoredGrid], generation: Int, cellsPerGrid: Int = 16_384,
                              maxCells: Int = 16_777_216) throws(GeosError) -> GridIndexSnapshot {
         let context = GeosContext()
-        var index: [String: Int] = [:]
-        for (i, g) in stored.enumerated() where g.layer == .residential { index[g.code] = i }
-        let grids = stored.map { g in
-            IndexedGrid(layer: g.layer, code: g.code, level: g.level,
-                        parent: g.layer == .residential ? g.parent.flatMap { index[$0] } : nil, wkb: g.wkb, bbox: g.bbox)
-        }
+        let grids = indexed(stored)
         var geometries: [GeosGeometry] = []
         var values: [GeometryValue] = []
         for g in grids {
@@ -94,6 +89,16 @@ public struct GridIndexSnapshot: Sendable {
         let industry = try overlay(.industry)
         return GridIndexSnapshot(generation: generation, grids: grids, residentialLevels: levels,
                                  functional: functional, industry: industry, codeRank: rank)
+    }
+
+    /// The stored grids as the index sees them, parents as positions.
+    static func indexed(_ stored: [StoredGrid]) -> [IndexedGrid] {
+        var index: [String: Int] = [:]
+        for (i, g) in stored.enumerated() where g.layer == .residential { index[g.code] = i }
+        return stored.map { g in
+            IndexedGrid(layer: g.layer, code: g.code, level: g.level,
+                        parent: g.layer == .residential ? g.parent.flatMap { index[$0] } : nil, wkb: g.wkb, bbox: g.bbox)
+        }
     }
 
     /// Approximate bytes of the rasters (shared by all workers).

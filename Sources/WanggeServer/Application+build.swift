@@ -28,7 +28,7 @@ public struct ServiceWiring: Sendable {
         self.configuration = configuration
         self.storage = storage
         self.logger = logger
-        let engine = try AssignmentEngine(repository: storage, workers: configuration.workers)
+        let engine = try AssignmentEngine(repository: storage, workers: configuration.workers, indexFile: configuration.indexFile)
         self.engine = engine
         let commits = EventCommitQueue(repository: storage)
         self.commits = commits

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var checkpointInterval: Duration = .milliseconds(100)
     /// How often the stored boundaries are checked for imports made elsewhere (a CLI import).
     public var indexCheckInterval: Duration = .seconds(1)
+    /// Where the assignment index is kept between starts (beside the database); nil builds it at every start.
+    public var indexFile: String?
     /// One log line per request (at info).
     public var logRequests = true
 

@@ -16,6 +16,9 @@ struct DatabaseOptions: ParsableArguments {
     func open() throws -> AppDatabase {
         try AppDatabase(path: path)
     }
+
+    /// The assignment index kept beside the database (rebuilt when the grids change).
+    var indexFile: String { path + ".index" }
 }
 
 extension GridLayer: ExpressibleByArgument {}

@@ -43,8 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await Bootstrap.prepare(db, geodata: geodata, logger: logger)
         var configuration = ServerConfiguration(host: host, port: port)
         configuration.workers = workers
+        configuration.indexFile = database.indexFile
         let wiring = try ServiceWiring(configuration, storage: db, logger: logger)
-        logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)", "db": "\(database.path)"])
+        logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)",
+                                              "db": "\(database.path)", "index": "\(wiring.engine.startedFromFile ? "read from" : "built, kept in") \(database.indexFile)"])
         try await buildApplication(wiring).runService()
     }
 }

@@ -41,6 +41,43 @@ struct AssignmentEngineTests {
         await #expect(throws: WanggeError.self) { try await engine.assign(x: 1, y: 2, crs: .epsg(999_999)) }
     }
 
+    @Test("the index kept beside the database: written at the first start, read at the next with the same answers, rebuilt when the grids change or the file is damaged")
+    func indexFile() async throws {
+        let db = try sampleDatabase()
+        let path = try Fixtures.temporaryDirectory() + "/wangge.db.index"
+        let built = try AssignmentEngine(repository: db, workers: 1)
+        let first = try AssignmentEngine(repository: db, workers: 1, indexFile: path)
+        #expect(!first.startedFromFile && FileManager.default.fileExists(atPath: path))
+        let second = try AssignmentEngine(repository: db, workers: 2, indexFile: path)
+        #expect(second.startedFromFile)
+        // Every answer the same, at random points and on every grid's corners (edges and boundary cells).
+        var rng = SampleRandom(seed: 3)
+        var points = (0..<5000).map { _ in (rng.uniform(114.40, 114.50), rng.uniform(38.03, 38.09)) }
+        for g in built.snapshot.grids {
+            if case .polygon(let p)? = try? WKB.decode(g.wkb) { points.append((p.exterior.xy[0], p.exterior.xy[1])) }
+        }
+        for (x, y) in points {
+            let a = try built.assignBlocking(x: x, y: y, snapMetres: 300), b = try second.assignBlocking(x: x, y: y, snapMetres: 300)
+            #expect(a == b, "\(x), \(y)")
+        }
+        // Another layer's grids: the checksum differs, so the file is rebuilt, not used.
+        let imported = try BoundaryImport(options: BoundaryOptions(layer: .residential)).run(data: BoundaryFileBuilder.cleanHierarchy().bytes, source: "small", repository: db)
+        #expect(imported.landed != nil)
+        let changed = try AssignmentEngine(repository: db, workers: 1, indexFile: path)
+        #expect(!changed.startedFromFile)
+        #expect(try AssignmentEngine(repository: db, workers: 1, indexFile: path).startedFromFile)
+        // A damaged file (a flipped byte in a raster, then a truncated one) is rebuilt, never read.
+        for damage in [{ (b: inout [UInt8]) in b[b.count - 5] ^= 0x7F; b[b.count / 2] ^= 0xFF }, { (b: inout [UInt8]) in b.removeLast(100) }] {
+            var bytes = try FileIO.read(path)
+            damage(&bytes)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let e = try AssignmentEngine(repository: db, workers: 1, indexFile: path)
+            let reference = try AssignmentEngine(repository: db, workers: 1)
+            for (x, y) in points.prefix(500) { #expect(try e.assignBlocking(x: x, y: y) == reference.assignBlocking(x: x, y: y)) }
+        }
+        for e in [built, first, second, changed] { e.shutdown() }
+    }
+
     @Test("many tasks keep getting consistent answers while reloads swap the index underneath")
     func reloadUnderLoad() async throws {
         // Two different layers to swap between: the sample, and a small hierarchy elsewhere.

@@ -38,6 +38,25 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
     }
 
+    /// Opens an existing database only to read it (commands that change nothing: `assign`, `lookup`, `export`):
+    /// the file is not touched, and a database that is missing or needs migrating is an error that says so.
+    /// - Throws: `WanggeError.notFound` for no file, `WanggeError.invalidInput` for a schema this build must
+    ///   migrate first, or GRDB's error.
+    public init(readingFrom path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw WanggeError.notFound("no database at \(path) (give --db or set WANGGE_DB)")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: path, configuration: config)
+        guard try pool.read({ try Self.migrator.hasCompletedMigrations($0) }) else {
+            throw WanggeError.invalidInput("the database at \(path) was made by another version of Wangge: open it once with a command that writes (wangge serve, import or token) to migrate it")
+        }
+        self.writer = pool
+        self.checkpointer = nil
+    }
+
     /// An empty in-memory database (tests).
     public static func inMemory() throws -> AppDatabase {
         var config = Configuration()

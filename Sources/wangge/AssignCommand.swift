@@ -38,7 +38,7 @@ struct AssignCommand: ParsableCommand {
         do { job.crs = try crs.map { try CRS(parsing: $0) } } catch { throw ValidationError("\(error)") }
         guard snap >= 0, snap.isFinite else { throw ValidationError("--snap must be a non-negative number of metres") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        let engine = try AssignmentEngine(repository: database.open(), workers: workers, indexFile: database.indexFile)
+        let engine = try AssignmentEngine(repository: database.openForReading(), workers: workers, indexFile: database.indexFile)
         let bar = TerminalProgress()
         let started = Date()
         let summary: BatchAssignment.Summary

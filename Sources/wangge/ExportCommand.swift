@@ -70,7 +70,7 @@ struct ExportGrids: ParsableCommand {
         exporter.decimals = decimals
         let bar = TerminalProgress()
         let started = Date()
-        let summary = try exporter.exportGrids(try database.open(), layer: level != nil ? .residential : layer, level: level,
+        let summary = try exporter.exportGrids(try database.openForReading(), layer: level != nil ? .residential : layer, level: level,
                                                bbox: try out.boundingBox(), to: out.output) { done, total in
             bar.update("grids", done: done, total: total)
         }
@@ -109,7 +109,7 @@ struct ExportEvents: ParsableCommand {
         let exporter = Exporter(format: try out.resolvedFormat(), withReporter: withReporter)
         let bar = TerminalProgress()
         let started = Date()
-        let summary = try exporter.exportEvents(try database.open(), query: query, to: out.output) { done, total in
+        let summary = try exporter.exportEvents(try database.openForReading(), query: query, to: out.output) { done, total in
             bar.update("events", done: done, total: total)
         }
         bar.finish()

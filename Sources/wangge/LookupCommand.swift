@@ -24,7 +24,7 @@ struct LookupCommand: ParsableCommand {
         let parsedCRS: CRS
         do { parsedCRS = try crs.map { try CRS(parsing: $0) } ?? .wgs84 } catch { throw ValidationError("\(error)") }
         guard snap >= 0, snap.isFinite else { throw ValidationError("--snap must be a non-negative number of metres") }
-        let engine = try AssignmentEngine(repository: database.open(), workers: 1, indexFile: database.indexFile)
+        let engine = try AssignmentEngine(repository: database.openForReading(), workers: 1, indexFile: database.indexFile)
         do {
             let answer = try engine.assignBlocking(x: lon, y: lat, crs: parsedCRS, snapMetres: snap)
             print(JSONValue.object(answer.json).prettyPrinted())

@@ -17,6 +17,11 @@ struct DatabaseOptions: ParsableArguments {
         try AppDatabase(path: path)
     }
 
+    /// The database opened only to read (the file is left as it is).
+    func openForReading() throws -> AppDatabase {
+        do { return try AppDatabase(readingFrom: path) } catch let e as WanggeError { throw ValidationError(e.description) }
+    }
+
     /// The assignment index kept beside the database (rebuilt when the grids change).
     var indexFile: String { path + ".index" }
 }

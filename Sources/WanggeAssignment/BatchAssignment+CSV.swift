@@ -153,23 +153,25 @@ extension BatchAssignment {
         let size = (n + parts - 1) / parts
         let results = ResultSlots<([UInt8], Summary)>(count: parts, empty: ([], Summary()))
         let job = self
+        let tables = codeTables
         engine.workers.forEachChunk(parts) { k, replica in
             let lo = first + k * size, hi = min(records.count, lo + size)
             guard lo < hi else { return }
             var text: [UInt8] = []
             text.reserveCapacity((records.ends[hi - 1] - records.starts[lo]) + (hi - lo) * 96)
             var part = Summary()
-            var row = CSVRowWriter(layout: layout)
+            var row = CSVRowWriter(layout: layout, codes: tables.table(for: replica.snapshot, delimiter: layout.delimiter))
             buffer.withUnsafeBufferPointer { b in
                 for r in lo..<hi {
                     if records.quoted[r] || !row.fast(b, records.starts[r], records.ends[r], line: records.lines[r], crs: crs,
-                                                      snap: job.snapMetres, replica: replica, into: &text, &part) {
+                                                      snap: job.snapMetres, replica: replica, into: &text) {
                         if let (fields, _) = Self.exactRecord(buffer, records.starts[r], records.ends[r], delimiter: layout.delimiter) {
                             job.csvExact(fields, line: records.lines[r], layout, crs, replica: replica, into: &text, &part)
                         }
                     }
                 }
             }
+            row.counts.add(to: &part)
             results.set(k, (text, part))
         }
         for (text, part) in results.all() {
@@ -215,26 +217,102 @@ extension BatchAssignment {
     }
 }
 
+/// What the fast writer needs of a snapshot's grids, flat: each code's bytes, whether it must be quoted in a CSV
+/// field with this delimiter, each grid's level rank and parent. Built once per snapshot and delimiter, read by every worker.
+final class CSVCodeTable: Sendable {
+    let generation: Int
+    let delimiter: UInt8
+    let bytes: [UInt8]
+    let start: [Int32]
+    let quote: [Bool]
+    /// `GridLevel.rank` (0 street … 3 building), or -1 for an overlay grid.
+    let rank: [Int8]
+    let parent: [Int32]
+
+    init(_ snapshot: GridIndexSnapshot, delimiter: UInt8) {
+        generation = snapshot.generation
+        self.delimiter = delimiter
+        var bytes: [UInt8] = [], start: [Int32] = [0]
+        for g in snapshot.grids {
+            bytes.append(contentsOf: g.code.utf8)
+            start.append(Int32(bytes.count))
+        }
+        self.bytes = bytes
+        self.start = start
+        quote = snapshot.grids.map { CSV.needsQuotes($0.code, delimiter: delimiter) }
+        rank = snapshot.grids.map { Int8($0.level?.rank ?? -1) }
+        parent = snapshot.grids.map { Int32($0.parent ?? -1) }
+    }
+}
+
+/// The code tables of a run, one per snapshot generation (a reload mid-run makes a second).
+final class CSVCodeTables: Sendable {
+    let tables = Locked<[CSVCodeTable]>([])
+
+    func table(for snapshot: GridIndexSnapshot, delimiter: UInt8) -> CSVCodeTable {
+        tables.withLock { list in
+            if let t = list.first(where: { $0.generation == snapshot.generation && $0.delimiter == delimiter }) { return t }
+            let t = CSVCodeTable(snapshot, delimiter: delimiter)
+            list.append(t)
+            return t
+        }
+    }
+}
+
+/// Match counts per layer in a fixed table (no dictionary per row), added to a `Summary` at the end of a part.
+struct MatchCounts {
+    var counts = [Int](repeating: 0, count: 3 * MatchKind.allCases.count)
+    var rows = 0
+
+    @inline(__always)
+    mutating func count(_ hits: [GridIndexReplica.LayerHit]) {
+        rows += 1
+        for k in 0..<3 { counts[k * 4 + Self.index(hits[k].match)] += 1 }
+    }
+
+    @inline(__always)
+    static func index(_ m: MatchKind) -> Int {
+        switch m {
+        case .inside: return 0
+        case .boundary: return 1
+        case .nearest: return 2
+        case .outside: return 3
+        }
+    }
+
+    func add(to summary: inout BatchAssignment.Summary) {
+        summary.rows += rows
+        for (k, layer) in BatchAssignment.Summary.layers.enumerated() {
+            for m in MatchKind.allCases where counts[k * 4 + Self.index(m)] > 0 {
+                summary.byLayer[layer, default: [:]][m, default: 0] += counts[k * 4 + Self.index(m)]
+            }
+        }
+    }
+}
+
 /// One worker's writer of CSV records by the fast path, with its buffers kept from row to row.
 struct CSVRowWriter {
     let layout: BatchAssignment.CSVLayout
+    let codes: CSVCodeTable
     var hits = [GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit()]
-    var scratch: [UInt8] = []
+    var counts = MatchCounts()
 
-    init(layout: BatchAssignment.CSVLayout) {
+    init(layout: BatchAssignment.CSVLayout, codes: CSVCodeTable) {
         self.layout = layout
-        scratch.reserveCapacity(256)
+        self.codes = codes
     }
 
     /// Writes the record at `start..<end` (its `\r` included, if any) with the added columns; false when the
-    /// record needs the exact path instead (nothing is written then).
+    /// record needs the exact path instead (nothing is written or counted then). Only rows with an answer come
+    /// here: a row whose position is refused (CRS, range) goes to the exact path for its message.
     mutating func fast(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ rawEnd: Int, line: Int, crs: CRS, snap: Double,
-                       replica: GridIndexReplica, into out: inout [UInt8], _ summary: inout BatchAssignment.Summary) -> Bool {
+                       replica: GridIndexReplica, into out: inout [UInt8]) -> Bool {
         guard layout.appends else { return false }
         var end = rawEnd
         if end > start && b[end - 1] == 0x0D { end -= 1 }
         if end == start { return true }  // a blank line is no record
         let d = layout.delimiter
+        let lonIndex = layout.lonIndex, latIndex = layout.latIndex
         var field = 0, fieldStart = start
         var lon = 0..<0, lat = 0..<0
         var hasLon = false, hasLat = false
@@ -244,8 +322,8 @@ struct CSVRowWriter {
                 if c == 0x0D { return false }
                 guard c == d else { continue }
             }
-            if field == layout.lonIndex { lon = fieldStart..<i; hasLon = true }
-            if field == layout.latIndex { lat = fieldStart..<i; hasLat = true }
+            if field == lonIndex { lon = fieldStart..<i; hasLon = true }
+            if field == latIndex { lat = fieldStart..<i; hasLat = true }
             field += 1
             fieldStart = i + 1
         }
@@ -253,68 +331,89 @@ struct CSVRowWriter {
         // Plain decimals here; anything else (blank, junk, `inf`, other spaces) by the exact parser for its message.
         guard hasLon, hasLat, let x = CSV.number(UnsafeBufferPointer(rebasing: b[lon])), x.isFinite,
               let y = CSV.number(UnsafeBufferPointer(rebasing: b[lat])), y.isFinite else { return false }
-        let error = BatchAssignment.locate(x, y, line: line, crs: crs, snap: snap, replica: replica, into: &hits)
-        summary.count(hits: hits, error: error, line: line)
+        guard BatchAssignment.locate(x, y, line: line, crs: crs, snap: snap, replica: replica, into: &hits) == nil else { return false }
+        counts.count(hits)
         out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
         for _ in field..<layout.header.count { out.append(d) }
-        appendAdded(error, replica.snapshot, into: &out)
+        appendAdded(into: &out)
         out.append(contentsOf: layout.lineEnd)
         return true
     }
 
-    /// The added columns, each after a delimiter, as `RowAnswer.values` gives them.
-    mutating func appendAdded(_ error: (kind: String, message: String)?, _ snapshot: GridIndexSnapshot, into out: inout [UInt8]) {
+    /// The added columns, each after a delimiter, as `RowAnswer.values` gives them for a row with an answer.
+    func appendAdded(into out: inout [UInt8]) {
         let d = layout.delimiter
-        if let error {
-            for _ in 0..<(BatchAssignment.addedFields.count - 1) { out.append(d) }
-            out.append(d)
-            CSV.appendField(error.message, delimiter: d, to: &out)
-            return
-        }
-        // The chain, street first.
-        var chain: (Int, Int, Int, Int) = (-1, -1, -1, -1)
-        var g: Int? = hits[0].grids.first
-        while let i = g {
-            switch snapshot.grids[i].level {
-            case .street?: chain.0 = i
-            case .community?: chain.1 = i
-            case .courtyard?: chain.2 = i
-            case .building?: chain.3 = i
-            case nil: break
+        codes.bytes.withUnsafeBufferPointer { bytes in
+            codes.start.withUnsafeBufferPointer { start in
+                codes.rank.withUnsafeBufferPointer { rank in
+                    codes.parent.withUnsafeBufferPointer { parent in
+                        let quote = codes.quote
+                        func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[Int(start[i])..<Int(start[i + 1])]) }
+                        func code(_ i: Int) {
+                            if quote[i] { CSV.appendField(raw(i), delimiter: d, to: &out) } else { out.append(contentsOf: raw(i)) }
+                        }
+                        // The chain, street first: each level's grid among the deepest hit and its parents.
+                        var chain = (-1, -1, -1, -1)
+                        var g = hits[0].grids.first ?? -1
+                        while g >= 0 {
+                            switch rank[g] {
+                            case 0: chain.0 = g
+                            case 1: chain.1 = g
+                            case 2: chain.2 = g
+                            case 3: chain.3 = g
+                            default: break
+                            }
+                            g = Int(parent[g])
+                        }
+                        out.append(d); if chain.0 >= 0 { code(chain.0) }
+                        out.append(d); if chain.1 >= 0 { code(chain.1) }
+                        out.append(d); if chain.2 >= 0 { code(chain.2) }
+                        out.append(d); if chain.3 >= 0 { code(chain.3) }
+                        func list(_ l: [Int]) {
+                            // Codes joined by `;`: one field, quoted as a whole when it has to be.
+                            if (d == 0x3B && l.count > 1) || l.contains(where: { quote[$0] }) {
+                                var joined: [UInt8] = []
+                                for (n, i) in l.enumerated() {
+                                    if n > 0 { joined.append(0x3B) }
+                                    joined.append(contentsOf: raw(i))
+                                }
+                                joined.withUnsafeBufferPointer { CSV.appendField($0, delimiter: d, to: &out) }
+                                return
+                            }
+                            for (n, i) in l.enumerated() {
+                                if n > 0 { out.append(0x3B) }
+                                out.append(contentsOf: raw(i))
+                            }
+                        }
+                        func layer(_ k: Int) {
+                            out.append(d)
+                            Self.append(hits[k].match, to: &out)
+                            out.append(d)
+                            if let m = hits[k].metres { out.append(contentsOf: JSONNumber(m).literal.utf8) }
+                            out.append(d)
+                            list(hits[k].touching)
+                        }
+                        layer(0)
+                        out.append(d); list(hits[1].grids)
+                        layer(1)
+                        out.append(d); list(hits[2].grids)
+                        layer(2)
+                        out.append(d)  // error: none
+                    }
+                }
             }
-            g = snapshot.grids[i].parent
         }
-        for i in [chain.0, chain.1, chain.2, chain.3] {
-            out.append(d)
-            if i >= 0 { appendCodes(CollectionOfOne(i), snapshot, into: &out) }
-        }
-        appendLayer(0, snapshot, into: &out)
-        out.append(d); appendCodes(hits[1].grids, snapshot, into: &out)
-        appendLayer(1, snapshot, into: &out)
-        out.append(d); appendCodes(hits[2].grids, snapshot, into: &out)
-        appendLayer(2, snapshot, into: &out)
-        out.append(d)  // error: none
     }
 
-    mutating func appendLayer(_ k: Int, _ snapshot: GridIndexSnapshot, into out: inout [UInt8]) {
-        let d = layout.delimiter
-        out.append(d)
-        out.append(contentsOf: hits[k].match.rawValue.utf8)
-        out.append(d)
-        if let m = hits[k].metres { out.append(contentsOf: JSONNumber(m).literal.utf8) }
-        out.append(d)
-        appendCodes(hits[k].touching, snapshot, into: &out)
-    }
-
-    /// Codes joined by `;`, as one field (quoted if the delimiter or a quote is in it).
-    mutating func appendCodes(_ list: some Collection<Int>, _ snapshot: GridIndexSnapshot, into out: inout [UInt8]) {
-        guard !list.isEmpty else { return }
-        scratch.removeAll(keepingCapacity: true)
-        for (n, i) in list.enumerated() {
-            if n > 0 { scratch.append(0x3B) }
-            scratch.append(contentsOf: snapshot.grids[i].code.utf8)
+    @inline(__always)
+    static func append(_ m: MatchKind, to out: inout [UInt8]) {
+        let s: StaticString
+        switch m {
+        case .inside: s = "inside"
+        case .boundary: s = "boundary"
+        case .nearest: s = "nearest"
+        case .outside: s = "outside"
         }
-        let d = layout.delimiter
-        scratch.withUnsafeBufferPointer { CSV.appendField($0, delimiter: d, to: &out) }
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 }

@@ -161,8 +161,13 @@ public final class GridIndexReplica {
                 }
             }
         }
-        inside.sort { codeRank[$0] < codeRank[$1] }
-        touching.sort { codeRank[$0] < codeRank[$1] }
+        // By code rank; most points are in one overlay grid or none, which needs no sort (nor the closure's retains).
+        if inside.count > 1 || touching.count > 1 {
+            codeRank.withUnsafeBufferPointer { rank in
+                if inside.count > 1 { inside.sort { rank[$0] < rank[$1] } }
+                if touching.count > 1 { touching.sort { rank[$0] < rank[$1] } }
+            }
+        }
     }
 
     /// The grid of `level` nearest to the point within `metres`, and its geodesic distance.

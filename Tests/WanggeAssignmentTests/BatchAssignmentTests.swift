@@ -72,6 +72,10 @@ struct BatchAssignmentTests {
         let summary = try job.run(input: input, output: "\(dir)/out2.csv", engine: engine)
         #expect(summary.byMatch[.inside] == 1)
         #expect(try read("\(dir)/out2.csv").hasPrefix("编号;经 度;纬 度;street;community"))
+        // Two functional grids joined by `;` in a `;`-separated file: one quoted field.
+        let functional = try engine.assignBlocking(x: 114.453, y: 38.062).functional.grids
+        let written = try read("\(dir)/out2.csv")
+        #expect(functional.count == 2 && written.contains(";\"\(functional.joined(separator: ";"))\";inside;"), "\(written)")
         #expect(throws: WanggeError.self) {
             try BatchAssignment(format: .csv, lonField: "nope").run(input: input, output: "\(dir)/x.csv", engine: engine)
         }

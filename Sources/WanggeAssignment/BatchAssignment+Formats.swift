@@ -1,5 +1,6 @@
 import Foundation
 import WanggeCore
+import WanggeGeo
 
 extension BatchAssignment {
     static let lonNames = ["lon", "lng", "long", "longitude", "x", "经度"]
@@ -8,8 +9,25 @@ extension BatchAssignment {
     /// The index of the coordinate field among `names`: the given name, else the first usual name (any case).
     static func field(_ given: String?, in names: [String], usual: [String]) -> Int? {
         if let given { return names.firstIndex(of: given) }
-        for u in usual { if let i = names.firstIndex(where: { $0.lowercased() == u }) { return i } }
+        for u in usual { if let i = names.firstIndex(where: { Self.equalIgnoringASCIICase($0, u) }) { return i } }
         return nil
+    }
+
+    /// `name.lowercased() == lower` for a lowercase `lower`, without making a String per call (it runs for every
+    /// key of every record). No non-ASCII character lowercases to one of the ASCII names looked for, so comparing
+    /// bytes with ASCII letters folded is the same test.
+    @inline(__always)
+    static func equalIgnoringASCIICase(_ name: String, _ lower: String) -> Bool {
+        var a = name.utf8.makeIterator(), b = lower.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                let folded = x >= 0x41 && x <= 0x5A ? x + 0x20 : x
+                if folded != y { return false }
+            default: return false
+            }
+        }
     }
 
     /// A coordinate from text or a JSON value, or why it is unusable.
@@ -50,30 +68,12 @@ extension BatchAssignment {
     func runNDJSON(_ input: ChunkedInput, _ out: FileHandle, _ engine: AssignmentEngine, _ summary: inout Summary) throws {
         var carry: [UInt8] = []
         var line = 0
-        var pending: [(value: JSONValue?, raw: [UInt8], line: Int, problem: BatchProblem?)] = []
+        var pending: [JSONRecord] = []
         let crs = self.crs ?? .wgs84
 
         func flush() throws {
             guard !pending.isEmpty else { return }
-            let positions = pending.map { row -> Position in
-                if let p = row.problem { return .bad(kind: p.kind, message: p.message) }
-                return positionOf(row.value!, line: row.line)
-            }
-            let answers = answer(positions, crs: crs, engine: engine)
-            var w = GeoJSONWriter()
-            for (row, a) in zip(pending, answers) {
-                summary.count(a, line: row.line)
-                var value: JSONValue
-                if let v = row.value, case .object = v {
-                    value = v
-                } else {
-                    value = .object(JSONObject([("line", .number(JSONNumber(row.line))),
-                                                ("input", .string(String(decoding: row.raw, as: UTF8.self)))]))
-                }
-                w.appendValue(Self.adding(a, to: value))
-                w.append("\n")
-            }
-            try out.write(contentsOf: w.take())
+            try jsonRecords(pending, featureOnly: false, crs: crs, engine: engine, first: false, out, &summary)
             pending.removeAll(keepingCapacity: true)
         }
 
@@ -83,8 +83,7 @@ extension BatchAssignment {
             if bytes.last == 0x0D { bytes.removeLast() }
             while bytes.first == 0x1E { bytes.removeFirst() }  // RFC 8142 record separator
             guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-            let (value, problem) = Self.record(bytes, line: line, featureOnly: false)
-            pending.append((value, value == nil ? bytes : [], line, problem))
+            pending.append(JSONRecord(raw: bytes, line: line))
             if pending.count >= chunkRows { try flush() }
         }
 
@@ -99,6 +98,95 @@ extension BatchAssignment {
         }
         if !carry.isEmpty { try handle(carry[...]) }
         try flush()
+    }
+
+    /// One record of a JSON format as read: its bytes and the line it starts on.
+    struct JSONRecord: Sendable {
+        var raw: [UInt8]
+        var line: Int
+    }
+
+    /// Parses, assigns and writes a chunk of JSON records on every worker, in order. A record is written as its
+    /// own bytes with the added members spliced in before the closing brace of the object (or of a Feature's
+    /// `properties`); one that cannot be spliced that way (an added member already there, no `properties` object)
+    /// or that is not a usable object is written from its parsed tree, as before. GeoJSON features are separated
+    /// by `,\n` (`first`: the chunk starts the collection); NDJSON records end with `\n`.
+    func jsonRecords(_ records: [JSONRecord], featureOnly: Bool, crs: CRS, engine: AssignmentEngine, first: Bool,
+                     _ out: FileHandle, _ summary: inout Summary) throws {
+        let parts = min(records.count, engine.workers.count * 4)
+        let size = (records.count + parts - 1) / parts
+        let results = ResultSlots<([UInt8], Summary)>(count: parts, empty: ([], Summary()))
+        let job = self
+        engine.workers.forEachChunk(parts) { k, replica in
+            let lo = k * size, hi = min(records.count, lo + size)
+            guard lo < hi else { return }
+            var w = GeoJSONWriter(reserving: (hi - lo) * 400)
+            var part = Summary()
+            for r in lo..<hi {
+                let row = records[r]
+                if featureOnly { w.append(first && r == 0 ? "\n" : ",\n") }
+                let (value, problem) = Self.record(row.raw, line: row.line, featureOnly: featureOnly)
+                var a = RowAnswer()
+                let position: Position = problem.map { .bad(kind: $0.kind, message: $0.message) }
+                    ?? (featureOnly ? Self.pointPosition(value!.objectValue!, line: row.line) : job.positionOf(value!, line: row.line))
+                switch position {
+                case .at(let x, let y, let line): a.error = Self.locate(x, y, line: line, crs: crs, snap: job.snapMetres, replica: replica, into: &a.hits)
+                case .bad(let kind, let message): a.error = (kind, message)
+                }
+                a.values = a.values(replica.snapshot)
+                part.count(a, line: row.line)
+                if let value, Self.splice(row.raw, value, a.values, feature: value.objectValue?["type"]?.stringValue == "Feature", into: &w) {
+                } else {
+                    let fallback: JSONValue = value ?? (featureOnly
+                        ? .object(JSONObject([("type", .string("Feature")), ("geometry", .null),
+                                              ("properties", .object(JSONObject([("line", .number(JSONNumber(row.line))),
+                                                                                 ("input", .string(String(decoding: row.raw.prefix(2000), as: UTF8.self)))])))]))
+                        : .object(JSONObject([("line", .number(JSONNumber(row.line))), ("input", .string(String(decoding: row.raw, as: UTF8.self)))])))
+                    w.appendValue(Self.adding(a, to: fallback))
+                }
+                if !featureOnly { w.append("\n") }
+            }
+            results.set(k, (w.take(), part))
+        }
+        for (bytes, part) in results.all() {
+            try out.write(contentsOf: bytes)
+            summary.add(part)
+        }
+    }
+
+    /// Writes `raw` (a parsed object) with the added members before the closing brace of the object, or of a
+    /// Feature's `properties` object; false (nothing written) when that is not possible as is.
+    static func splice(_ raw: [UInt8], _ value: JSONValue, _ values: [JSONValue], feature: Bool, into w: inout GeoJSONWriter) -> Bool {
+        guard let object = value.objectValue else { return false }
+        let target: JSONObject
+        if feature {
+            guard let p = object["properties"]?.objectValue else { return false }
+            target = p
+        } else {
+            target = object
+        }
+        guard !addedFields.contains(where: { target[$0] != nil }) else { return false }
+        return raw.withUnsafeBufferPointer { p -> Bool in
+            guard let top = JSONLayout.members(p) else { return false }
+            var close = top.close, empty = top.members.isEmpty
+            if feature {
+                let named = top.members.filter { $0.key.count == 10 && p[$0.key].elementsEqual("properties".utf8) }
+                guard named.count == 1, let inner = JSONLayout.members(UnsafeBufferPointer(rebasing: p[named[0].value])) else { return false }
+                close = named[0].value.lowerBound + inner.close
+                empty = inner.members.isEmpty
+            }
+            w.append(bytes: UnsafeBufferPointer(rebasing: p[..<close]))
+            for (n, (name, v)) in zip(addedFields, values).enumerated() {
+                w.append(n == 0 && empty ? "\"" : ",\"")
+                name.utf8.withContiguousStorageIfAvailable { w.append(bytes: $0) }
+                w.append("\":")
+                w.appendValue(v)
+            }
+            var end = p.count
+            while end > close, p[end - 1] == 0x20 || p[end - 1] == 0x09 || p[end - 1] == 0x0A || p[end - 1] == 0x0D { end -= 1 }
+            w.append(bytes: UnsafeBufferPointer(rebasing: p[close..<end]))
+            return true
+        }
     }
 
     /// One record (an NDJSON line, a member of `features`) as a JSON object, or why it is not one.
@@ -160,29 +248,15 @@ extension BatchAssignment {
 
     func runGeoJSON(_ input: ChunkedInput, _ out: FileHandle, _ engine: AssignmentEngine, _ summary: inout Summary) throws {
         var splitter = GeoJSONFeatureStream()
-        var pending: [(feature: JSONValue?, raw: [UInt8], line: Int, problem: BatchProblem?)] = []
+        var pending: [JSONRecord] = []
         var crs = self.crs
         var written = 0
         try out.write(contentsOf: Array(#"{"type":"FeatureCollection","features":["#.utf8))
 
         func flush() throws {
             guard !pending.isEmpty else { return }
-            let positions = pending.map { row -> Position in
-                if let p = row.problem { return .bad(kind: p.kind, message: p.message) }
-                return Self.pointPosition(row.feature!.objectValue!, line: row.line)
-            }
-            let answers = answer(positions, crs: crs ?? .wgs84, engine: engine)
-            var w = GeoJSONWriter()
-            for (row, a) in zip(pending, answers) {
-                summary.count(a, line: row.line)
-                let feature = row.feature ?? .object(JSONObject([("type", .string("Feature")), ("geometry", .null),
-                    ("properties", .object(JSONObject([("line", .number(JSONNumber(row.line))),
-                                                       ("input", .string(String(decoding: row.raw.prefix(2000), as: UTF8.self)))])))]))
-                w.append(written == 0 ? "\n" : ",\n")
-                w.appendValue(Self.adding(a, to: feature))
-                written += 1
-            }
-            try out.write(contentsOf: w.take())
+            try jsonRecords(pending, featureOnly: true, crs: crs ?? .wgs84, engine: engine, first: written == 0, out, &summary)
+            written += pending.count
             pending.removeAll(keepingCapacity: true)
         }
 
@@ -193,8 +267,7 @@ extension BatchAssignment {
                     do { crs = try CRS(parsing: name) } catch { throw WanggeError.invalidInput("the file's crs member names \"\(name)\", which Wangge cannot read; give --crs") }
                 }
             case .feature(let bytes, let line):
-                let (value, problem) = Self.record(bytes, line: line, featureOnly: true)
-                pending.append((value, value == nil ? bytes : [], line, problem))
+                pending.append(JSONRecord(raw: bytes, line: line))
                 if pending.count >= chunkRows { try flush() }
             }
         }

@@ -441,3 +441,68 @@ extension JSONValue {
         try parse(Array(text.utf8))
     }
 }
+
+/// Where the members of a JSON object lie in its text, for splicing members into text already known to be valid
+/// (`JSONValue.parse` accepted it): the output keeps the input's bytes as they were.
+public enum JSONLayout {
+    /// The object's top-level members — each key's bytes (between its quotes, escapes not decoded) and its value's
+    /// range — and the offset of its closing brace; nil when the text is not an object.
+    public static func members(_ p: UnsafeBufferPointer<UInt8>) -> (members: [(key: Range<Int>, value: Range<Int>)], close: Int)? {
+        var i = 0
+        let n = p.count
+        func ws() { while i < n, p[i] == 0x20 || p[i] == 0x09 || p[i] == 0x0A || p[i] == 0x0D { i += 1 } }
+        func string() -> Bool {  // at a quote; leaves i after the closing quote
+            i += 1
+            while i < n {
+                if p[i] == 0x5C { i += 2; continue }
+                if p[i] == 0x22 { i += 1; return true }
+                i += 1
+            }
+            return false
+        }
+        func value() -> Bool {
+            guard i < n else { return false }
+            switch p[i] {
+            case 0x22: return string()
+            case 0x7B, 0x5B:
+                var depth = 0
+                while i < n {
+                    switch p[i] {
+                    case 0x22: if !string() { return false }; continue
+                    case 0x7B, 0x5B: depth += 1
+                    case 0x7D, 0x5D:
+                        depth -= 1
+                        if depth == 0 { i += 1; return true }
+                    default: break
+                    }
+                    i += 1
+                }
+                return false
+            default:
+                while i < n, p[i] != 0x2C, p[i] != 0x7D, p[i] != 0x5D, p[i] != 0x20, p[i] != 0x09, p[i] != 0x0A, p[i] != 0x0D { i += 1 }
+                return true
+            }
+        }
+        ws()
+        guard i < n, p[i] == 0x7B else { return nil }
+        i += 1
+        var members: [(key: Range<Int>, value: Range<Int>)] = []
+        while true {
+            ws()
+            guard i < n else { return nil }
+            if p[i] == 0x7D { return (members, i) }
+            if p[i] == 0x2C { i += 1; continue }
+            guard p[i] == 0x22 else { return nil }
+            let k0 = i + 1
+            guard string() else { return nil }
+            let key = k0..<(i - 1)
+            ws()
+            guard i < n, p[i] == 0x3A else { return nil }
+            i += 1
+            ws()
+            let v0 = i
+            guard value() else { return nil }
+            members.append((key, v0..<i))
+        }
+    }
+}

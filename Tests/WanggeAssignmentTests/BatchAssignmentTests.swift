@@ -229,4 +229,36 @@ struct BatchAssignmentTests {
         }
         #expect(found, "a building corner on an edge")
     }
+
+    @Test("NDJSON and GeoJSON records keep their own bytes with the added members spliced in, or come from the parsed tree when they cannot")
+    func jsonSplice() throws {
+        let lines = [
+            #"{"id":1,"lon":114.453,"lat":38.062}"#,
+            #"{ "id" : 2 , "lat":38.062, "lon" :114.453 , "note":"a \"q\" } {", "nested":{"street":"x"} }"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[114.453,38.062]},"properties":{}}"#,
+            #"{"type":"Feature","properties":{"name":"路灯","street":"mine"},"geometry":{"type":"Point","coordinates":[114.453,38.062]}}"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[114.453,38.062]},"properties":null}"#,
+            #"{"street":"replaced","lon":114.453,"lat":38.062}"#,
+        ]
+        let input = try write("splice.ndjson", lines.joined(separator: "\n") + "\n")
+        let summary = try BatchAssignment(format: .ndjson).run(input: input, output: "\(dir)/splice-out.ndjson", engine: engine)
+        #expect(summary.rows == 6 && summary.bad == 0)
+        let expected = try engine.assignBlocking(x: 114.453, y: 38.062)
+        let out = try read("\(dir)/splice-out.ndjson").split(separator: "\n").map(String.init)
+        #expect(out.count == 6)
+        // Spliced: the input's own text first, byte for byte.
+        #expect(out[0].hasPrefix(#"{"id":1,"lon":114.453,"lat":38.062,"street":""#))
+        #expect(out[1].hasPrefix(#"{ "id" : 2 , "lat":38.062, "lon" :114.453 , "note":"a \"q\" } {", "nested":{"street":"x"} ,"street":"#))
+        #expect(out[2].contains(#""properties":{"street":""#))
+        for (k, line) in out.enumerated() {
+            let o = try JSONValue.parse(line).objectValue!
+            let target = o["type"]?.stringValue == "Feature" ? o["properties"]!.objectValue! : o
+            #expect(target["street"] == .string(expected.residential.street!) && target["building"] == .string(expected.residential.building!), "\(k): \(line)")
+            #expect(target["residential_match"] == .string("inside") && target["error"] == .null)
+            // Everything the input had is still there (the added members aside).
+            let original = try JSONValue.parse(lines[k]).objectValue!
+            for key in original.keys where !BatchAssignment.addedFields.contains(key) && key != "properties" { #expect(o[key] == original[key], "\(k) \(key)") }
+        }
+        #expect(try JSONValue.parse(out[3]).objectValue!["properties"]!.objectValue!["name"] == .string("路灯"))
+    }
 }

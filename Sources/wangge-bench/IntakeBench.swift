@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import WanggeCore
+import WanggeUseCases
 
 /// Event intake over real HTTP (wrk, many connections, durable commits) against the PostGIS baseline doing the same
 /// insert + ST_Contains assignment under pgbench, on the same grids in the same run.
@@ -44,9 +46,14 @@ struct IntakeBench: ParsableCommand {
 
         let script = "\(dir)/post.lua"
         try Self.lua.write(toFile: script, atomically: true, encoding: .utf8)
-        print("wrk: \(clients) connections, \(seconds) s, POST /events with random points in the district's bounding box")
+        // Like for like with pgbench's transaction: uniform points in the grids' own bounding box (as
+        // postgis_intake.sh computes it with ST_Extent), one of four event types, into a database with no events.
+        let box = try Self.extent(grids)
+        let before = try runProcess(["sqlite3", db, "SELECT count(*) FROM event"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        print("wrk: \(clients) connections, \(seconds) s, POST /events at uniform random points in the grids' extent \(box) (\(before) events stored before)")
         let out = try runProcess(["wrk", "-t2", "-c\(clients)", "-d\(seconds)s", "-s", script, "http://127.0.0.1:\(port)/events"],
-                                 environment: ["WANGGE_TOKEN": token])
+                                 environment: ["WANGGE_TOKEN": token, "MINX": "\(box.minX)", "MINY": "\(box.minY)",
+                                               "DX": "\(box.maxX - box.minX)", "DY": "\(box.maxY - box.minY)"])
         print(out, terminator: "")
         server.terminate()
         server.waitUntilExit()
@@ -80,6 +87,17 @@ struct IntakeBench: ParsableCommand {
         throw BenchError("the server did not start on port \(port)")
     }
 
+    /// The bounding box of every feature's coordinates in a GeoJSON FeatureCollection.
+    static func extent(_ path: String) throws -> BoundingBox {
+        let doc = try GeoJSONDocument.parse(FileIO.read(path))
+        var box = BoundingBox.empty
+        for f in doc.features {
+            guard let xy = f.coordinates?.xy else { continue }
+            for i in stride(from: 0, to: xy.count - 1, by: 2) { box.extend(x: xy[i], y: xy[i + 1]) }
+        }
+        return box
+    }
+
     /// "key=value key=value" into a dictionary.
     static func fields(_ line: String) -> [String: String] {
         var d: [String: String] = [:]
@@ -90,24 +108,31 @@ struct IntakeBench: ParsableCommand {
         return d
     }
 
-    /// Bodies are made once per wrk thread so the client spends its time sending, not formatting.
+    /// Bodies are made once per wrk thread so the client spends its time sending, not formatting: 100,000 distinct
+    /// points per thread (more than a run sends), uniform in the box given by MINX, MINY, DX, DY, as pgbench's
+    /// `random()` draws them, with one of four types as its transaction does.
     static let lua = """
         local token = os.getenv("WANGGE_TOKEN")
+        local minx, miny = tonumber(os.getenv("MINX")), tonumber(os.getenv("MINY"))
+        local dx, dy = tonumber(os.getenv("DX")), tonumber(os.getenv("DY"))
+        local types = { "garbage", "road_damage", "streetlight", "illegal_parking" }
         wrk.method = "POST"
         wrk.headers["Content-Type"] = "application/json"
         wrk.headers["Authorization"] = "Bearer " .. token
         local bodies = {}
         local n = 0
+        local count = 100000
         init = function(args)
-          for i = 1, 2000 do
-            local lon = 114.4420 + math.random() * 0.0330
-            local lat = 38.0420 + math.random() * 0.0180
-            bodies[i] = string.format('{"type":"garbage","severity":2,"lon":%.7f,"lat":%.7f,"description":"load test %d","reporter_name":"bench","reporter_phone":"13800000000","channel":"web"}', lon, lat, i)
+          math.randomseed(os.time() + tonumber(tostring(bodies):match("0x(%x+)") or "0", 16))
+          for i = 1, count do
+            local lon = minx + math.random() * dx
+            local lat = miny + math.random() * dy
+            bodies[i] = string.format('{"type":"%s","severity":2,"lon":%.7f,"lat":%.7f,"description":"load test %d","reporter_name":"bench","reporter_phone":"13800000000","channel":"web"}', types[math.random(1, 4)], lon, lat, i)
           end
         end
         request = function()
           n = n + 1
-          return wrk.format(nil, nil, nil, bodies[(n % 2000) + 1])
+          return wrk.format(nil, nil, nil, bodies[(n % count) + 1])
         end
         done = function(summary, latency, requests)
           io.write(string.format("WRK requests=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f non2xx=%d\\n",

@@ -4,6 +4,7 @@ import WanggeCore
 import WanggeGeo
 import WanggeAssignment
 import WanggeUseCases
+import WanggeStore
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,13 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let db = dryRun ? nil : try database.open()
         try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun)
-        if !dryRun { print("database: \(database.path)") }
+        guard let db else { return }
+        print("database: \(database.path)")
+        // The index for the new grids, kept beside the database now, so the next command — or a running serve,
+        // which notices the import — maps it instead of building it.
+        let started = Date()
+        let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), generation: 1, cache: database.indexFile)
+        if !fromFile { print("index: \(database.indexFile) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)") }
     }
 }
 

@@ -122,8 +122,13 @@ extension BatchAssignment {
             guard lo < hi else { return }
             var w = GeoJSONWriter(reserving: (hi - lo) * 400)
             var part = Summary()
+            var bytes = JSONRowWriter(codes: job.jsonTables.table(for: replica.snapshot),
+                                      lon: CoordinateNames(given: job.lonField, usual: Self.lonNames),
+                                      lat: CoordinateNames(given: job.latField, usual: Self.latNames))
+            defer { bytes.counts.add(to: &part); results.set(k, (w.take(), part)) }
             for r in lo..<hi {
                 let row = records[r]
+                if !featureOnly, bytes.fast(row.raw, line: row.line, crs: crs, snap: job.snapMetres, replica: replica, into: &w) { continue }
                 if featureOnly { w.append(first && r == 0 ? "\n" : ",\n") }
                 let (value, problem) = Self.record(row.raw, line: row.line, featureOnly: featureOnly)
                 var a = RowAnswer()
@@ -146,7 +151,6 @@ extension BatchAssignment {
                 }
                 if !featureOnly { w.append("\n") }
             }
-            results.set(k, (w.take(), part))
         }
         for (bytes, part) in results.all() {
             try out.write(contentsOf: bytes)

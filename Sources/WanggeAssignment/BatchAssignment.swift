@@ -41,6 +41,7 @@ public struct BatchAssignment: Sendable {
     public var chunkRows = 32_768
     /// The CSV writer's code tables, one per snapshot (shared by the workers of a run).
     let codeTables = CSVCodeTables()
+    let jsonTables = JSONCodeTables()
 
     public init(format: Format, crs: CRS? = nil, lonField: String? = nil, latField: String? = nil, snapMetres: Double = 0) {
         self.format = format; self.crs = crs; self.lonField = lonField; self.latField = latField; self.snapMetres = snapMetres

@@ -440,6 +440,19 @@ extension JSONValue {
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         try parse(Array(text.utf8))
     }
+
+    /// True when `parse` would accept `text` — checked without building the value (the fast paths read what they
+    /// need from the bytes afterwards, with `JSONLayout`).
+    public static func isValid(_ text: [UInt8]) -> Bool {
+        var buffer = text
+        buffer.append(0)
+        return buffer.withUnsafeBufferPointer { p -> Bool in
+            var scanner = JSONScanner(bytes: p)
+            do { try scanner.skipValue() } catch { return false }
+            scanner.skipWhitespace()
+            return scanner.pos == scanner.end
+        }
+    }
 }
 
 /// Where the members of a JSON object lie in its text, for splicing members into text already known to be valid

@@ -261,4 +261,29 @@ struct BatchAssignmentTests {
         }
         #expect(try JSONValue.parse(out[3]).objectValue!["properties"]!.objectValue!["name"] == .string("路灯"))
     }
+
+    @Test("NDJSON objects read by bytes give what the tree gives: every added member, every layer, snapped and on edges")
+    func ndjsonBytesAgreeWithTree() throws {
+        var rng = SampleRandom(seed: 5)
+        var rows: [(Double, Double)] = (0..<2000).map { _ in (rng.uniform(114.40, 114.50), rng.uniform(38.03, 38.09)) }
+        for g in engine.snapshot.grids.prefix(40) { if let c = Self.corner(g) { rows.append(c) } }
+        // Plain objects take the byte path; the same with a "type" member take the tree's.
+        let plain = rows.enumerated().map { #"{"id":\#($0.offset),"LON":\#($0.element.0), "lat" : \#($0.element.1)}"# }
+        let typed = rows.enumerated().map { #"{"id":\#($0.offset),"LON":\#($0.element.0), "lat" : \#($0.element.1),"type":"x"}"# }
+        let job = BatchAssignment(format: .ndjson, snapMetres: 500)
+        let a = try job.run(input: write("bytes.ndjson", plain.joined(separator: "\n") + "\n"), output: "\(dir)/bytes-out.ndjson", engine: engine)
+        let b = try job.run(input: write("tree.ndjson", typed.joined(separator: "\n") + "\n"), output: "\(dir)/tree-out.ndjson", engine: engine)
+        #expect(a == b && a.rows == rows.count)
+        #expect(a.byLayer[.residential]?[.boundary, default: 0] ?? 0 > 0 && a.byLayer[.functional]?[.nearest, default: 0] ?? 0 > 0, "\(a.byLayer)")
+        let fast = try read("\(dir)/bytes-out.ndjson").split(separator: "\n"), tree = try read("\(dir)/tree-out.ndjson").split(separator: "\n")
+        #expect(fast.count == tree.count)
+        for (x, y) in zip(fast, tree) {
+            var o = try JSONValue.parse(String(x)).objectValue!, t = try JSONValue.parse(String(y)).objectValue!
+            t["type"] = nil
+            #expect(o.keys == t.keys, "\(x)\n\(y)")
+            for key in t.keys { #expect(o[key] == t[key], "\(key): \(x)\n\(y)") }
+            o["id"] = nil
+        }
+        #expect(fast[0].hasPrefix(#"{"id":0,"LON":"#))
+    }
 }

@@ -140,4 +140,14 @@ public protocol FeatureRepository: Sendable {
     func eventExtent() throws -> (BoundingBox, Double, Double)?
     /// Moves on with every change to any event (an insert or an action); equal versions mean equal events.
     func eventsVersion() throws -> Int64
+    /// The rows of the page `eventPage` would give (newest first), handed over in place with the columns of
+    /// `ExportColumn` and then `EventItemColumn`, so a page can be written without decoding its records; returns the
+    /// cursor of the next page.
+    func eventPageRows(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> FeatureQuery.Cursor?
+}
+
+/// The columns an events page hands over after those of `ExportColumn`.
+public enum EventItemColumn {
+    public static let mediaURL = ExportColumn.allCases.count
+    public static let reporterEmail = ExportColumn.allCases.count + 1
 }

@@ -59,6 +59,29 @@ extension AppDatabase: FeatureRepository {
         return FeaturePage(items: records, matched: count ? try countEvents(q) : nil, next: next)
     }
 
+    public func eventPageRows(_ q: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> FeatureQuery.Cursor? {
+        guard q.target == .events else { preconditionFailure("eventPageRows needs an events query") }
+        let (whereSQL, args) = Self.filter(q)
+        var sql = "SELECT " + ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email FROM event e"
+            + whereSQL + " ORDER BY e.id DESC"
+        var all = args
+        if let limit = q.limit {
+            sql += " LIMIT ?"
+            all.append(limit + 1)
+            if case .offset(let n)? = q.cursor { sql += " OFFSET ?"; all.append(n) }
+        }
+        var n = 0, last: Int64 = 0, more = false
+        try forEachRawRow(sql: sql, arguments: StatementArguments(all)) { row in
+            if let limit = q.limit, n == limit { more = true; return }
+            try body(row)
+            last = row.id
+            n += 1
+        }
+        guard more else { return nil }
+        if case .offset(let o)? = q.cursor { return .offset(o + n) }
+        return .beforeID(last)
+    }
+
     public func gridExtent(layer: GridLayer, level: GridLevel?) throws -> BoundingBox? {
         try writer.read { db in
             var sql = "SELECT min(min_lon) AS x0, min(min_lat) AS y0, max(max_lon) AS x1, max(max_lat) AS y1, count(*) AS n FROM grid WHERE layer = ?"

@@ -7,8 +7,10 @@ import WanggeUseCases
 import WanggeStore
 
 /// OGC API – Features under load: the three requests of ../shared/bench/pygeoapi/run.sh (building items, an events
-/// bbox holding ~1 % of 100,000 events, one event by id) and the download of all events through `next` links, sent
-/// to Wangge and, in the same run, to pygeoapi serving the same data (run.sh starts and measures it).
+/// bbox holding ~1 % of 100,000 events, one event by id), a bbox that moves with every request (tipg's
+/// bbox_shift.lua, same seed, same extent, same box size: no page is asked for twice), and the download of all
+/// events through `next` links, sent to Wangge and, in the same run, to pygeoapi and to tipg serving the same data
+/// (their run.sh scripts start and measure them).
 struct FeaturesBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
@@ -22,6 +24,7 @@ struct FeaturesBench: ParsableCommand {
     @Option(name: .long, help: "wrk connections.") var connections = 16
     @Option(name: .long, help: "The wangge binary (default: next to this one).") var wangge: String?
     @Flag(name: .customLong("skip-baseline"), help: "Do not run pygeoapi (its data must exist from an earlier run).") var skipBaseline = false
+    @Flag(name: .customLong("skip-tipg"), help: "Do not run tipg.") var skipTipg = false
 
     static let bbox = "114.4587,38.0493,114.4607,38.0509"
     static let itemID = 12345
@@ -34,6 +37,11 @@ struct FeaturesBench: ParsableCommand {
         if !skipBaseline {
             print("pygeoapi (run.sh \(seconds) \(connections)) …")
             baseline = try runProcess(["bash", "\(scripts)/run.sh", "\(seconds)", "\(connections)"], environment: env)
+        }
+        var tipg = ""
+        if !skipTipg {
+            print("tipg (tipg/run.sh \(seconds) \(connections)) …")
+            tipg = try runProcess(["bash", "\(baselines)/tipg/run.sh", "\(seconds)", "\(connections)"], environment: env)
         }
         let data = "\(work)/pygeoapi/data"
         guard FileManager.default.fileExists(atPath: "\(data)/events.geojson") else {
@@ -72,13 +80,19 @@ struct FeaturesBench: ParsableCommand {
             print(line, terminator: "")
             ours += line
         }
-        // The bbox again, with a different box on every request (shifted by up to ±0.0005°, about 1 % of the events
-        // each): every page is queried and rendered, none comes from the page cache.
-        let script = "\(dir)/shifted-bbox.lua"
-        try Self.shiftedBBox.write(toFile: script, atomically: true, encoding: .utf8)
+        // A different box on every request, as tipg's run.sh draws them (bbox_shift.lua: the data's extent from
+        // meta.json, boxes the size of the fixed one, about 1 % of the events each, the same seed): every page is
+        // queried and rendered, none comes from the page cache.
+        var extent: [Double] = []
+        if case .array(let items)? = try JSONValue.parse(FileIO.read("\(data)/district/meta.json")).objectValue?["bbox"] {
+            extent = items.compactMap { $0.doubleValue }
+        }
+        guard extent.count == 4 else { throw BenchError("no bbox in \(data)/district/meta.json") }
+        let box = Self.bbox.split(separator: ",").compactMap { Double($0) }
         let cold = try runProcess(["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--timeout", "60s",
-                                   "--latency", "-H", auth, "-s", script, base + "/collections/events/items"])
-        let coldLine = try runProcess(["python3", "\(scripts)/wrk_summary.py", "events-bbox-uncached", "wangge"], stdin: cold)
+                                   "--latency", "-H", auth, "-s", "\(baselines)/tipg/bbox_shift.lua", base, "--",
+                                   "/collections/events/items?limit=100"] + extent.map { "\($0)" } + [String(format: "%.7f", box[2] - box[0]), String(format: "%.7f", box[3] - box[1])])
+        let coldLine = try runProcess(["python3", "\(scripts)/wrk_summary.py", "events-bbox-shift", "wangge"], stdin: cold)
         print(coldLine, terminator: "")
         ours += coldLine
         // fulldl.py as it is, with the token added to every request it makes.
@@ -96,31 +110,25 @@ struct FeaturesBench: ParsableCommand {
         ours += "wangge rss_mb=\(Int(rss)) max_process_mb=\(Int(rss)) processes=1\n"
         print("wangge rss_mb=\(Int(rss)) (one process, peak)")
 
-        let w = Self.parse(ours), p = Self.parse(baseline)
-        print("")
-        print("| request | Wangge req/s | p50 ms | p99 ms | errors | pygeoapi req/s | p50 ms | p99 ms | errors | ratio |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        for kind in paths.map(\.0) + ["events-bbox-uncached"] {
-            // pygeoapi does not cache: its events-bbox figure is the comparison for both of ours.
-            let a = w[kind] ?? [:], b = p[kind == "events-bbox-uncached" ? "events-bbox" : kind] ?? [:]
-            let ratio = (Double(a["rps"] ?? "") ?? 0) / (Double(b["rps"] ?? "") ?? .nan)
-            print("| \(kind) | \(a["rps"] ?? "?") | \(a["p50_ms"] ?? "?") | \(a["p99_ms"] ?? "?") | \(a["errors"] ?? "?") | \(b["rps"] ?? "–") | \(b["p50_ms"] ?? "–") | \(b["p99_ms"] ?? "–") | \(b["errors"] ?? "–") | \(ratio.isNaN ? "–" : fmt(ratio, 0) + "×") |")
+        let w = Self.parse(ours), p = Self.parse(baseline), t = Self.parse(tipg)
+        func cell(_ d: [String: String]) -> String { "\(d["rps"] ?? "–") | \(d["p50_ms"] ?? "–") | \(d["p99_ms"] ?? "–") | \(d["errors"] ?? "–")" }
+        func ratio(_ a: [String: String], _ b: [String: String], _ key: String = "rps", inverse: Bool = false) -> String {
+            guard let x = Double(a[key] ?? ""), let y = Double(b[key] ?? ""), x > 0, y > 0 else { return "–" }
+            return fmt(inverse ? y / x : x / y, 1) + "×"
         }
-        let a = w["full-download"] ?? [:], b = p["full-download"] ?? [:]
-        let ratio = (Double(b["seconds"] ?? "") ?? .nan) / (Double(a["seconds"] ?? "") ?? 0)
-        print("| full download of 100,000 events (limit 10000, next links) | \(a["seconds"] ?? "?") s, \(a["requests"] ?? "?") requests, \(a["mb"] ?? "?") MB | | | | \(b["seconds"] ?? "–") s, \(b["requests"] ?? "–") requests, \(b["mb"] ?? "–") MB | | | | \(ratio.isNaN ? "–" : fmt(ratio, 0) + "×") |")
-        print("| peak resident memory | \(w["rss"]?["rss_mb"] ?? "?") MB (1 process) | | | | \(p["rss"]?["rss_mb"] ?? "–") MB (\(p["rss"]?["processes"] ?? "?") processes) | | | | |")
+        print("")
+        print("| request | Wangge req/s | p50 ms | p99 ms | errors | tipg req/s | p50 ms | p99 ms | errors | pygeoapi req/s | p50 ms | p99 ms | errors | vs tipg | vs pygeoapi |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for kind in paths.map(\.0) + ["events-bbox-shift"] {
+            // pygeoapi does not cache and has no shifting case: its events-bbox figure is the comparison for both.
+            let a = w[kind] ?? [:], b = t[kind] ?? [:], c = p[kind == "events-bbox-shift" ? "events-bbox" : kind] ?? [:]
+            print("| \(kind) | \(cell(a)) | \(cell(b)) | \(cell(c)) | \(ratio(a, b)) | \(ratio(a, c)) |")
+        }
+        let a = w["full-download"] ?? [:], b = t["full-download"] ?? [:], c = p["full-download"] ?? [:]
+        func downloaded(_ d: [String: String]) -> String { "\(d["seconds"] ?? "–") s, \(d["requests"] ?? "–") requests, \(d["mb"] ?? "–") MB" }
+        print("| full download of 100,000 events (limit 10000, next links) | \(downloaded(a)) | | | | \(downloaded(b)) | | | | \(downloaded(c)) | | | | \(ratio(a, b, "seconds", inverse: true)) | \(ratio(a, c, "seconds", inverse: true)) |")
+        print("| peak resident memory | \(w["rss"]?["rss_mb"] ?? "?") MB (1 process) | | | | \(t["rss"]?["rss_mb"] ?? "–") MB (uvicorn) + \(t["postgres"]?["postgres_pss_mb"] ?? "–") MB PostgreSQL | | | | \(p["rss"]?["rss_mb"] ?? "–") MB (\(p["rss"]?["processes"] ?? "?") processes) | | | | | |")
     }
-
-    static let shiftedBBox = """
-        math.randomseed(7)
-        request = function()
-          local dx, dy = (math.random() - 0.5) * 0.001, (math.random() - 0.5) * 0.001
-          local path = string.format("/collections/events/items?limit=100&bbox=%.7f,%.7f,%.7f,%.7f",
-                                     114.4587 + dx, 38.0493 + dy, 114.4607 + dx, 38.0509 + dy)
-          return wrk.format("GET", path)
-        end
-        """
 
     /// "LABEL KIND: k=v k=v" lines (and "LABEL rss_mb=…") by kind.
     static func parse(_ text: String) -> [String: [String: String]] {
@@ -128,7 +136,8 @@ struct FeaturesBench: ParsableCommand {
         for line in text.split(separator: "\n") {
             let words = line.split(separator: " ")
             guard words.count >= 2 else { continue }
-            let kind = words[1].hasSuffix(":") ? String(words[1].dropLast()) : (words[1].hasPrefix("rss_mb=") ? "rss" : nil)
+            let kind = words[1].hasSuffix(":") ? String(words[1].dropLast())
+                : words[1].hasPrefix("rss_mb=") ? "rss" : words[1].hasPrefix("postgres_pss_mb=") ? "postgres" : nil
             guard let kind else { continue }
             var fields: [String: String] = [:]
             for w in words.dropFirst() where w.contains("=") {

@@ -276,22 +276,36 @@ struct FeaturesController: Sendable {
         // The key holds everything the page depends on besides the data.
         let key = "\(r.request.uri.query ?? "")|\(query.visibility)|\(show)|\(base)"
         let entry = try eventPages.entry(key, version: try features.eventsVersion()) {
-            let page = try features.eventPage(query, count: true)
+            // Room for the whole page up front (a feature is 400–500 bytes): growing by doubling would hold two
+            // copies at once, which is what sets the peak memory of a 10,000-event page.
+            var w = GeoJSONWriter(reserving: max(1 << 16, (query.limit ?? 100) * 512))
+            var returned = 0
+            let next: FeatureQuery.Cursor?
+            if query.properties == nil {
+                // Every property: written straight from the statement's columns, no record decoded.
+                next = try features.eventPageRows(query) { row in
+                    if returned > 0 { w.append(",") }
+                    FeatureJSON.writeEventFeature(&w, row, showReporter: show)
+                    returned += 1
+                }
+            } else {
+                let page = try features.eventPage(query, count: false)
+                for (i, e) in page.items.enumerated() {
+                    if i > 0 { w.append(",") }
+                    FeatureJSON.writeFeature(&w, id: String(e.id), geometry: .point(x: e.event.lon, y: e.event.lat),
+                                             properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show), query.properties))
+                }
+                returned = page.items.count
+                next = page.next
+            }
+            let matched = try features.countEvents(query)
             var links = [FeatureJSON.link("\(base)/collections/events/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
                          FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")]
-            if let next = page.next {
+            if let next {
                 links.append(FeatureJSON.link("\(base)/collections/events/items?\(FeatureJSON.query(r.request, replacing: ["cursor": FeatureRequest.encodeCursor(next), "limit": String(query.limit!)]))",
                                               "next", FeatureJSON.geojson, "Next page"))
             }
-            // Room for the whole page up front (a feature is 400–500 bytes): growing by doubling would hold two
-            // copies at once, which is what sets the peak memory of a 10,000-event page.
-            var w = GeoJSONWriter(reserving: max(1 << 16, page.items.count * 512))
-            for (i, e) in page.items.enumerated() {
-                if i > 0 { w.append(",") }
-                FeatureJSON.writeFeature(&w, id: String(e.id), geometry: .point(x: e.event.lon, y: e.event.lat),
-                                         properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show), query.properties))
-            }
-            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: page.matched ?? 0, returned: page.items.count, links: links)
+            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: matched, returned: returned, links: links)
         }
         return FeatureJSON.response(entry)
     }

@@ -144,6 +144,9 @@ public protocol FeatureRepository: Sendable {
     /// `ExportColumn` and then `EventItemColumn`, so a page can be written without decoding its records; returns the
     /// cursor of the next page.
     func eventPageRows(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> FeatureQuery.Cursor?
+    /// `eventPageRows` and how many events match in all (`countEvents`), from one read where the store can (a
+    /// single box and nothing else: one R*Tree scan serves both).
+    func eventPageRowsCounted(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> (next: FeatureQuery.Cursor?, matched: Int)
 }
 
 /// The columns an events page hands over after those of `ExportColumn`.

@@ -35,13 +35,16 @@ extension AppDatabase: ExportRepository {
 
     /// Steps a query in one read transaction, handing over each row as the statement itself.
     func forEachRawRow(sql: String, arguments: StatementArguments, _ body: (StatementRow) throws -> Void) throws {
-        try writer.read { db in
-            let statement = try db.makeStatement(sql: sql)
-            // GRDB steps the statement (and reports its errors); the row is read from the statement directly.
-            let cursor = try Row.fetchCursor(statement, arguments: arguments)
-            let row = StatementRow(statement: statement.sqliteStatement)
-            while try cursor.next() != nil { try body(row) }
-        }
+        try writer.read { db in try forEachRawRow(db, sql: sql, arguments: arguments, body) }
+    }
+
+    /// The same, inside a read the caller holds.
+    func forEachRawRow(_ db: Database, sql: String, arguments: StatementArguments = [], _ body: (StatementRow) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        // GRDB steps the statement (and reports its errors); the row is read from the statement directly.
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        let row = StatementRow(statement: statement.sqliteStatement)
+        while try cursor.next() != nil { try body(row) }
     }
 
     /// Every grid of a layer (and level), in code order within levels.

@@ -281,9 +281,11 @@ struct FeaturesController: Sendable {
             var w = GeoJSONWriter(reserving: max(1 << 16, (query.limit ?? 100) * 512))
             var returned = 0
             let next: FeatureQuery.Cursor?
+            var matched: Int?
             if query.properties == nil {
-                // Every property: written straight from the statement's columns, no record decoded.
-                next = try features.eventPageRows(query) { row in
+                // Every property: written straight from the statement's columns, no record decoded; the page and
+                // its count from one read.
+                (next, matched) = try features.eventPageRowsCounted(query) { row in
                     if returned > 0 { w.append(",") }
                     FeatureJSON.writeEventFeature(&w, row, showReporter: show)
                     returned += 1
@@ -298,14 +300,14 @@ struct FeaturesController: Sendable {
                 returned = page.items.count
                 next = page.next
             }
-            let matched = try features.countEvents(query)
+            let total = try matched ?? features.countEvents(query)
             var links = [FeatureJSON.link("\(base)/collections/events/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
                          FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")]
             if let next {
                 links.append(FeatureJSON.link("\(base)/collections/events/items?\(FeatureJSON.query(r.request, replacing: ["cursor": FeatureRequest.encodeCursor(next), "limit": String(query.limit!)]))",
                                               "next", FeatureJSON.geojson, "Next page"))
             }
-            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: matched, returned: returned, links: links)
+            return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: total, returned: returned, links: links)
         }
         return FeatureJSON.response(entry)
     }

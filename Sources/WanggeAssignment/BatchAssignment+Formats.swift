@@ -130,6 +130,10 @@ extension BatchAssignment {
                 let row = records[r]
                 if !featureOnly, bytes.fast(row.raw, line: row.line, crs: crs, snap: job.snapMetres, replica: replica, into: &w) { continue }
                 if featureOnly { w.append(first && r == 0 ? "\n" : ",\n") }
+                if bytes.fastFeature(row.raw, line: row.line, crs: crs, snap: job.snapMetres, replica: replica, into: &w) {
+                    if !featureOnly { w.append("\n") }
+                    continue
+                }
                 let (value, problem) = Self.record(row.raw, line: row.line, featureOnly: featureOnly)
                 var a = RowAnswer()
                 let position: Position = problem.map { .bad(kind: $0.kind, message: $0.message) }

@@ -108,6 +108,49 @@ struct JSONRowWriter {
         }
     }
 
+    /// A GeoJSON Feature with a Point of two plain numbers and a `properties` object: written with the added
+    /// members spliced into `properties` (no line end: the caller separates records); false when it needs the tree.
+    mutating func fastFeature(_ raw: [UInt8], line: Int, crs: CRS, snap: Double, replica: GridIndexReplica, into w: inout GeoJSONWriter) -> Bool {
+        guard raw.first == 0x7B, JSONValue.isValid(raw) else { return false }
+        return raw.withUnsafeBufferPointer { p -> Bool in
+            func distinct(_ members: [(key: Range<Int>, value: Range<Int>)]) -> Bool {
+                for (k, m) in members.enumerated() {
+                    if p[m.key].contains(0x5C) { return false }
+                    for other in members[..<k] where p[other.key].elementsEqual(p[m.key]) { return false }
+                }
+                return true
+            }
+            func member(_ members: [(key: Range<Int>, value: Range<Int>)], _ name: String) -> Range<Int>? {
+                members.first { p[$0.key].elementsEqual(name.utf8) }?.value
+            }
+            func object(_ r: Range<Int>) -> (members: [(key: Range<Int>, value: Range<Int>)], close: Int)? {
+                guard let inner = JSONLayout.members(UnsafeBufferPointer(rebasing: p[r])) else { return nil }
+                let shift = r.lowerBound
+                return (inner.members.map { ($0.key.lowerBound + shift..<$0.key.upperBound + shift, $0.value.lowerBound + shift..<$0.value.upperBound + shift) },
+                        inner.close + shift)
+            }
+            guard let top = JSONLayout.members(p), distinct(top.members),
+                  let type = member(top.members, "type"), p[type].elementsEqual(#""Feature""#.utf8),
+                  let g = member(top.members, "geometry"), let geometry = object(g), distinct(geometry.members),
+                  let gt = member(geometry.members, "type"), p[gt].elementsEqual(#""Point""#.utf8),
+                  let c = member(geometry.members, "coordinates"),
+                  let xy = JSONLayout.elements(UnsafeBufferPointer(rebasing: p[c])), xy.count >= 2,
+                  let x = CSV.number(UnsafeBufferPointer(rebasing: p[(xy[0].lowerBound + c.lowerBound)..<(xy[0].upperBound + c.lowerBound)])), x.isFinite,
+                  let y = CSV.number(UnsafeBufferPointer(rebasing: p[(xy[1].lowerBound + c.lowerBound)..<(xy[1].upperBound + c.lowerBound)])), y.isFinite,
+                  let pr = member(top.members, "properties"), let properties = object(pr), distinct(properties.members),
+                  !properties.members.contains(where: { m in Self.added.contains { p[m.key].elementsEqual($0) } }),
+                  BatchAssignment.locate(x, y, line: line, crs: crs, snap: snap, replica: replica, into: &hits) == nil
+            else { return false }
+            counts.count(hits)
+            w.append(bytes: UnsafeBufferPointer(rebasing: p[..<properties.close]))
+            appendAdded(first: properties.members.isEmpty, into: &w)
+            var end = p.count
+            while end > properties.close, p[end - 1] == 0x20 || p[end - 1] == 0x09 || p[end - 1] == 0x0A || p[end - 1] == 0x0D { end -= 1 }
+            w.append(bytes: UnsafeBufferPointer(rebasing: p[properties.close..<end]))
+            return true
+        }
+    }
+
     /// The added members, as `RowAnswer.values` gives them for a row with an answer.
     func appendAdded(first: Bool, into w: inout GeoJSONWriter) {
         codes.bytes.withUnsafeBufferPointer { bytes in

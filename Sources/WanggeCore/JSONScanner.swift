@@ -458,6 +458,49 @@ extension JSONValue {
 /// Where the members of a JSON object lie in its text, for splicing members into text already known to be valid
 /// (`JSONValue.parse` accepted it): the output keeps the input's bytes as they were.
 public enum JSONLayout {
+    /// The elements of an array's text (valid JSON), as ranges; nil when the text is not an array.
+    public static func elements(_ p: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        // An array's elements are an object's member values without keys: wrap the walk in the same scanner.
+        var i = 0
+        while i < p.count, p[i] == 0x20 || p[i] == 0x09 || p[i] == 0x0A || p[i] == 0x0D { i += 1 }
+        guard i < p.count, p[i] == 0x5B else { return nil }
+        var out: [Range<Int>] = []
+        var start = i + 1, depth = 0, inString = false, k = i + 1
+        while k < p.count {
+            let b = p[k]
+            if inString {
+                if b == 0x5C { k += 2; continue }
+                if b == 0x22 { inString = false }
+                k += 1
+                continue
+            }
+            switch b {
+            case 0x22: inString = true
+            case 0x7B, 0x5B: depth += 1
+            case 0x7D: depth -= 1
+            case 0x5D:
+                if depth == 0 {
+                    if let r = trimmed(p, start..<k) { out.append(r) }
+                    return out
+                }
+                depth -= 1
+            case 0x2C where depth == 0:
+                if let r = trimmed(p, start..<k) { out.append(r) }
+                start = k + 1
+            default: break
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    static func trimmed(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Range<Int>? {
+        var lo = r.lowerBound, hi = r.upperBound
+        while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 || p[lo] == 0x0A || p[lo] == 0x0D { lo += 1 }
+        while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 || p[hi - 1] == 0x0A || p[hi - 1] == 0x0D { hi -= 1 }
+        return lo < hi ? lo..<hi : nil
+    }
+
     /// The object's top-level members — each key's bytes (between its quotes, escapes not decoded) and its value's
     /// range — and the offset of its closing brace; nil when the text is not an object.
     public static func members(_ p: UnsafeBufferPointer<UInt8>) -> (members: [(key: Range<Int>, value: Range<Int>)], close: Int)? {

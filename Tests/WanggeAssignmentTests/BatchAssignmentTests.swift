@@ -286,4 +286,42 @@ struct BatchAssignmentTests {
         }
         #expect(fast[0].hasPrefix(#"{"id":0,"LON":"#))
     }
+
+    @Test("GeoJSON features read by bytes give what the tree gives, in a FeatureCollection and in NDJSON")
+    func featuresBytesAgreeWithTree() throws {
+        var rng = SampleRandom(seed: 8)
+        var rows: [(Double, Double)] = (0..<1500).map { _ in (rng.uniform(114.40, 114.50), rng.uniform(38.03, 38.09)) }
+        for g in engine.snapshot.grids.prefix(30) { if let c = Self.corner(g) { rows.append(c) } }
+        func feature(_ k: Int, _ p: (Double, Double), escaped: Bool) -> String {
+            // A key with an escape sends the record to the tree; it reads as the same key.
+            #"{"type":"Feature", "geometry": {"type":"Point","coordinates":[\#(p.0), \#(p.1), 12.5]},"properties":{"\#(escaped ? "n\\u0061me" : "name")":"第\#(k)","k":\#(k)}}"#
+        }
+        let job = BatchAssignment(format: .geojson, snapMetres: 500)
+        func collection(_ escaped: Bool) -> String {
+            #"{"type":"FeatureCollection","features":["# + rows.enumerated().map { feature($0.offset, $0.element, escaped: escaped) }.joined(separator: ",\n") + "]}"
+        }
+        let a = try job.run(input: write("fast.geojson", collection(false)), output: "\(dir)/fast-out.geojson", engine: engine)
+        let b = try job.run(input: write("tree.geojson", collection(true)), output: "\(dir)/tree-out.geojson", engine: engine)
+        #expect(a == b && a.rows == rows.count && a.bad == 0)
+        let fast = try GeoJSONDocument.parse(FileIO.read("\(dir)/fast-out.geojson")).features
+        let tree = try GeoJSONDocument.parse(FileIO.read("\(dir)/tree-out.geojson")).features
+        #expect(fast.count == tree.count)
+        for (x, y) in zip(fast, tree) {
+            #expect(x.properties.keys == y.properties.keys && x.coordinates == y.coordinates)
+            for key in y.properties.keys { #expect(x.properties[key] == y.properties[key], "\(key) at \(x.index)") }
+        }
+        #expect(try read("\(dir)/fast-out.geojson").contains(#""properties":{"name":"第0","k":0,"street":"#))
+        // The same features one per line.
+        var ndjson = BatchAssignment(format: .ndjson, snapMetres: 500)
+        ndjson.chunkRows = 97
+        let c = try ndjson.run(input: write("fast.ndjson", rows.enumerated().map { feature($0.offset, $0.element, escaped: false) }.joined(separator: "\n")),
+                               output: "\(dir)/fast-out.ndjson", engine: engine)
+        #expect(c == a)
+        let lines = try read("\(dir)/fast-out.ndjson").split(separator: "\n")
+        #expect(lines.count == rows.count)
+        for (line, f) in zip(lines, tree) {
+            let o = try JSONValue.parse(String(line)).objectValue!["properties"]!.objectValue!
+            for key in f.properties.keys { #expect(o[key] == f.properties[key], "\(key)") }
+        }
+    }
 }

@@ -160,7 +160,7 @@ extension BatchAssignment {
             var text: [UInt8] = []
             text.reserveCapacity((records.ends[hi - 1] - records.starts[lo]) + (hi - lo) * 96)
             var part = Summary()
-            var row = CSVRowWriter(layout: layout, codes: tables.table(for: replica.snapshot, delimiter: layout.delimiter))
+            var row = CSVRowWriter(layout: layout, codes: tables.table(for: replica.snapshot))
             buffer.withUnsafeBufferPointer { b in
                 for r in lo..<hi {
                     if records.quoted[r] || !row.fast(b, records.starts[r], records.ends[r], line: records.lines[r], crs: crs,
@@ -217,48 +217,6 @@ extension BatchAssignment {
     }
 }
 
-/// What the fast writer needs of a snapshot's grids, flat: each code's bytes, whether it must be quoted in a CSV
-/// field with this delimiter, each grid's level rank and parent. Built once per snapshot and delimiter, read by every worker.
-final class CSVCodeTable: Sendable {
-    let generation: Int
-    let delimiter: UInt8
-    let bytes: [UInt8]
-    let start: [Int32]
-    let quote: [Bool]
-    /// `GridLevel.rank` (0 street … 3 building), or -1 for an overlay grid.
-    let rank: [Int8]
-    let parent: [Int32]
-
-    init(_ snapshot: GridIndexSnapshot, delimiter: UInt8) {
-        generation = snapshot.generation
-        self.delimiter = delimiter
-        var bytes: [UInt8] = [], start: [Int32] = [0]
-        for g in snapshot.grids {
-            bytes.append(contentsOf: g.code.utf8)
-            start.append(Int32(bytes.count))
-        }
-        self.bytes = bytes
-        self.start = start
-        quote = snapshot.grids.map { CSV.needsQuotes($0.code, delimiter: delimiter) }
-        rank = snapshot.grids.map { Int8($0.level?.rank ?? -1) }
-        parent = snapshot.grids.map { Int32($0.parent ?? -1) }
-    }
-}
-
-/// The code tables of a run, one per snapshot generation (a reload mid-run makes a second).
-final class CSVCodeTables: Sendable {
-    let tables = Locked<[CSVCodeTable]>([])
-
-    func table(for snapshot: GridIndexSnapshot, delimiter: UInt8) -> CSVCodeTable {
-        tables.withLock { list in
-            if let t = list.first(where: { $0.generation == snapshot.generation && $0.delimiter == delimiter }) { return t }
-            let t = CSVCodeTable(snapshot, delimiter: delimiter)
-            list.append(t)
-            return t
-        }
-    }
-}
-
 /// Match counts per layer in a fixed table (no dictionary per row), added to a `Summary` at the end of a part.
 struct MatchCounts {
     var counts = [Int](repeating: 0, count: 3 * MatchKind.allCases.count)
@@ -293,11 +251,11 @@ struct MatchCounts {
 /// One worker's writer of CSV records by the fast path, with its buffers kept from row to row.
 struct CSVRowWriter {
     let layout: BatchAssignment.CSVLayout
-    let codes: CSVCodeTable
+    let codes: BatchCodeTable
     var hits = [GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit()]
     var counts = MatchCounts()
 
-    init(layout: BatchAssignment.CSVLayout, codes: CSVCodeTable) {
+    init(layout: BatchAssignment.CSVLayout, codes: BatchCodeTable) {
         self.layout = layout
         self.codes = codes
     }
@@ -343,77 +301,42 @@ struct CSVRowWriter {
     /// The added columns, each after a delimiter, as `RowAnswer.values` gives them for a row with an answer.
     func appendAdded(into out: inout [UInt8]) {
         let d = layout.delimiter
-        codes.bytes.withUnsafeBufferPointer { bytes in
-            codes.start.withUnsafeBufferPointer { start in
-                codes.rank.withUnsafeBufferPointer { rank in
-                    codes.parent.withUnsafeBufferPointer { parent in
-                        let quote = codes.quote
-                        func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[Int(start[i])..<Int(start[i + 1])]) }
-                        func code(_ i: Int) {
-                            if quote[i] { CSV.appendField(raw(i), delimiter: d, to: &out) } else { out.append(contentsOf: raw(i)) }
-                        }
-                        // The chain, street first: each level's grid among the deepest hit and its parents.
-                        var chain = (-1, -1, -1, -1)
-                        var g = hits[0].grids.first ?? -1
-                        while g >= 0 {
-                            switch rank[g] {
-                            case 0: chain.0 = g
-                            case 1: chain.1 = g
-                            case 2: chain.2 = g
-                            case 3: chain.3 = g
-                            default: break
-                            }
-                            g = Int(parent[g])
-                        }
-                        out.append(d); if chain.0 >= 0 { code(chain.0) }
-                        out.append(d); if chain.1 >= 0 { code(chain.1) }
-                        out.append(d); if chain.2 >= 0 { code(chain.2) }
-                        out.append(d); if chain.3 >= 0 { code(chain.3) }
-                        func list(_ l: [Int]) {
-                            // Codes joined by `;`: one field, quoted as a whole when it has to be.
-                            if (d == 0x3B && l.count > 1) || l.contains(where: { quote[$0] }) {
-                                var joined: [UInt8] = []
-                                for (n, i) in l.enumerated() {
-                                    if n > 0 { joined.append(0x3B) }
-                                    joined.append(contentsOf: raw(i))
-                                }
-                                joined.withUnsafeBufferPointer { CSV.appendField($0, delimiter: d, to: &out) }
-                                return
-                            }
-                            for (n, i) in l.enumerated() {
-                                if n > 0 { out.append(0x3B) }
-                                out.append(contentsOf: raw(i))
-                            }
-                        }
-                        func layer(_ k: Int) {
-                            out.append(d)
-                            Self.append(hits[k].match, to: &out)
-                            out.append(d)
-                            if let m = hits[k].metres { out.append(contentsOf: JSONNumber(m).literal.utf8) }
-                            out.append(d)
-                            list(hits[k].touching)
-                        }
-                        layer(0)
-                        out.append(d); list(hits[1].grids)
-                        layer(1)
-                        out.append(d); list(hits[2].grids)
-                        layer(2)
-                        out.append(d)  // error: none
-                    }
+        func code(_ i: Int) { CSV.appendField(codes.code(i), delimiter: d, to: &out) }
+        func list(_ l: [Int]) {
+            // Codes joined by `;`: one field, quoted as a whole when it has to be.
+            if (d == 0x3B && l.count > 1) || l.contains(where: { CSV.needsQuotes(codes.code($0), delimiter: d) }) {
+                var joined: [UInt8] = []
+                for (n, i) in l.enumerated() {
+                    if n > 0 { joined.append(0x3B) }
+                    joined.append(contentsOf: codes.code(i))
                 }
+                joined.withUnsafeBufferPointer { CSV.appendField($0, delimiter: d, to: &out) }
+                return
+            }
+            for (n, i) in l.enumerated() {
+                if n > 0 { out.append(0x3B) }
+                out.append(contentsOf: codes.code(i))
             }
         }
-    }
-
-    @inline(__always)
-    static func append(_ m: MatchKind, to out: inout [UInt8]) {
-        let s: StaticString
-        switch m {
-        case .inside: s = "inside"
-        case .boundary: s = "boundary"
-        case .nearest: s = "nearest"
-        case .outside: s = "outside"
+        func layer(_ k: Int) {
+            out.append(d)
+            let m = hits[k].match.text
+            out.append(contentsOf: UnsafeBufferPointer(start: m.utf8Start, count: m.utf8CodeUnitCount))
+            out.append(d)
+            if let metres = hits[k].metres { out.append(contentsOf: JSONNumber(metres).literal.utf8) }
+            out.append(d)
+            list(hits[k].touching)
         }
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        let chain = codes.chain(hits[0].grids.first)
+        out.append(d); if chain.0 >= 0 { code(chain.0) }
+        out.append(d); if chain.1 >= 0 { code(chain.1) }
+        out.append(d); if chain.2 >= 0 { code(chain.2) }
+        out.append(d); if chain.3 >= 0 { code(chain.3) }
+        layer(0)
+        out.append(d); list(hits[1].grids)
+        layer(1)
+        out.append(d); list(hits[2].grids)
+        layer(2)
+        out.append(d)  // error: none
     }
 }

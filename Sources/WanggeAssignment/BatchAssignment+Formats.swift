@@ -122,15 +122,14 @@ extension BatchAssignment {
             guard lo < hi else { return }
             var w = GeoJSONWriter(reserving: (hi - lo) * 400)
             var part = Summary()
-            var bytes = JSONRowWriter(codes: job.jsonTables.table(for: replica.snapshot),
+            var bytes = JSONRowWriter(codes: job.codeTables.table(for: replica.snapshot),
                                       lon: CoordinateNames(given: job.lonField, usual: Self.lonNames),
                                       lat: CoordinateNames(given: job.latField, usual: Self.latNames))
             defer { bytes.counts.add(to: &part); results.set(k, (w.take(), part)) }
             for r in lo..<hi {
                 let row = records[r]
-                if !featureOnly, bytes.fast(row.raw, line: row.line, crs: crs, snap: job.snapMetres, replica: replica, into: &w) { continue }
                 if featureOnly { w.append(first && r == 0 ? "\n" : ",\n") }
-                if bytes.fastFeature(row.raw, line: row.line, crs: crs, snap: job.snapMetres, replica: replica, into: &w) {
+                if bytes.write(row.raw, featureOnly: featureOnly, line: row.line, crs: crs, snap: job.snapMetres, replica: replica, into: &w) {
                     if !featureOnly { w.append("\n") }
                     continue
                 }
@@ -183,18 +182,26 @@ extension BatchAssignment {
                 close = named[0].value.lowerBound + inner.close
                 empty = inner.members.isEmpty
             }
-            w.append(bytes: UnsafeBufferPointer(rebasing: p[..<close]))
-            for (n, (name, v)) in zip(addedFields, values).enumerated() {
-                w.append(n == 0 && empty ? "\"" : ",\"")
-                name.utf8.withContiguousStorageIfAvailable { w.append(bytes: $0) }
-                w.append("\":")
-                w.appendValue(v)
+            splice(p, before: close, into: &w) { w in
+                for (n, (name, v)) in zip(addedFields, values).enumerated() {
+                    w.append(n == 0 && empty ? "\"" : ",\"")
+                    name.utf8.withContiguousStorageIfAvailable { w.append(bytes: $0) }
+                    w.append("\":")
+                    w.appendValue(v)
+                }
             }
-            var end = p.count
-            while end > close, p[end - 1] == 0x20 || p[end - 1] == 0x09 || p[end - 1] == 0x0A || p[end - 1] == 0x0D { end -= 1 }
-            w.append(bytes: UnsafeBufferPointer(rebasing: p[close..<end]))
             return true
         }
+    }
+
+    /// Writes the record `p` with `members` written in just before its byte `close` (an object's closing brace),
+    /// and without the whitespace after it.
+    static func splice(_ p: UnsafeBufferPointer<UInt8>, before close: Int, into w: inout GeoJSONWriter, _ members: (inout GeoJSONWriter) -> Void) {
+        w.append(bytes: UnsafeBufferPointer(rebasing: p[..<close]))
+        members(&w)
+        var end = p.count
+        while end > close, p[end - 1] == 0x20 || p[end - 1] == 0x09 || p[end - 1] == 0x0A || p[end - 1] == 0x0D { end -= 1 }
+        w.append(bytes: UnsafeBufferPointer(rebasing: p[close..<end]))
     }
 
     /// One record (an NDJSON line, a member of `features`) as a JSON object, or why it is not one.

@@ -39,9 +39,8 @@ public struct BatchAssignment: Sendable {
     public var snapMetres: Double = 0
     /// Rows per chunk: the unit of streaming and of sharing work among the workers.
     public var chunkRows = 32_768
-    /// The CSV writer's code tables, one per snapshot (shared by the workers of a run).
-    let codeTables = CSVCodeTables()
-    let jsonTables = JSONCodeTables()
+    /// The fast writers' code tables, one per snapshot (shared by the workers of a run).
+    let codeTables = BatchCodeTables()
 
     public init(format: Format, crs: CRS? = nil, lonField: String? = nil, latField: String? = nil, snapMetres: Double = 0) {
         self.format = format; self.crs = crs; self.lonField = lonField; self.latField = latField; self.snapMetres = snapMetres

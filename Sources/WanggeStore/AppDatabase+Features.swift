@@ -59,11 +59,13 @@ extension AppDatabase: FeatureRepository {
         return FeaturePage(items: records, matched: count ? try countEvents(q) : nil, next: next)
     }
 
+    /// The columns an events page hands over: `ExportColumn`'s, then `EventItemColumn`'s.
+    static let eventItemColumns = ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email"
+
     public func eventPageRows(_ q: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> FeatureQuery.Cursor? {
         guard q.target == .events else { preconditionFailure("eventPageRows needs an events query") }
         let (whereSQL, args) = Self.filter(q)
-        var sql = "SELECT " + ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email FROM event e"
-            + whereSQL + " ORDER BY e.id DESC"
+        var sql = "SELECT \(Self.eventItemColumns) FROM event e" + whereSQL + " ORDER BY e.id DESC"
         var all = args
         if let limit = q.limit {
             sql += " LIMIT ?"
@@ -83,9 +85,8 @@ extension AppDatabase: FeatureRepository {
     }
 
     public func eventPageRowsCounted(_ q: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> (next: FeatureQuery.Cursor?, matched: Int) {
-        // One box and nothing else (the map's request): the ids in the box once, from the R*Tree (an entry wholly
-        // inside the box is an event inside it; those across its edges, and the events not indexed yet, are tested
-        // on their own coordinates), then the page's rows by id. Otherwise the page and the count as two queries.
+        // One box and nothing else (the map's request): the ids in the box once (`eventIDs(in:)`), then the page's
+        // rows by id. Otherwise the page and the count as two queries.
         guard q.boxes.count == 1, let limit = q.limit, q.statuses.isEmpty, q.types.isEmpty, q.ids.isEmpty, q.severity == nil,
               q.grid == nil, q.since == nil, q.until == nil, q.reportedFrom == nil, q.reportedTo == nil, q.visibility == .all
         else {
@@ -101,37 +102,15 @@ extension AppDatabase: FeatureRepository {
             return (next, try countEvents(q))
         }
         let b = q.boxes[0]
-        let columns = ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email"
         return try writer.read { db in
-            var ids: [Int64] = []
-            var edge: [Int64] = []
-            let box: StatementArguments = ["x0": b.minX, "x1": b.maxX, "y0": b.minY, "y1": b.maxY]
-            let candidates = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT id, min_lon >= :x0 AND max_lon <= :x1 AND min_lat >= :y0 AND max_lat <= :y1 FROM event_rtree
-                WHERE max_lon >= :x0 AND min_lon <= :x1 AND max_lat >= :y0 AND min_lat <= :y1
-                """), arguments: box)
-            while let r = try candidates.next() {
-                let id: Int64 = r[0]
-                if r[1] as Bool { ids.append(id) } else { edge.append(id) }
-            }
-            if !edge.isEmpty {
-                let test = try db.cachedStatement(sql: "SELECT lon, lat FROM event WHERE id = ?")
-                for id in edge {
-                    if let r = try Row.fetchOne(test, arguments: [id]), b.contains(x: r[0], y: r[1]) { ids.append(id) }
-                }
-            }
-            let late = try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT id FROM event WHERE id > (SELECT indexed_upto FROM event_index_state WHERE id = 1)
-                  AND lon BETWEEN :x0 AND :x1 AND lat BETWEEN :y0 AND :y1
-                """), arguments: box)
-            ids += late
+            let ids = try eventIDs(in: b, db)
             let matched = ids.count
             var page = before.map { cut in ids.filter { $0 < cut } } ?? ids
             page.sort(by: >)
             let more = page.count > limit
             page = Array(page.prefix(limit))
             if !page.isEmpty {
-                let sql = "SELECT \(columns) FROM event e WHERE e.id IN (" + page.map(String.init).joined(separator: ",") + ") ORDER BY e.id DESC"
+                let sql = "SELECT \(Self.eventItemColumns) FROM event e WHERE e.id IN (" + page.map(String.init).joined(separator: ",") + ") ORDER BY e.id DESC"
                 try forEachRawRow(db, sql: sql) { try body($0) }
             }
             return (more ? .beforeID(page.last!) : nil, matched)

@@ -27,6 +27,30 @@ extension EventColumns {
     }
 }
 
+extension GeoJSONWriter {
+    /// An event row's members from `"status"` through `"industry"` (each after a comma), as the export and the
+    /// events collection both write them; NULL text is `null`.
+    @inlinable
+    public mutating func appendEventColumns(_ r: any EventColumns) {
+        typealias C = ExportColumn
+        func text(_ c: C) { r.withText(c.rawValue) { if let t = $0 { appendString(utf8: t) } else { append("null") } } }
+        append(#","status":"#); text(.status)
+        append(#","type":"#); text(.type)
+        append(#","severity":"#); appendInt(r.int(C.severity.rawValue))
+        append(#","description":"#); text(.description)
+        append(#","channel":"#); text(.channel)
+        append(#","occurred_at":"#); appendTimestamp(r.double(C.occurredAt.rawValue))
+        append(#","reported_at":"#); appendTimestamp(r.double(C.reportedAt.rawValue))
+        append(#","match":"#); text(.match)
+        append(#","street":"#); text(.street)
+        append(#","community":"#); text(.community)
+        append(#","courtyard":"#); text(.courtyard)
+        append(#","building":"#); text(.building)
+        append(#","functional":"#); text(.functional)
+        append(#","industry":"#); text(.industry)
+    }
+}
+
 /// Streaming reads for exports: rows are handed over one by one from one consistent snapshot, so memory does not
 /// grow with the table.
 public protocol ExportRepository: Sendable {

@@ -67,27 +67,13 @@ enum FeatureJSON {
         typealias C = ExportColumn
         func text(_ i: Int) { r.withText(i) { if let t = $0 { w.appendString(utf8: t) } else { w.append("null") } } }
         func nonEmpty(_ i: Int) { r.withText(i) { if let t = $0, !t.isEmpty { w.appendString(utf8: t) } else { w.append("null") } } }
-        func always(_ i: Int) { r.withText(i) { w.appendString(utf8: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) } }
         w.append(#"{"type":"Feature","id":""#)
         w.appendInt(Int(r.id))
         w.append(#"","geometry":"#)
         w.appendGeometry(.point(x: r.lon, y: r.lat))
         w.append(#","properties":{"id":"#)
         w.appendInt(Int(r.id))
-        w.append(#","status":"#); always(C.status.rawValue)
-        w.append(#","type":"#); always(C.type.rawValue)
-        w.append(#","severity":"#); w.appendInt(r.int(C.severity.rawValue))
-        w.append(#","description":"#); always(C.description.rawValue)
-        w.append(#","channel":"#); always(C.channel.rawValue)
-        w.append(#","occurred_at":"#); w.appendTimestamp(r.double(C.occurredAt.rawValue))
-        w.append(#","reported_at":"#); w.appendTimestamp(r.double(C.reportedAt.rawValue))
-        w.append(#","match":"#); always(C.match.rawValue)
-        w.append(#","street":"#); text(C.street.rawValue)
-        w.append(#","community":"#); text(C.community.rawValue)
-        w.append(#","courtyard":"#); text(C.courtyard.rawValue)
-        w.append(#","building":"#); text(C.building.rawValue)
-        w.append(#","functional":"#); always(C.functional.rawValue)
-        w.append(#","industry":"#); always(C.industry.rawValue)
+        w.appendEventColumns(r)
         let outside = r.withText(C.match.rawValue) { $0.map { $0.elementsEqual("outside".utf8) } ?? true }
         w.append(outside ? #","outside":true"# : #","outside":false"#)
         w.append(#","department":"#); text(C.department.rawValue)

@@ -51,10 +51,21 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         config.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: config)
         guard try pool.read({ try Self.migrator.hasCompletedMigrations($0) }) else {
-            throw WanggeError.invalidInput("the database at \(path) was made by another version of Wangge: open it once with a command that writes (wangge serve, import or token) to migrate it")
+            throw WanggeError.invalidInput("the database at \(path) was made by an earlier version of Wangge and must be migrated first")
         }
         self.writer = pool
         self.checkpointer = nil
+    }
+
+    /// `init(readingFrom:)`, after migrating a database an earlier version made (the one time the file changes);
+    /// `migrated` says whether it had to.
+    public static func openForReading(_ path: String) throws -> (database: AppDatabase, migrated: Bool) {
+        do {
+            return (try AppDatabase(readingFrom: path), false)
+        } catch WanggeError.invalidInput {
+            _ = try AppDatabase(path: path)
+            return (try AppDatabase(readingFrom: path), true)
+        }
     }
 
     /// An empty in-memory database (tests).

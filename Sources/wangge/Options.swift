@@ -17,9 +17,14 @@ struct DatabaseOptions: ParsableArguments {
         try AppDatabase(path: path)
     }
 
-    /// The database opened only to read (the file is left as it is).
+    /// The database opened only to read (the file is left as it is, unless an earlier version made it: then it is
+    /// migrated first, and the command says so).
     func openForReading() throws -> AppDatabase {
-        do { return try AppDatabase(readingFrom: path) } catch let e as WanggeError { throw ValidationError(e.description) }
+        do {
+            let (db, migrated) = try AppDatabase.openForReading(path)
+            if migrated { FileHandle.standardError.write(Data("migrated \(path) to this version of Wangge\n".utf8)) }
+            return db
+        } catch let e as WanggeError { throw ValidationError(e.description) }
     }
 
     /// The assignment index kept beside the database (rebuilt when the grids change).

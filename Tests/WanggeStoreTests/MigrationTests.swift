@@ -69,4 +69,22 @@ struct MigrationTests {
             #expect(m == e, "event \(e[0])")
         }
     }
+
+    @Test("read-only commands leave a current database's file as it is, migrate one an earlier release made, and name a missing one")
+    func readOnly() throws {
+        let old = try Self.copy("v4-report-columns.db")
+        #expect(throws: WanggeError.self) { try AppDatabase(readingFrom: old) }
+        let (migrated, didMigrate) = try AppDatabase.openForReading(old)
+        let events = try migrated.countEvents(.allEvents)
+        #expect(didMigrate && events > 0)
+        // Current now: opened again without a write, the file is not touched.
+        let before = try FileManager.default.attributesOfItem(atPath: old)
+        Thread.sleep(forTimeInterval: 1.1)
+        let (again, migratedAgain) = try AppDatabase.openForReading(old)
+        let eventsAgain = try again.countEvents(.allEvents)
+        #expect(!migratedAgain && eventsAgain == events)
+        let after = try FileManager.default.attributesOfItem(atPath: old)
+        #expect(before[.modificationDate] as? Date == after[.modificationDate] as? Date && before[.size] as? Int == after[.size] as? Int)
+        #expect(throws: WanggeError.self) { try AppDatabase.openForReading(old + ".missing") }
+    }
 }

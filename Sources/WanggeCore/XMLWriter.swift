@@ -5,7 +5,7 @@ public struct XMLWriter: Sendable {
 
     public init() {}
 
-    /// Text for an element's content: `&`, `<`, `>` and quotes escaped.
+    /// Text for an element's content or an attribute value: `&`, `<`, `>` and both quotes escaped.
     public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)

@@ -178,18 +178,6 @@ public enum ChoroplethSVG {
         return s
     }
 
-    /// Text for an SVG/HTML text node or attribute.
-    public static func xml(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Text for an SVG/HTML text node or attribute (XMLWriter's escaping).
+    public static func xml(_ s: String) -> String { XMLWriter.escape(s) }
 }

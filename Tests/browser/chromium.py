@@ -20,3 +20,14 @@ def check(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
     if not ok:
         failures.append(what)
+
+
+def check_console(driver, body, expected=lambda message: False):
+    """No console errors or warnings and no script errors on the page (`body`'s data-errors), besides the one
+    warning our own getImageData readbacks cause (willReadFrequently) and those `expected(message)` allows."""
+    logs = [e for e in driver.get_log("browser")
+            if e["level"] in ("SEVERE", "WARNING") and "willReadFrequently" not in e["message"] and not expected(e["message"])]
+    for e in logs:
+        print("     console:", e["level"], e["message"])
+    check(not logs, "no console errors or warnings")
+    check(body.get_attribute("data-errors") in (None, "0"), "no script errors")

@@ -107,13 +107,7 @@ try:
     check(greens > 5000, f"the map is painted in the ramp's greens ({greens} pixels)")
     driver.save_screenshot(shot.replace(".png", "-report.png"))
 
-    # The one warning our own getImageData readbacks cause (willReadFrequently) is this script's, not the page's.
-    logs = [e for e in driver.get_log("browser")
-            if e["level"] in ("SEVERE", "WARNING") and "willReadFrequently" not in e["message"]]
-    for e in logs:
-        print("     console:", e["level"], e["message"])
-    check(not logs, "no console errors or warnings")
-    check(body.get_attribute("data-errors") in (None, "0"), "no script errors")
+    chromium.check_console(driver, body)
 finally:
     driver.quit()
 

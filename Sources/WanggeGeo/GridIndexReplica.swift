@@ -106,9 +106,6 @@ public final class GridIndexReplica {
         return treeStorage
     }
 
-    /// Grids decoded and prepared so far (for memory figures).
-    public var preparedCount: Int { prepared.lazy.filter { $0 != nil }.count }
-
     var h: GEOSContextHandle_t { context.handle }
 
     // MARK: one level or layer

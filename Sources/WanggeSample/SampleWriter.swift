@@ -50,10 +50,11 @@ public enum SampleFiles {
             try FileIO.write(collection(features), to: "\(folder)/\(layer.rawValue).geojson")
         }
 
-        let orgs = s.organisations.map { o -> (String?, GeometryValue?, JSONObject) in
+        let orgs = zip(s.organisations, SampleCommunity.contacts(s.organisations, seed: seed)).map { o, c -> (String?, GeometryValue?, JSONObject) in
             (o.id, .point(x: o.lon, y: o.lat),
              JSONObject([("id", .string(o.id)), ("name", .string(o.name)), ("kind", .string(o.kind)),
-                         ("category", .string(o.category)), ("layer", .string(o.layer.rawValue)), ("grid", .string(o.grid))]))
+                         ("category", .string(o.category)), ("contact", .string(c.name)), ("phone", .string(c.phone)),
+                         ("layer", .string(o.layer.rawValue)), ("grid", .string(o.grid))]))
         }
         try FileIO.write(collection(orgs), to: "\(folder)/organisations.geojson")
         try FileIO.write(SampleServices.geoJSON(try SampleServices.generate(s.residential, seed: seed)), to: "\(folder)/services.geojson")
@@ -62,7 +63,13 @@ public enum SampleFiles {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.departments)) + [0x0A], to: "\(folder)/departments.json")
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.eventTypes)) + [0x0A], to: "\(folder)/event_types.json")
-        try FileIO.write([UInt8](try encoder.encode(staff(s, seed: seed))) + [0x0A], to: "\(folder)/staff.json")
+        let roster = SampleCommunity.roster(s.residential, seed: seed)
+        try FileIO.write(document(roster.json(phones: true)), to: "\(folder)/\(Community.staffFile)")
+        try FileIO.write(document(SampleCommunity.party(s.residential).json), to: "\(folder)/\(Community.partyFile)")
+        try FileIO.write(document(SampleCommunity.jointBuilding(s.residential, organisations: s.organisations, seed: seed).json),
+                         to: "\(folder)/\(Community.jointBuildingFile)")
+        try FileIO.write(document(.object(JSONObject(SampleCommunity.responsibilities.map { ($0.0, .string($0.1.rawValue)) }))),
+                         to: "\(folder)/\(Community.responsibilitiesFile)")
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.sla)) + [0x0A], to: "\(folder)/sla.json")
         let oldEstate = s.residential.first { $0.level == .courtyard }?.code ?? ""
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.routing(courtyard: oldEstate))) + [0x0A], to: "\(folder)/routing.json")
@@ -88,30 +95,28 @@ public enum SampleFiles {
         return w.bytes
     }
 
-    /// The grid leader and the "ten staff" (十大员) of each courtyard grid; one person may hold several roles.
-    struct StaffEntry: Codable {
-        var courtyard: String
-        var gridLeader: String
-        var roles: [String: String]
-        enum CodingKeys: String, CodingKey {
-            case courtyard, roles
-            case gridLeader = "grid_leader"
-        }
-    }
-
-    static func staff(_ s: SampleGenerator.Output, seed: UInt64) -> [StaffEntry] {
-        var rng = SampleRandom(seed: seed ^ 0x5354_4146_46)
-        return s.residential.filter { $0.level == .courtyard }.map { c in
-            let leader = c.properties["grid_leader"]?.stringValue ?? SampleNames.personName(&rng)
-            // A handful of people share the ten roles (一格多员, 一员多能); the leader is also party secretary.
-            var people = [leader] + (0..<rng.int(4..<8)).map { _ in SampleNames.personName(&rng) }
-            rng.shuffle(&people)
-            var roles: [String: String] = [:]
-            for (k, role) in SampleNames.staffRoles.enumerated() {
-                roles[role.key] = k == 0 ? leader : people[k % people.count]
+    /// A JSON document with one array element (or member) per line: readable, and diffs show what changed.
+    static func document(_ value: JSONValue) -> [UInt8] {
+        var w = GeoJSONWriter()
+        guard case .object(let o) = value else { w.appendValue(value); return w.bytes + [0x0A] }
+        w.append("{")
+        for (i, m) in o.members.enumerated() {
+            w.append(i == 0 ? "\n" : ",\n")
+            w.appendString(m.key)
+            w.append(":")
+            if case .array(let items) = m.value {
+                w.append("[")
+                for (k, item) in items.enumerated() {
+                    w.append(k == 0 ? "\n" : ",\n")
+                    w.appendValue(item)
+                }
+                w.append(items.isEmpty ? "]" : "\n]")
+            } else {
+                w.appendValue(m.value)
             }
-            return StaffEntry(courtyard: c.code, gridLeader: leader, roles: roles)
         }
+        w.append("\n}\n")
+        return w.bytes
     }
 
     /// Replays the sample's quarter of events (`events.ndjson`) through the real workflow, unless there are events
@@ -136,7 +141,7 @@ public enum SampleFiles {
     /// events — but only into a database with nothing in it (no grids, no events): the sample never mixes with a
     /// user's own data. Returns nil, storing nothing, when the database is not empty.
     public static func loadIfEmpty(from folder: String,
-                                   into db: any GridRepository & EventRepository & WorkflowRepository & TokenRepository) async throws -> Loaded? {
+                                   into db: any GridRepository & EventRepository & WorkflowRepository & TokenRepository & CommunityRepository) async throws -> Loaded? {
         guard try db.counts().isEmpty, try db.countEvents(.allEvents) == 0 else { return nil }
         try Catalogue.loadDepartmentsAndTypes(from: folder, into: db)
         try Catalogue.loadServiceLevelsAndRouting(from: folder, into: db)
@@ -148,6 +153,7 @@ public enum SampleFiles {
         }
         let engine = try AssignmentEngine(repository: db, workers: 1)
         defer { engine.shutdown() }
+        try await Community(repository: db, engine: engine).loadSample(from: folder)
         let events = try await loadHistory(from: folder, into: db, engine: engine)
         return Loaded(grids: outcomes.reduce(0) { $0 + $1.check.featureCount }, events: events, servicePoints: points)
     }

@@ -36,7 +36,8 @@ public struct ServiceWiring: Sendable {
         let intake = EventIntake(repository: storage, engine: engine, commits: commits, duplicates: duplicates)
         let loop = ClosedLoop(repository: storage, duplicates: duplicates, clock: configuration.clock)
         let reporting = Reporting(repository: storage, clock: configuration.clock)
-        let publishing = BoundaryPublishing(repository: storage, engine: engine)
+        let community = Community(repository: storage, engine: engine, clock: configuration.clock)
+        let publishing = BoundaryPublishing(repository: storage, engine: engine, community: community)
 
         let tokens = TokenCache(repository: storage)
         self.tokens = tokens
@@ -48,6 +49,7 @@ public struct ServiceWiring: Sendable {
             + EventsController(intake: intake, loop: loop, features: storage).routes
             + ClosedLoopController(loop: loop).routes
             + ReportsController(reporting: reporting).routes
+            + CommunityController(community: community, reporting: reporting, maxUploadBytes: configuration.maxBoundaryBytes).routes
             + Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens).routes
         all.withLock { $0 = routes }
         self.routes = routes
@@ -72,7 +74,7 @@ public struct ServiceWiring: Sendable {
         // Map viewers in browsers call the API from other origins (CORS, preflight included).
         router.add(middleware: CORSMiddleware(allowOrigin: .all,
                                               allowHeaders: [.accept, .authorization, .contentType, .origin, .ifNoneMatch, HTTPField.Name("Idempotency-Key")!],
-                                              allowMethods: [.get, .post, .head, .options],
+                                              allowMethods: [.get, .post, .put, .head, .options],
                                               exposedHeaders: ["ETag", "Location", "X-Request-Id", "Idempotency-Replayed"]))
         router.add(middleware: ErrorMiddleware(routes: endpoints))
         router.add(middleware: AuthMiddleware(tokens: tokens))

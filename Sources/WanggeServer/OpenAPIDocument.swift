@@ -22,7 +22,10 @@ enum OpenAPIDocument {
             }
             if let body = route.body {
                 var content = JSONObject()
-                for t in body.contentTypes { content[t] = .object(JSONObject([("schema", ref(body.schema))])) }
+                for t in body.contentTypes {
+                    let schema = t.hasPrefix("text/") ? JSONValue.object(JSONObject([("type", .string("string"))])) : ref(body.schema)
+                    content[t] = .object(JSONObject([("schema", schema)]))
+                }
                 op["requestBody"] = .object(JSONObject([("required", .bool(true)), ("description", .string(body.description)),
                                                         ("content", .object(content))]))
             }
@@ -265,12 +268,40 @@ enum OpenAPIDocument {
                                       required: ["type", "features"], additional: true)),
             ("BoundaryImport", object([("layer", type("string")), ("import_id", type("integer")), ("grids", type("integer")),
                                        ("levels", type("object")), ("crs", type("string")), ("area_km2", type("number")),
-                                       ("index_generation", type("integer"))])),
+                                       ("index_generation", type("integer")), ("organisations_moved", array(type("object")))])),
             ("BoundaryDefects", object([("error", object([("code", type("string")), ("message", type("string")), ("details", array(fieldError)),
                                                           ("defects", array(object([("kind", type("string")), ("message", type("string")),
                                                                                     ("feature_index", type("integer", nullable: true)), ("code", type("string", nullable: true)),
                                                                                     ("line", type("integer", nullable: true)), ("column", type("integer", nullable: true)),
                                                                                     ("area_m2", type("number", nullable: true)), ("location", type("object"))])))]))])),
+            ("Upload", type("object", "The document to store")),
+            ("Stored", object([("stored", type("boolean"))], required: ["stored"], additional: true)),
+            ("Roster", object([("people", array(object([("id", type("string")), ("name", type("string")), ("phone", text)], required: ["id", "name"]))),
+                               ("appointments", array(ref("Appointment")))], required: ["people", "appointments"])),
+            ("Appointment", object([("person", type("string")), ("grid", type("string")),
+                                    ("role", enumeration(StaffRole.allCases.map(\.rawValue))),
+                                    ("valid_from", type("string", nullable: true)), ("valid_to", type("string", nullable: true))],
+                                   required: ["person", "grid", "role"])),
+            ("GridStaff", object([("grid", type("string")), ("name", type("string")), ("level", type("string", nullable: true)), ("date", type("string")),
+                                  ("staff", array(type("object"))), ("vacancies", array(type("object")))], required: ["grid", "staff", "vacancies"])),
+            ("Vacancies", object([("date", type("string")), ("grids", type("integer")), ("without_leader", type("integer")),
+                                  ("vacancies", array(type("object")))], required: ["vacancies"])),
+            ("StaffLoad", object([("date", type("string")), ("people", array(type("object")))], required: ["people"])),
+            ("Responsibilities", object([], additional: true)),
+            ("OrganisationMoves", object([("moves", array(type("object")))], required: ["moves"])),
+            ("Party", object([("units", array(type("object"))), ("members", array(type("object")))], required: ["units", "members"])),
+            ("PartyReport", object([("report", type("string")), ("level", type("string")), ("unit_kind", type("string")), ("definitions", type("object")),
+                                    ("totals", type("object")), ("grids", array(type("object"))), ("without_unit", array(type("object"))),
+                                    ("tree", array(type("object")))], required: ["grids", "totals"])),
+            ("JointBuilding", object([("themes", array(type("object"))), ("links", array(type("object"))), ("activities", array(ref("Activity")))],
+                                     required: ["themes", "links", "activities"])),
+            ("Activity", object([("id", type("integer", nullable: true)), ("date", type("string")), ("title", type("string")),
+                                 ("type", enumeration(JointBuilding.LinkType.allCases.map(\.rawValue))),
+                                 ("scale", enumeration(JointBuilding.Scale.allCases.map(\.rawValue))), ("participants", type("integer")),
+                                 ("grids", codes), ("organisations", codes)], required: ["date", "title", "type", "scale", "participants", "grids"])),
+            ("JointBuildingReport", object([("report", type("string")), ("level", type("string")), ("from", type("string")), ("to", type("string")),
+                                            ("definitions", type("object")), ("link_types", array(type("object"))), ("grids", array(type("object")))],
+                                           required: ["grids"])),
         ])
     }
 }

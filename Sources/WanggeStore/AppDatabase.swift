@@ -301,6 +301,83 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                 CREATE INDEX event_by_duplicate_of ON event(duplicate_of) WHERE duplicate_of IS NOT NULL;
                 """)
         }
+        m.registerMigration("v7-community") { db in
+            // The people and organisations on the grids (人 and 组织 of 人地物事组织舆情): staff and their
+            // appointments, units as assigned points, the party organisation with member counts (never who the
+            // members are), themes, joint-building links and activities. Grid codes are not foreign keys: a
+            // boundary import replaces the grid rows, and a roster must survive it (vacancies show what no longer
+            // fits).
+            try db.execute(sql: """
+                CREATE TABLE person (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    phone TEXT
+                );
+                CREATE TABLE appointment (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    person_id TEXT NOT NULL REFERENCES person(id),
+                    grid_code TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    valid_from TEXT,
+                    valid_to TEXT
+                );
+                CREATE INDEX appointment_by_grid ON appointment(grid_code, role);
+                CREATE INDEX appointment_by_person ON appointment(person_id);
+                CREATE TABLE organisation (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('public_institution', 'private_firm', 'social_organisation')),
+                    category TEXT NOT NULL,
+                    contact TEXT,
+                    phone TEXT,
+                    lon REAL NOT NULL,
+                    lat REAL NOT NULL,
+                    assignment TEXT
+                );
+                CREATE TABLE organisation_move (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    organisation_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    layer TEXT NOT NULL,
+                    from_codes TEXT NOT NULL,
+                    to_codes TEXT NOT NULL
+                );
+                CREATE TABLE party_unit (
+                    grid_code TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('working_committee', 'general_branch', 'branch', 'group')),
+                    name TEXT NOT NULL
+                );
+                CREATE TABLE party_members (
+                    grid_code TEXT NOT NULL,
+                    category TEXT NOT NULL CHECK (category IN ('direct', 'in_service', 'retired', 'floating')),
+                    count INTEGER NOT NULL CHECK (count >= 0),
+                    PRIMARY KEY (grid_code, category)
+                ) WITHOUT ROWID;
+                CREATE TABLE grid_theme (
+                    grid_code TEXT PRIMARY KEY,
+                    theme TEXT NOT NULL,
+                    name TEXT
+                );
+                CREATE TABLE joint_link (
+                    grid_code TEXT NOT NULL,
+                    organisation_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    PRIMARY KEY (grid_code, organisation_id, type)
+                ) WITHOUT ROWID;
+                CREATE TABLE joint_activity (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    day TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    scale TEXT NOT NULL CHECK (scale IN ('small', 'medium', 'large')),
+                    participants INTEGER NOT NULL CHECK (participants >= 0),
+                    grids TEXT NOT NULL,
+                    organisations TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX joint_activity_by_day ON joint_activity(day);
+                """)
+        }
         return m
     }
 }

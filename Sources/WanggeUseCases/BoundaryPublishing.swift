@@ -8,23 +8,33 @@ public import WanggeAssignment
 public struct BoundaryPublishing: Sendable {
     public let repository: any GridRepository
     public let engine: AssignmentEngine
+    /// Organisations are assigned again after every landed import (nil: the storage keeps none).
+    public let community: Community?
 
-    public init(repository: any GridRepository, engine: AssignmentEngine) {
+    public init(repository: any GridRepository, engine: AssignmentEngine, community: Community? = nil) {
         self.repository = repository
         self.engine = engine
+        self.community = community
+    }
+
+    /// A landed (or refused) upload, and the organisations the new boundaries moved.
+    public struct Published: Sendable {
+        public var outcome: BoundaryImport.Outcome
+        public var moved: [OrganisationMove]
     }
 
     /// Checks `data` (named `source` in the import history) and, when clean, stores it and reloads the index. The
     /// checks are seconds of CPU work on big files: they run on a dispatch thread, not on the cooperative pool.
     /// - Returns: the outcome; `landed` is nil when there were defects (nothing stored then).
     /// - Throws: the repository's error (nothing stored), or `GeosError` when the new index cannot be built.
-    public func publish(_ data: [UInt8], options: BoundaryOptions, source: String) async throws -> BoundaryImport.Outcome {
+    public func publish(_ data: [UInt8], options: BoundaryOptions, source: String) async throws -> Published {
         let repository = self.repository
         let outcome = try await Self.offPool {
             try BoundaryImport(options: options).run(data: data, source: source, repository: repository)
         }
-        if let landed = outcome.landed { try await engine.reload(including: landed.id) }
-        return outcome
+        guard let landed = outcome.landed else { return Published(outcome: outcome, moved: []) }
+        try await engine.reload(including: landed.id)
+        return Published(outcome: outcome, moved: try await community?.reassignOrganisations() ?? [])
     }
 
     /// Work that holds a thread for long, kept off Swift concurrency's few threads.

@@ -6,7 +6,7 @@ import WanggeAssignment
 import WanggeUseCases
 import WanggeStore
 
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Check a GeoJSON boundary file and store it as a layer (all or nothing).",
@@ -20,7 +20,7 @@ struct ImportCommand: ParsableCommand {
     var dryRun = false
     @OptionGroup var database: DatabaseOptions
 
-    func run() throws {
+    func run() async throws {
         let db = dryRun ? nil : try database.open()
         try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun)
         guard let db else { return }
@@ -30,6 +30,20 @@ struct ImportCommand: ParsableCommand {
         let started = Date()
         let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), generation: 1, cache: database.indexFile)
         if !fromFile { print("index: \(database.indexFile) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)") }
+        try await Self.reassignOrganisations(db, indexFile: database.indexFile)
+    }
+
+    /// Assigns the stored organisations again with the new boundaries and prints what moved.
+    static func reassignOrganisations(_ db: AppDatabase, indexFile: String) async throws {
+        guard try !db.organisations().isEmpty else { return }
+        let engine = try AssignmentEngine(repository: db, workers: 1, indexFile: indexFile)
+        defer { engine.shutdown() }
+        let moves = try await Community(repository: db, engine: engine).reassignOrganisations()
+        print("organisations: \(moves.isEmpty ? "none moved" : "\(Set(moves.map(\.organisation)).count) moved")")
+        for m in moves.prefix(50) {
+            print("  \(m.organisation) \(m.name) \(m.layer.rawValue): \(m.from.joined(separator: " ")) → \(m.to.isEmpty ? "(none)" : m.to.joined(separator: " "))")
+        }
+        if moves.count > 50 { print("  … \(moves.count - 50) more (GET /organisations/moves)") }
     }
 }
 

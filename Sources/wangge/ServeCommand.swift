@@ -64,5 +64,18 @@ enum Bootstrap {
         if !loaded.isEmpty {
             logger.info("loaded the missing catalogue", metadata: ["from": "\(geodata)", "files": "\(loaded.joined(separator: ", "))"])
         }
+        // A database made from the sample before people and organisations were kept gets the sample's, once; one
+        // holding other boundaries keeps none (the roster names the sample's grids and is refused).
+        if try db.roster().isEmpty, try db.organisations().isEmpty, try db.party().isEmpty, try db.jointBuilding().isEmpty,
+           try db.grids(code: "130105005").contains(where: { $0.level == .street }) {
+            let engine = try AssignmentEngine(repository: db, workers: 1)
+            defer { engine.shutdown() }
+            do {
+                let files = try await Community(repository: db, engine: engine).loadSample(from: geodata)
+                logger.info("loaded the sample's people and organisations", metadata: ["files": "\(files.joined(separator: ", "))"])
+            } catch let e as InvalidFields {
+                logger.info("the sample's people and organisations do not fit these grids; none loaded", metadata: ["why": "\(e.errors.prefix(3))"])
+            }
+        }
     }
 }

@@ -21,6 +21,16 @@ struct GridsController: Sendable {
         var crs: String
         var area_km2: Double
         var index_generation: Int
+        /// Organisations whose grids changed with this import (GET /organisations/moves lists them later too).
+        var organisations_moved: [Moved]
+    }
+
+    struct Moved: Encodable {
+        var organisation: String
+        var name: String
+        var layer: String
+        var from: [String]
+        var to: [String]
     }
 
     var routes: [APIRoute] {
@@ -95,7 +105,8 @@ struct GridsController: Sendable {
         options.toleranceMetres = try q.double("tolerance") ?? 0.5
         options.sliverAreaM2 = try q.double("sliver_area") ?? 1
         let data = try await r.request.bytes(upTo: maxUploadBytes)
-        let outcome = try await publishing.publish(data, options: options, source: "upload by \(try r.caller().name)")
+        let published = try await publishing.publish(data, options: options, source: "upload by \(try r.caller().name)")
+        let outcome = published.outcome
         guard outcome.check.isClean, let landed = outcome.landed else {
             let error = APIError(.unprocessableContent, code: "boundary_defects",
                                  message: "\(outcome.check.defects.count) defect(s) in \(outcome.check.featureCount) features; nothing stored",
@@ -115,7 +126,10 @@ struct GridsController: Sendable {
         }
         return try .json(ImportSummary(layer: layer.rawValue, import_id: landed.id, grids: landed.gridCount, levels: perLevel,
                                        crs: outcome.check.crs.description, area_km2: (areaKm2 * 1e6).rounded() / 1e6,
-                                       index_generation: publishing.engine.snapshot.generation))
+                                       index_generation: publishing.engine.snapshot.generation,
+                                       organisations_moved: published.moved.map {
+                                           Moved(organisation: $0.organisation, name: $0.name, layer: $0.layer.rawValue, from: $0.from, to: $0.to)
+                                       }))
     }
 
     static func defectJSON(_ d: Defect) -> JSONValue {

@@ -214,15 +214,7 @@ struct ReportsController: Sendable {
         return .bytes(Array(page.utf8), contentType: "text/html; charset=utf-8")
     }
 
-    /// The period the query names; a wrong parameter is a 400 that names it.
-    func period(_ q: Query) throws -> ReportPeriod {
-        do {
-            return try reporting.period(kind: try q.nonEmpty("period"), date: try q.nonEmpty("date"), from: try q.nonEmpty("from"),
-                                        to: try q.nonEmpty("to"), timeZone: try q.nonEmpty("tz"))
-        } catch let e as InvalidFields {
-            throw APIError(.badRequest, code: "bad_parameter", message: e.description, details: e.errors)
-        }
-    }
+    func period(_ q: Query) throws -> ReportPeriod { try reporting.period(q) }
 
     /// A CSV report, with a UTF-8 byte order mark when the query asks (`bom=1`) for spreadsheets that need one.
     /// (`bom` is checked with the other parameters, whatever the format, so a wrong value is always a 400.)
@@ -235,5 +227,17 @@ struct ReportsController: Sendable {
         var answer = Response.bytes(bytes, contentType: contentType)
         answer.headers[.contentDisposition] = "inline; filename=\"\(filename)\""
         return answer
+    }
+}
+
+extension Reporting {
+    /// The period the query names; a wrong parameter is a 400 that names it.
+    func period(_ q: Query) throws -> ReportPeriod {
+        do {
+            return try period(kind: try q.nonEmpty("period"), date: try q.nonEmpty("date"), from: try q.nonEmpty("from"),
+                              to: try q.nonEmpty("to"), timeZone: try q.nonEmpty("tz"))
+        } catch let e as InvalidFields {
+            throw APIError(.badRequest, code: "bad_parameter", message: e.description, details: e.errors)
+        }
     }
 }

@@ -51,6 +51,8 @@ public struct GridReport: Sendable {
     public var total: LoopTally
     /// Events of the period in no grid of this scope (outside every overlay grid, or outside the residential ones).
     public var unassigned: LoopTally
+    /// Organisations on each grid by kind (filled from the stored organisations; empty when none are kept).
+    public var organisations: [String: [Organisation.Kind: Int]] = [:]
     /// Codes of grids with no event in the period.
     public var blindSpots: [String] { rows.filter { $0.tally.received == 0 }.map(\.grid.code) }
 
@@ -170,6 +172,10 @@ extension GridReport {
             ("level", g.level.map { .string($0.rawValue) } ?? .null), ("parent", g.parent.map { .string($0) } ?? .null),
             ("area_km2", ReportColumns.round(km2, 4)),
             ("households", g.households.map { .number(JSONNumber($0)) } ?? .null),
+            ("organisations", .number(JSONNumber(organisations[g.code]?.values.reduce(0, +) ?? 0))),
+        ]
+        for k in Organisation.Kind.allCases { out.append(("\(k.rawValue)s", .number(JSONNumber(organisations[g.code]?[k] ?? 0)))) }
+        out += [
             ("density_per_km2", ReportColumns.round(km2 > 0 ? Double(t.received) / km2 : nil, 2)),
         ]
         out += ReportColumns.figures(t, types: types)
@@ -191,6 +197,7 @@ extension GridReport {
             ("median_hours", .string("medians over the events that got there, from the report time to acceptance, the last resolution, closing")),
             ("density_per_km2", .string("received ÷ the grid's geodesic area in km²")),
             ("blind_spot", .string("a grid with no event in the period")),
+            ("organisations", .string("organisations the engine puts in the grid now (public_institutions, private_firms, social_organisations by kind)")),
             ("outside", .string("events outside every residential grid, counted for the nearest within the snap distance")),
             ("boundary", .string("events exactly on a grid edge, counted for the grid with the smallest code")),
         ]

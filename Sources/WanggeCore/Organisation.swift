@@ -104,11 +104,12 @@ extension Organisation {
     }
 
     /// The CSV form the import reads, with the grids it was assigned to after.
-    public static func csv(_ list: [Organisation], phones: Bool) -> String {
+    public static func csv(_ list: [Organisation], contacts: Bool, phones: Bool) -> String {
         let rows: [[(String, JSONValue)]] = list.map { o in
             var r: [(String, JSONValue)] = [("id", .string(o.id)), ("name", .string(o.name)), ("kind", .string(o.kind.rawValue)),
-                                            ("category", .string(o.category)), ("contact", o.contact.map { .string($0) } ?? .null)]
-            if phones { r.append(("phone", o.phone.map { .string($0) } ?? .null)) }
+                                            ("category", .string(o.category))]
+            if contacts { r.append(("contact", o.contact.map { .string($0) } ?? .null)) }
+            if contacts && phones { r.append(("phone", o.phone.map { .string($0) } ?? .null)) }
             r += [("lon", .number(JSONNumber(o.lon))), ("lat", .number(JSONNumber(o.lat)))]
             for m in o.properties(phones: false).members where ["community", "courtyard", "building", "functional", "industry", "match"].contains(m.key) {
                 if case .array(let a) = m.value {
@@ -117,8 +118,9 @@ extension Organisation {
             }
             return r
         }
-        var header = ["id", "name", "kind", "category", "contact"]
-        if phones { header.append("phone") }
+        var header = ["id", "name", "kind", "category"]
+        if contacts { header.append("contact") }
+        if contacts && phones { header.append("phone") }
         header += ["lon", "lat", "community", "courtyard", "building", "functional", "industry", "match"]
         return CSV.table(header: header, rows: rows)
     }

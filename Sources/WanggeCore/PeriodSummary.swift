@@ -19,6 +19,9 @@ public struct PeriodSummary: Sendable {
     public var typeNames: [String: String]
     /// When the figures were taken (seconds since 1970).
     public var asOf: Double
+    /// People and organisations per row's grid: vacancies on the day the summary is made, organisations now,
+    /// joint-building activities in the period.
+    public var work: [String: GridWork] = [:]
 
     public init(period: ReportPeriod, previous: ReportPeriod, place: String, community: String?, total: LoopTally,
                 totalBefore: LoopTally, rows: [(grid: ReportGrid, tally: LoopTally, before: LoopTally)],
@@ -30,4 +33,17 @@ public struct PeriodSummary: Sendable {
 
     /// Courtyards with no event in the period.
     public var blindSpots: [ReportGrid] { courtyards.rows.filter { $0.tally.received == 0 }.map(\.grid) }
+}
+
+/// What a summary row says of the people and organisations on a grid (and the grids under it).
+public struct GridWork: Sendable, Equatable {
+    /// Roles nobody holds, with the grid that lacks them (`13010500500202 medical`).
+    public var vacancies: [String]
+    public var organisations: Int
+    public var activities: Int
+    public var participants: Int
+
+    public init(vacancies: [String] = [], organisations: Int = 0, activities: Int = 0, participants: Int = 0) {
+        self.vacancies = vacancies; self.organisations = organisations; self.activities = activities; self.participants = participants
+    }
 }

@@ -46,6 +46,12 @@ public enum SummaryPage {
                     "onTimeRate": pct(t.onTimeRate), "overdue": t.overdue,
                     "medianHoursToResolve": hours(t.medianHoursToResolve), "reworks": t.reworks]
         }
+        page["work"] = s.rows.map { r -> [String: Any] in
+            let w = s.work[r.grid.code] ?? GridWork()
+            return ["name": r.grid.name, "code": r.grid.code, "vacancies": w.vacancies.count,
+                    "vacant": w.vacancies.isEmpty ? "–" : w.vacancies.joined(separator: ", "), "organisations": w.organisations,
+                    "activities": w.activities, "participants": w.participants]
+        }
         let blind = s.blindSpots
         page["blindSpots"] = blind.isEmpty ? "none" : blind.map { "\($0.name) (\($0.code))" }.joined(separator: ", ")
         if let departments = s.departments {

@@ -43,14 +43,14 @@ public struct ServiceWiring: Sendable {
         self.tokens = tokens
         // The API document lists every route, its own included: it reads them once they exist.
         let all = Locked<[APIRoute]>([])
-        let routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
-            + FeaturesController(features: storage, grids: storage, engine: engine).routes
-            + GridsController(grids: storage, publishing: publishing, maxUploadBytes: configuration.maxBoundaryBytes).routes
-            + EventsController(intake: intake, loop: loop, features: storage).routes
-            + ClosedLoopController(loop: loop).routes
-            + ReportsController(reporting: reporting).routes
-            + CommunityController(community: community, reporting: reporting, maxUploadBytes: configuration.maxBoundaryBytes).routes
-            + Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens).routes
+        var routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
+        routes += FeaturesController(features: storage, grids: storage, engine: engine, community: community).routes
+        routes += GridsController(grids: storage, publishing: publishing, maxUploadBytes: configuration.maxBoundaryBytes).routes
+        routes += EventsController(intake: intake, loop: loop, features: storage, community: community).routes
+        routes += ClosedLoopController(community: community, loop: loop).routes
+        routes += ReportsController(reporting: reporting).routes
+        routes += CommunityController(community: community, reporting: reporting, maxUploadBytes: configuration.maxBoundaryBytes).routes
+        routes += Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens).routes
         all.withLock { $0 = routes }
         self.routes = routes
 

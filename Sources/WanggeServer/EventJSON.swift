@@ -173,3 +173,22 @@ extension EventJSON {
         return .object(o)
     }
 }
+
+extension EventJSON {
+    /// An event's first contacts: its courtyard's grid leader and whoever holds the role answering for its type
+    /// there (phones only for admin and dispatcher). Null outside every courtyard.
+    static func contacts(_ c: Community.Contacts?, courtyard: String?, phones: Bool) -> JSONValue {
+        guard let c, let courtyard else { return .null }
+        func person(_ p: Person?) -> JSONValue {
+            guard let p else { return .null }
+            var o = JSONObject([("id", .string(p.id)), ("name", .string(p.name))])
+            if phones { o["phone"] = p.phone.map { .string($0) } ?? .null }
+            return .object(o)
+        }
+        return .object(JSONObject([
+            ("courtyard", .string(courtyard)), ("grid_leader", person(c.gridLeader)),
+            ("role", c.role.map { .string($0.rawValue) } ?? .null), ("role_name", c.role.map { .string($0.chinese) } ?? .null),
+            ("responsible", person(c.responsible)),
+        ]))
+    }
+}

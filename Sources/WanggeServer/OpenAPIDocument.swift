@@ -220,14 +220,16 @@ enum OpenAPIDocument {
             ("PossibleDuplicates", object([("radius_m", type("number")), ("days", type("number")),
                                            ("possible_duplicates", array(possibleDuplicate))], required: ["possible_duplicates"])),
             ("EventWithWorkflow", type("object", "An Event with `workflow` (deadline, timestamps, counters, pending request, satisfaction, rating and its inputs) and `allowed_actions`", extra: [
-                ("allOf", .array([ref("Event"), object([("workflow", type("object")), ("allowed_actions", array(enumeration(EventAction.allCases.map(\.rawValue))))], additional: true)])),
+                ("allOf", .array([ref("Event"), object([("workflow", type("object")), ("allowed_actions", array(enumeration(EventAction.allCases.map(\.rawValue)))),
+                                                          ("contacts", type("object", "The courtyard's grid leader and the staff member answering for the type (null outside every courtyard)", nullable: true))],
+                                                         additional: true)])),
             ])),
             ("History", object([("event_id", type("integer")), ("history", array(object([
                 ("at", time), ("actor", type("string")), ("role", type("string")), ("action", type("string")),
                 ("from", type("string", nullable: true)), ("to", type("string")), ("note", type("string")),
             ])))])),
             ("Warnings", object([("generated_at", time), ("yellow", type("integer")), ("red", type("integer")),
-                                 ("by_department", type("object")), ("by_grid", type("object")),
+                                 ("by_department", type("object")), ("by_grid", type("object")), ("by_grid_leader", type("object")),
                                  ("warnings", array(type("object")))])),
             ("GridReport", object([("report", type("string")), ("scope", type("string")), ("period", type("object")), ("as_of", time),
                                    ("definitions", type("object")), ("total", type("object")), ("unassigned", type("object")),

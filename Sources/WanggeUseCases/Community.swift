@@ -114,6 +114,13 @@ public struct Community: Sendable {
         Set(try repository.roster().current(on: day ?? today).filter { $0.person == person && $0.role == .gridLeader }.map(\.grid))
     }
 
+    /// Each courtyard's grid leader on `day`.
+    public func gridLeaders(on day: String? = nil) throws -> [String: Person] {
+        let roster = try repository.roster()
+        return Dictionary(roster.current(on: day ?? today).filter { $0.role == .gridLeader }.compactMap { a in roster.person(a.person).map { (a.grid, $0) } },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
     /// Event type → the staff role that answers for it.
     public func responsibilities() throws -> [String: StaffRole] {
         guard let text = try repository.setting(Self.responsibilitiesKey), case .object(let o) = try JSONValue.parse(Array(text.utf8)) else { return [:] }

@@ -164,13 +164,4 @@ extension Community {
         }
         return JointBuildingReport(level: level, from: from, to: to, rows: rows)
     }
-
-    /// Organisations per grid of a layer (and level), for the grid report.
-    public func organisationCounts() throws -> [String: [Organisation.Kind: Int]] {
-        var out: [String: [Organisation.Kind: Int]] = [:]
-        for o in try repository.organisations() {
-            for code in Set(o.gridCodes) { out[code, default: [:]][o.kind, default: 0] += 1 }
-        }
-        return out
-    }
 }

@@ -6,7 +6,7 @@ public import WanggeGeo
 /// then one pass over that period's events.
 public struct Reporting: Sendable {
     /// What the reports read.
-    public typealias Repository = ReportRepository & GridRepository & EventRepository & WorkflowRepository
+    public typealias Repository = ReportRepository & GridRepository & EventRepository & WorkflowRepository & CommunityRepository
 
     public let repository: any Repository
     /// Now, in seconds since 1970 (injected so tests fix the moment figures are taken).
@@ -75,7 +75,11 @@ public struct Reporting: Sendable {
             let b = try r!.get()
             if merged == nil { merged = b } else { merged!.merge(b) }
         }
-        return merged!.finish()
+        var report = merged!.finish()
+        for o in try repository.organisations() {
+            for code in Set(o.gridCodes) { report.organisations[code, default: [:]][o.kind, default: 0] += 1 }
+        }
+        return report
     }
 
     /// Event type names (Chinese) by code, for report labels.
@@ -241,10 +245,40 @@ extension Reporting {
             courtyardsBefore.rows = courtyardsBefore.rows.filter { $0.grid.parent == community }
         }
         let (rows, before) = community == nil ? (communities.rows, communitiesBefore.rows) : (courtyards.rows, courtyardsBefore.rows)
-        return PeriodSummary(period: period, previous: previous, place: place, community: community, total: total,
+        var summary = PeriodSummary(period: period, previous: previous, place: place, community: community, total: total,
                              totalBefore: totalBefore,
                              rows: zip(rows, before).map { (grid: $0.grid, tally: $0.tally, before: $1.tally) },
                              courtyards: courtyards, departments: community == nil ? try departments(period: period) : nil,
                              typeNames: try typeNames(), asOf: clock())
+        summary.work = try work(rows: rows.map(\.grid.code), period: period)
+        return summary
+    }
+
+    /// Vacancies today, organisations now and activities in the period, per grid in `rows` (with the grids under it).
+    func work(rows: [String], period: ReportPeriod) throws -> [String: GridWork] {
+        let residential = try repository.grids(in: .residential)
+        let parents = Dictionary(residential.compactMap { g in g.parent.map { (g.code, $0) } }, uniquingKeysWith: { a, _ in a })
+        let wanted = Set(rows)
+        /// The row a grid falls under (itself or an ancestor).
+        func row(_ code: String) -> String? {
+            var c: String? = code
+            while let cur = c, !wanted.contains(cur) { c = parents[cur] }
+            return c
+        }
+        var out = Dictionary(rows.map { ($0, GridWork()) }, uniquingKeysWith: { a, _ in a })
+        for v in try repository.roster().vacancies(grids: residential, on: CalendarDay.day(clock())) {
+            if let r = row(v.grid) { out[r]!.vacancies += v.missing.map { "\(v.grid) \($0.rawValue)" } }
+        }
+        for o in try repository.organisations() {
+            if let r = Set(o.gridCodes.compactMap(row)).first { out[r]!.organisations += 1 }
+        }
+        let from = CalendarDay.day(period.from), to = CalendarDay.day(period.to - 1)
+        for a in try repository.jointBuilding().activities where a.date >= from && a.date <= to {
+            for r in Set(a.grids.compactMap(row)) {
+                out[r]!.activities += 1
+                out[r]!.participants += a.participants
+            }
+        }
+        return out
     }
 }

@@ -6,6 +6,7 @@ import WanggeUseCases
 
 /// The closed loop: actions on an event, its history, and early warnings.
 struct ClosedLoopController: Sendable {
+    let community: Community
     let loop: ClosedLoop
 
     /// The levels `GET /warnings?level=` filters on.
@@ -107,6 +108,7 @@ struct ClosedLoopController: Sendable {
                     .init(name: "department", location: .query, type: "string", description: "Only this department (department tokens always see only their own)"),
                     .init(name: "grid", location: .query, type: "string", description: "Only events assigned to this grid code"),
                     .init(name: "level", location: .query, type: "string", description: "Only this level", enumValues: WarningFilter.allCases.map(\.rawValue)),
+                    .init(name: "grid_leader", location: .query, type: "string", description: "Only events in the courtyards this person (a staff id) leads today"),
                 ],
                 answers: [.init(status: 200, description: "Warnings with counts per department and per grid", schema: "Warnings")], handler: warnings),
         ]
@@ -137,9 +139,11 @@ struct ClosedLoopController: Sendable {
 
     @Sendable func warnings(_ r: RouteRequest) async throws -> Response {
         let level = try r.query.choice("level", WarningFilter.self).map { $0 == .red ? WarningLevel.red : .yellow }
+        let led = try r.query.nonEmpty("grid_leader").map { try community.courtyardsLed(by: $0) }
         let list = try loop.warnings(for: r.identity, department: try r.query.nonEmpty("department"), grid: try r.query.nonEmpty("grid"))
             .filter { level == nil || $0.deadline.level == level }
-        return .json(Self.warningsJSON(list, now: loop.clock()))
+            .filter { w in led.map { set in w.record.event.assignment.residential.courtyard.map(set.contains) ?? false } ?? true }
+        return .json(Self.warningsJSON(list, now: loop.clock(), leaders: try community.gridLeaders()))
     }
 
     static func apiError(_ e: WorkflowError) -> APIError {
@@ -157,9 +161,11 @@ struct ClosedLoopController: Sendable {
         }
     }
 
-    static func warningsJSON(_ list: [ClosedLoop.Warning], now: Double) -> JSONValue {
+    /// - Parameter leaders: each courtyard's grid leader today (the first contact for its warnings).
+    static func warningsJSON(_ list: [ClosedLoop.Warning], now: Double, leaders: [String: Person] = [:]) -> JSONValue {
         var byDepartment: [String: (yellow: Int, red: Int)] = [:]
         var byGrid: [String: (yellow: Int, red: Int)] = [:]
+        var byLeader: [String: (yellow: Int, red: Int)] = [:]
         func count(_ d: inout [String: (yellow: Int, red: Int)], _ key: String, _ level: WarningLevel) {
             var c = d[key] ?? (0, 0)
             if level == .red { c.red += 1 } else { c.yellow += 1 }
@@ -170,6 +176,8 @@ struct ClosedLoopController: Sendable {
             count(&byDepartment, w.state.department ?? "(not dispatched)", w.deadline.level)
             for code in [r.community, r.courtyard].compactMap({ $0 }) { count(&byGrid, code, w.deadline.level) }
             if r.street == nil { count(&byGrid, "(outside)", w.deadline.level) }
+            let leader = r.courtyard.flatMap { leaders[$0] }
+            if let leader { count(&byLeader, leader.id, w.deadline.level) }
             return .object(JSONObject([
                 ("id", .number(JSONNumber(Int(w.record.id)))), ("type", .string(w.record.event.type)),
                 ("severity", .number(JSONNumber(w.record.event.severity))), ("status", .string(w.state.status.rawValue)),
@@ -179,6 +187,7 @@ struct ClosedLoopController: Sendable {
                 ("used_percent", .number(JSONNumber((w.deadline.used * 1000).rounded() / 10))),
                 ("supervised", .bool(w.state.supervised)),
                 ("community", r.community.map { .string($0) } ?? .null), ("courtyard", r.courtyard.map { .string($0) } ?? .null),
+                ("grid_leader", leader.map { .object(JSONObject([("id", .string($0.id)), ("name", .string($0.name))])) } ?? .null),
             ]))
         }
         func counts(_ d: [String: (yellow: Int, red: Int)]) -> JSONValue {
@@ -188,7 +197,7 @@ struct ClosedLoopController: Sendable {
             ("generated_at", .string(Timestamp.format(now))),
             ("yellow", .number(JSONNumber(list.filter { $0.deadline.level == .yellow }.count))),
             ("red", .number(JSONNumber(list.filter { $0.deadline.level == .red }.count))),
-            ("by_department", counts(byDepartment)), ("by_grid", counts(byGrid)), ("warnings", .array(items)),
+            ("by_department", counts(byDepartment)), ("by_grid", counts(byGrid)), ("by_grid_leader", counts(byLeader)), ("warnings", .array(items)),
         ]))
     }
 }

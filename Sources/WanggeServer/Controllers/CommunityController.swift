@@ -228,7 +228,7 @@ struct CommunityController: Sendable {
         let list = try community.organisations(grid: try q.nonEmpty("grid"), kind: try q.choice("kind", Organisation.Kind.self), category: try q.nonEmpty("category"))
         let contacts = r.identity != nil
         if try q.choice("f", OrganisationFormat.self) == .csv {
-            return ReportsController.csv(Organisation.csv(list.map { contacts ? $0 : $0.withoutContact }, phones: phones), "organisations.csv", bom: false)
+            return ReportsController.csv(Organisation.csv(list, contacts: contacts, phones: phones), "organisations.csv", bom: false)
         }
         return .bytes(Self.featureCollection(list, contacts: contacts, phones: phones), contentType: FeatureJSON.geojson)
     }
@@ -315,13 +315,6 @@ struct CommunityController: Sendable {
 }
 
 extension Organisation {
-    var withoutContact: Organisation {
-        var o = self
-        o.contact = nil
-        o.phone = nil
-        return o
-    }
-
     /// Properties for an answer: the contact's name only for tokens, the phone only when allowed.
     func publicProperties(contacts: Bool, phones: Bool) -> JSONObject {
         var p = properties(phones: phones && contacts)

@@ -10,6 +10,8 @@ struct EventsController: Sendable {
     let intake: EventIntake
     let loop: ClosedLoop
     let features: any FeatureRepository
+    /// Names the first contacts of an event: its courtyard's grid leader and the staff role answering for its type.
+    let community: Community
 
     static let idParameter = APIRoute.Parameter(name: "id", location: .path, type: "integer", required: true,
                                                 description: "Event id", minimum: 1)
@@ -98,7 +100,12 @@ struct EventsController: Sendable {
 
     @Sendable func one(_ r: RouteRequest) async throws -> Response {
         let identity = try r.caller()
-        return .json(EventJSON.withWorkflow(try loop.state(eventID: try r.eventID(), for: identity), loop: loop, identity: identity))
+        let outcome = try loop.state(eventID: try r.eventID(), for: identity)
+        guard case .object(var o) = EventJSON.withWorkflow(outcome, loop: loop, identity: identity) else { return .json(.null) }
+        let e = outcome.record.event
+        o["contacts"] = EventJSON.contacts(try community.contacts(courtyard: e.assignment.residential.courtyard, type: e.type),
+                                           courtyard: e.assignment.residential.courtyard, phones: identity.role == .admin || identity.role == .dispatcher)
+        return .json(.object(o))
     }
 
     @Sendable func list(_ r: RouteRequest) async throws -> Response {

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import WanggeCore
 import WanggeAssignment
+import WanggeUseCases
 
 /// OGC API – Features, Part 1 (core, geojson, oas30): landing page, conformance, collections and their items.
 /// Boundary collections (one per residential level, one per overlay layer) are public; `events` needs a token and
@@ -13,6 +14,8 @@ struct FeaturesController: Sendable {
     let features: any FeatureRepository & EventRepository
     let grids: any GridRepository
     let engine: AssignmentEngine
+    /// The organisations collection (points the engine assigned; contact names for tokens, never phones).
+    let community: Community
     /// Rendered pages of the boundary collections and of events.
     let gridPages = PageCache(capacity: 16 << 20)
     let eventPages = PageCache(capacity: 8 << 20)
@@ -28,9 +31,11 @@ struct FeaturesController: Sendable {
     enum CollectionID: Equatable {
         case grids(GridLayer, GridLevel?)
         case events
+        case organisations
 
         init?(_ id: String) {
             if id == "events" { self = .events }
+            else if id == "organisations" { self = .organisations }
             else if let level = GridLevel(rawValue: id) { self = .grids(.residential, level) }
             else if id == "functional" { self = .grids(.functional, nil) }
             else if id == "industry" { self = .grids(.industry, nil) }
@@ -41,6 +46,7 @@ struct FeaturesController: Sendable {
             ("street", .grids(.residential, .street)), ("community", .grids(.residential, .community)),
             ("courtyard", .grids(.residential, .courtyard)), ("building", .grids(.residential, .building)),
             ("functional", .grids(.functional, nil)), ("industry", .grids(.industry, nil)), ("events", .events),
+            ("organisations", .organisations),
         ]
 
         var title: String {
@@ -50,6 +56,7 @@ struct FeaturesController: Sendable {
             case .grids(.industry, _): return "Industry grids (行业网格)"
             case .grids: return "Grids"
             case .events: return "Events (网格事件)"
+            case .organisations: return "Organisations on the grids (驻区单位)"
             }
         }
     }
@@ -74,7 +81,7 @@ struct FeaturesController: Sendable {
     static let format = APIRoute.Parameter(name: "f", location: .query, type: "string",
                                            description: "Format: json (default; GeoJSON for features)", enumValues: ["json", "geojson"])
     static let collectionParameter = APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
-                                                        description: "street, community, courtyard, building, functional, industry or events",
+                                                        description: "street, community, courtyard, building, functional, industry, events or organisations",
                                                         enumValues: CollectionID.all.map(\.0))
 
     static let itemParameters: [APIRoute.Parameter] = [
@@ -178,6 +185,13 @@ struct FeaturesController: Sendable {
                 extent = b
                 interval = .array([.array([.string(Timestamp.format(first)), .string(Timestamp.format(last))])])
             }
+        case .organisations:
+            let list = try community.repository.organisations()
+            if let first = list.first {
+                extent = list.reduce(BoundingBox(minX: first.lon, minY: first.lat, maxX: first.lon, maxY: first.lat)) { b, o in
+                    BoundingBox(minX: min(b.minX, o.lon), minY: min(b.minY, o.lat), maxX: max(b.maxX, o.lon), maxY: max(b.maxY, o.lat))
+                }
+            }
         }
         var spatial = JSONObject([("crs", .string(Self.crs84))])
         spatial["bbox"] = extent.map { e in .array([.array([e.minX, e.minY, e.maxX, e.maxY].map { .number(JSONNumber($0)) })]) } ?? .array([])
@@ -205,7 +219,42 @@ struct FeaturesController: Sendable {
                 throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token (Authorization: Bearer wg_…)")
             }
             return try eventItems(r, identity: identity)
+        case .organisations:
+            return try organisationItems(r)
         }
+    }
+
+    /// The organisations, filtered in memory (a sub-district has hundreds): bbox, `grid`, offset or cursor paging.
+    func organisationItems(_ r: RouteRequest) throws -> Response {
+        let q = r.query
+        _ = try q.choice("f", Format.self)
+        for name in ["datetime", "status", "type", "severity", "simplify"] where q.string(name) != nil {
+            throw APIError.badParameter(name, "does not apply to the organisations collection")
+        }
+        if q.string("cursor") != nil { throw APIError.badParameter("cursor", "not for organisations; use offset (next links do)") }
+        let boxes = try FeatureRequest.boxes(q)
+        let grid = try q.nonEmpty("grid")
+        let limit = min(try q.int("limit") ?? FeatureRequest.defaultLimit, FeatureRequest.maxLimit)
+        let offset = try q.int("offset") ?? 0
+        let properties = try FeatureRequest.properties(q)
+        let all = try community.repository.organisations().filter { o in
+            (boxes.isEmpty || boxes.contains { $0.contains(x: o.lon, y: o.lat) }) && (grid.map { o.gridCodes.contains($0) } ?? true)
+        }
+        let page = all.dropFirst(offset).prefix(limit)
+        var w = GeoJSONWriter()
+        for (i, o) in page.enumerated() {
+            if i > 0 { w.append(",") }
+            FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat),
+                                     properties: FeatureJSON.selected(o.publicProperties(contacts: r.identity != nil, phones: false), properties))
+        }
+        let base = r.baseURL
+        var links = [FeatureJSON.link("\(base)/collections/organisations/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
+                     FeatureJSON.link("\(base)/collections/organisations", "collection", "application/json", "The collection")]
+        if offset + page.count < all.count {
+            links.append(FeatureJSON.link("\(base)/collections/organisations/items?\(FeatureJSON.query(r.request, replacing: ["offset": String(offset + page.count), "limit": String(limit)]))",
+                                          "next", FeatureJSON.geojson, "Next page"))
+        }
+        return FeatureJSON.response(PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: all.count, returned: page.count, links: links))
     }
 
     /// The features of one boundary collection. Pages are kept per import (a new import makes new keys).
@@ -337,6 +386,13 @@ struct FeaturesController: Sendable {
                                      properties: FeatureJSON.eventProperties(record, showReporter: identity.seesReporterIdentity),
                                      links: [FeatureJSON.link("\(base)/collections/events/items/\(record.id)", "self", FeatureJSON.geojson, "This feature"),
                                              FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")])
+        case .organisations:
+            guard let o = try community.repository.organisations().first(where: { $0.id == featureID }) else {
+                throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection organisations")
+            }
+            FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat), properties: o.publicProperties(contacts: r.identity != nil, phones: false),
+                                     links: [FeatureJSON.link("\(base)/collections/organisations/items/\(o.id)", "self", FeatureJSON.geojson, "This feature"),
+                                             FeatureJSON.link("\(base)/collections/organisations", "collection", "application/json", "The collection")])
         }
         return .bytes(w.bytes, contentType: FeatureJSON.geojson)
     }

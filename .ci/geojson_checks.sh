@@ -27,11 +27,12 @@ declare -A want=(
     [functional]=$(q "SELECT count(*) FROM grid WHERE layer='functional'")
     [industry]=$(q "SELECT count(*) FROM grid WHERE layer='industry'")
     [events]=$(q "SELECT count(*) FROM event")
+    [organisations]=$(q "SELECT count(*) FROM organisation")
 )
 
 # 1. ogrinfo lists every collection with its count; ogr2ogr downloads each to a GeoPackage with every feature.
 ogrinfo -ro -al -so "OAPIF:$base" > "$work/ogrinfo.txt"
-for c in street community courtyard building functional industry events; do
+for c in street community courtyard building functional industry events organisations; do
     got=$(awk -v c="$c" '$1 == "Layer" && $2 == "name:" { layer = $3 } $1 == "Feature" && $2 == "Count:" && layer == c { print $3 }' "$work/ogrinfo.txt")
     expect "ogrinfo OAPIF $c" "$got" "${want[$c]}"
     ogr2ogr -f GPKG "$work/$c.gpkg" "OAPIF:$base" "$c"

@@ -7,6 +7,7 @@ console has no errors. Saves a screenshot.
   python3 Tests/browser/map_check.py http://127.0.0.1:8080 TOKEN map.png
 """
 import json
+import re
 import sys
 import time
 import urllib.request
@@ -28,7 +29,8 @@ def api(path):
 
 
 collections = api("/collections")["collections"]
-expected_grids = sum(api(f"/collections/{c['id']}/items?limit=1")["numberMatched"] for c in collections if c["id"] != "events")
+expected_grids = sum(api(f"/collections/{c['id']}/items?limit=1")["numberMatched"] for c in collections if c["id"] not in ("events", "organisations"))
+expected_organisations = api("/collections/organisations/items?limit=1")["numberMatched"]
 expected_events = api("/collections/events/items?limit=1")["numberMatched"]
 
 driver = chromium.driver("1400,900")
@@ -61,6 +63,8 @@ try:
     check(state == "ready", f"page reached state ready (got {state})")
     check(body.get_attribute("data-grids") == str(expected_grids), f"all {expected_grids} grids loaded (page says {body.get_attribute('data-grids')})")
     check(body.get_attribute("data-events") == str(expected_events), f"all {expected_events} events loaded (page says {body.get_attribute('data-events')})")
+    check(body.get_attribute("data-organisations") == str(expected_organisations),
+          f"all {expected_organisations} organisations loaded (page says {body.get_attribute('data-organisations')})")
     check("#token" not in driver.current_url, "the token is removed from the address bar")
     check(body.get_attribute("data-may-report") == "0" and not driver.find_element(By.ID, "report").is_displayed(),
           "a viewer token is offered no report form")
@@ -85,6 +89,51 @@ try:
     time.sleep(0.3)
     after = driver.execute_script(PAINT)["outlines"]
     check(after < before / 2, f"switching the grid layers off removes the outlines ({before} → {after} dark pixels)")
+
+    # Organisations: off at first; the toggles paint them as diamonds in their kind's colour.
+    DIAMONDS = """
+        const c = document.getElementById('map'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const kinds = ['#7048e8', '#d6336c', '#1098ad'].map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)));
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (kinds.some(([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 12)) n++;
+        return n;"""
+    none = driver.execute_script(DIAMONDS)
+    for label in driver.find_elements(By.CSS_SELECTOR, "#layers label"):
+        label.find_element(By.TAG_NAME, "input").click()  # grids back on
+    for box in driver.find_elements(By.CSS_SELECTOR, "#organisations input"):
+        box.click()
+    time.sleep(0.3)
+    some = driver.execute_script(DIAMONDS)
+    check(some > none + 500, f"switching organisations on paints them ({none} → {some} pixels in the kinds' colours)")
+    # A click on a courtyard shows its staff and theme (the viewer token sees names, not phones). The click picks
+    # the smallest grid first (a building); the courtyard is one of the hits offered.
+    for box in driver.find_elements(By.CSS_SELECTOR, "#organisations input"):
+        box.click()
+    driver.find_element(By.ID, "fit").click()
+    time.sleep(0.3)
+    ActionChains(driver).move_to_element(canvas).click().perform()
+    time.sleep(0.3)
+    buttons = [b for b in driver.find_elements(By.CSS_SELECTOR, "#info .hits button") if b.text == "courtyard"]
+    check(bool(buttons), "the click offers the courtyard under it")
+    if buttons:
+        buttons[0].click()
+        time.sleep(0.2)
+    cells = [r.find_elements(By.TAG_NAME, "td") for r in driver.find_elements(By.CSS_SELECTOR, "#info table:first-of-type tr")]
+    code = next((c[1].text for c in cells if len(c) == 2 and c[0].text == "code"), None)
+    check(code is not None, f"the courtyard's properties are shown (code {code})")
+    staff = api(f"/grids/{code}/staff") if code else {"staff": []}
+    for _ in range(50):
+        if driver.find_elements(By.CSS_SELECTOR, "#grid-staff tr"):
+            break
+        time.sleep(0.1)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#grid-staff tr")
+    own = [s for s in staff["staff"] if s["grid"] == code]
+    check(len(rows) >= len(own) > 0, f"its staff are listed ({len(rows)} rows for {len(own)} appointments)")
+    names = driver.find_element(By.ID, "grid-staff").text
+    check(all(s["name"] in names for s in own), "with their names")
+    check(re.search(r"1\d{10}", names) is None, "and no phones for a viewer")
+    theme = driver.find_elements(By.ID, "grid-theme")
+    check(bool(theme) and theme[0].text != "", f"and its theme ({theme[0].text if theme else None})")
 
     # Colour the courtyards by the sample quarter's resolution rate (a report figure).
     driver.execute_script("document.getElementById('choro-period').value = 'quarter'; document.getElementById('choro-date').value = '2026-08-15';")

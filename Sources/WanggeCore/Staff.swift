@@ -171,6 +171,12 @@ extension Roster {
     /// `valid_from`, `valid_to`; a person's name (and phone) may be repeated on each of their lines but must agree.
     /// - Throws: `InvalidFields` naming each line and column at fault.
     public static func parse(csv bytes: [UInt8], previous: Roster? = nil) throws -> Roster {
+        try parseWithLines(csv: bytes, previous: previous).roster
+    }
+
+    /// `parse(csv:)`, with the line each appointment came from.
+    public static func parseWithLines(csv bytes: [UInt8], previous: Roster? = nil) throws -> (roster: Roster, lines: [Int]) {
+        var lines: [Int] = []
         let rows = try CSV.records(bytes, required: ["person", "name"])
         var problems: [FieldError] = []
         var out = Roster(), index: [String: Int] = [:]
@@ -189,12 +195,15 @@ extension Roster {
             }
             problems += pr.problems.map { FieldError($0.field.replacingColumn("id", with: "person"), $0.reason) }
             if r.has("grid") || r.has("role") {
-                if let a = readAppointment(&r) { out.appointments.append(a) }
+                if let a = readAppointment(&r) {
+                    out.appointments.append(a)
+                    lines.append(line)
+                }
                 problems += r.problems
             }
         }
         guard problems.isEmpty else { throw InvalidFields(problems) }
-        return out
+        return (out, lines)
     }
 
     static func readPerson(_ r: inout RecordReader, previous: Roster?) -> Person? {
@@ -218,24 +227,31 @@ extension Roster {
 
     /// Problems a well-formed roster can still have against the grids: unknown people, unknown grids, roles on
     /// the wrong level, two people in the same role on the same grid at once, duplicate ids.
-    /// - Parameter levels: every residential grid's level by code.
-    public func problems(levels: [String: GridLevel]) -> [FieldError] {
+    /// - Parameters:
+    ///   - levels: every residential grid's level by code.
+    ///   - lines: for a roster read from CSV, the line each appointment came from (problems then name lines and
+    ///     columns, as the file's own problems do).
+    public func problems(levels: [String: GridLevel], lines: [Int]? = nil) -> [FieldError] {
+        func at(_ i: Int, _ key: String?) -> String {
+            guard let lines, i < lines.count else { return "appointments[\(i)]" + (key.map { ".\($0)" } ?? "") }
+            return "line \(lines[i])" + (key.map { ", column \($0)" } ?? "")
+        }
         var out: [FieldError] = []
         var seen = Set<String>()
         for (i, p) in people.enumerated() where !seen.insert(p.id).inserted {
             out.append(FieldError("people[\(i)].id", "\(p.id) is listed twice"))
         }
         for (i, a) in appointments.enumerated() {
-            if !seen.contains(a.person) { out.append(FieldError("appointments[\(i)].person", "no person with id \(a.person)")) }
+            if !seen.contains(a.person) { out.append(FieldError(at(i, "person"), "no person with id \(a.person)")) }
             guard let level = levels[a.grid] else {
-                out.append(FieldError("appointments[\(i)].grid", "no residential grid with code \(a.grid)"))
+                out.append(FieldError(at(i, "grid"), "no residential grid with code \(a.grid)"))
                 continue
             }
             if level != a.role.level {
-                out.append(FieldError("appointments[\(i)].role", "\(a.role.rawValue) belongs on a \(a.role.level.rawValue) grid; \(a.grid) is a \(level.rawValue)"))
+                out.append(FieldError(at(i, "role"), "\(a.role.rawValue) belongs on a \(a.role.level.rawValue) grid; \(a.grid) is a \(level.rawValue)"))
             }
             for (j, b) in appointments.enumerated().prefix(i) where b.grid == a.grid && b.role == a.role && b.overlaps(a) {
-                out.append(FieldError("appointments[\(i)]", "\(a.grid) already has a \(a.role.rawValue) over the same days (appointments[\(j)])"))
+                out.append(FieldError(at(i, nil), "\(a.grid) already has a \(a.role.rawValue) over the same days (\(at(j, nil)))"))
                 break
             }
         }

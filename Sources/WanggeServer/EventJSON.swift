@@ -175,6 +175,15 @@ extension EventJSON {
 }
 
 extension EventJSON {
+    /// `withWorkflow`, with the event's first contacts (`GET /events/{id}` and the answer to an action).
+    static func detailed(_ outcome: ClosedLoop.Outcome, loop: ClosedLoop, identity: Identity, community: Community) throws -> JSONValue {
+        guard case .object(var o) = withWorkflow(outcome, loop: loop, identity: identity) else { return .null }
+        let courtyard = outcome.record.event.assignment.residential.courtyard
+        o["contacts"] = contacts(try community.contacts(courtyard: courtyard, type: outcome.record.event.type), courtyard: courtyard,
+                                 phones: identity.role == .admin || identity.role == .dispatcher)
+        return .object(o)
+    }
+
     /// An event's first contacts: its courtyard's grid leader and whoever holds the role answering for its type
     /// there (phones only for admin and dispatcher). Null outside every courtyard.
     static func contacts(_ c: Community.Contacts?, courtyard: String?, phones: Bool) -> JSONValue {

@@ -35,8 +35,8 @@ public struct Community: Sendable {
     @discardableResult
     public func importRoster(_ bytes: [UInt8], csv: Bool) throws -> Roster {
         let previous = try repository.roster()
-        let roster = csv ? try Roster.parse(csv: bytes, previous: previous) : try Roster.parse(json: bytes, previous: previous)
-        let problems = roster.problems(levels: try residentialLevels())
+        let (roster, lines) = csv ? try Roster.parseWithLines(csv: bytes, previous: previous) : (try Roster.parse(json: bytes, previous: previous), nil)
+        let problems = roster.problems(levels: try residentialLevels(), lines: lines)
         guard problems.isEmpty else { throw InvalidFields(problems) }
         try repository.replaceRoster(roster)
         return roster
@@ -102,9 +102,8 @@ public struct Community: Sendable {
     public func contacts(courtyard: String?, type: String, on day: String? = nil) throws -> Contacts? {
         guard let courtyard else { return nil }
         let role = try responsibilities()[type]
-        let held = try repository.roster().current(on: day ?? today).filter { $0.grid == courtyard }
-        guard !held.isEmpty else { return Contacts(gridLeader: nil, role: role, responsible: nil) }
         let roster = try repository.roster()
+        let held = roster.current(on: day ?? today).filter { $0.grid == courtyard }
         return Contacts(gridLeader: held.first { $0.role == .gridLeader }.flatMap { roster.person($0.person) }, role: role,
                         responsible: role.flatMap { r in held.first { $0.role == r } }.flatMap { roster.person($0.person) })
     }

@@ -187,6 +187,8 @@ struct CommunityEndpointTests {
             let csv = "person,name,grid,role\nx,X,13010500500101,medical\nx,X,nowhere,medical\n"
             let c = try await send(client, .put, "/staff", Array(csv.utf8), .gis, type: "text/csv")
             #expect(c.status == .unprocessableContent && c.text.contains("nowhere"))
+            let cfields = Self.array(c.json["error"]?.objectValue?["details"]).compactMap { $0["field"]?.stringValue }
+            #expect(cfields == ["line 3, column grid"], "a CSV roster's problems name its lines: \(cfields)")
             let orgs = "id,name,kind,category,lon,lat\nU1,A,private_firm,retail,114.45,38.06\nU2,B,shop,retail,200,38\n"
             let o = try await send(client, .put, "/organisations", Array(orgs.utf8), .gis, type: "text/csv")
             #expect(o.status == .unprocessableContent)

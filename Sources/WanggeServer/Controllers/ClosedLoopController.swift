@@ -122,7 +122,7 @@ struct ClosedLoopController: Sendable {
         do {
             let outcome = try loop.act(eventID: id, action: request.action, fields: request.fields, identity: identity,
                                        expectedVersion: request.version)
-            return .json(EventJSON.withWorkflow(outcome, loop: loop, identity: identity))
+            return .json(try EventJSON.detailed(outcome, loop: loop, identity: identity, community: community))
         } catch let e as WorkflowError {
             throw Self.apiError(e)
         }

@@ -100,12 +100,7 @@ struct EventsController: Sendable {
 
     @Sendable func one(_ r: RouteRequest) async throws -> Response {
         let identity = try r.caller()
-        let outcome = try loop.state(eventID: try r.eventID(), for: identity)
-        guard case .object(var o) = EventJSON.withWorkflow(outcome, loop: loop, identity: identity) else { return .json(.null) }
-        let e = outcome.record.event
-        o["contacts"] = EventJSON.contacts(try community.contacts(courtyard: e.assignment.residential.courtyard, type: e.type),
-                                           courtyard: e.assignment.residential.courtyard, phones: identity.role == .admin || identity.role == .dispatcher)
-        return .json(.object(o))
+        return .json(try EventJSON.detailed(try loop.state(eventID: try r.eventID(), for: identity), loop: loop, identity: identity, community: community))
     }
 
     @Sendable func list(_ r: RouteRequest) async throws -> Response {

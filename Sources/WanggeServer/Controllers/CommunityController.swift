@@ -16,6 +16,7 @@ struct CommunityController: Sendable {
     static let readers: Set<Role> = [.admin, .gis, .dispatcher, .viewer, .department, .reporter]
     static let editors: Set<Role> = [.gis, .admin]
     enum TableFormat: String, CaseIterable { case json, csv }
+    enum Flag: String, CaseIterable { case `true`, `false` }
     enum OrganisationFormat: String, CaseIterable { case geojson, json, csv }
 
     static let tableFormat = APIRoute.Parameter(name: "f", location: .query, type: "string", description: "json (default) or csv", enumValues: TableFormat.allCases.map(\.rawValue))
@@ -46,7 +47,8 @@ struct CommunityController: Sendable {
             APIRoute(method: .get, path: "/staff/vacancies", summary: "Courtyards and buildings with a role nobody holds, or no leader",
                      tag: "community", roles: Self.readers,
                      parameters: [.init(name: "grid", location: .query, type: "string", description: "Only under this grid (a community, say)"), Self.day, Self.tableFormat],
-                     answers: [.init(status: 200, description: "The vacancies", schema: "Vacancies", alternatives: [("text/csv", nil)])], handler: vacancies),
+                     answers: [.init(status: 200, description: "The vacancies", schema: "Vacancies", alternatives: [("text/csv", nil)]),
+                               .init(status: 404, description: "No residential grid with that code")], handler: vacancies),
             APIRoute(method: .get, path: "/staff/load", summary: "Each person's roles and grids (一员多能, 一岗多责), the most loaded first",
                      tag: "community", roles: Self.readers, parameters: [Self.day, Self.tableFormat],
                      answers: [.init(status: 200, description: "The load", schema: "StaffLoad", alternatives: [("text/csv", nil)])], handler: load),
@@ -110,14 +112,15 @@ struct CommunityController: Sendable {
     /// only when they ask.
     static func phones(_ r: RouteRequest, export: Bool) throws -> Bool {
         let mayAsk = r.identity.map { $0.role == .admin || $0.role == .dispatcher } ?? false
-        if r.query.string("phones") == "true" {
+        switch try r.query.choice("phones", Flag.self) {
+        case .true?:
             guard mayAsk else {
                 throw APIError(.forbidden, code: "forbidden", message: "phones are shown only to admin and dispatcher tokens")
             }
             return true
+        case .false?: return false
+        case nil: return mayAsk && !export
         }
-        if r.query.string("phones") == "false" { return false }
-        return mayAsk && !export
     }
 
     func day(_ r: RouteRequest) throws -> String? {

@@ -20,7 +20,7 @@ enum FeatureRequest {
     static let status = APIRoute.Parameter(name: "status", location: .query, type: "string", description: "events: only this status", enumValues: EventStatus.allCases.map(\.rawValue))
     static let type = APIRoute.Parameter(name: "type", location: .query, type: "string", description: "events: only this event type code")
     static let severity = APIRoute.Parameter(name: "severity", location: .query, type: "integer", description: "events: only this severity (1–4)", minimum: 1, maximum: 4)
-    static let grid = APIRoute.Parameter(name: "grid", location: .query, type: "string", description: "events: only events assigned to this grid code (any layer or level)")
+    static let grid = APIRoute.Parameter(name: "grid", location: .query, type: "string", description: "events and organisations: only those assigned to this grid code (any layer or level)")
 
     /// The parts every feature query shares: limit, bbox and cursor.
     static func common(_ q: Query, _ target: FeatureQuery.Target) throws -> FeatureQuery {

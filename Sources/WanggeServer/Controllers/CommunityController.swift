@@ -20,6 +20,7 @@ struct CommunityController: Sendable {
     enum OrganisationFormat: String, CaseIterable { case geojson, json, csv }
 
     static let tableFormat = APIRoute.Parameter(name: "f", location: .query, type: "string", description: "json (default) or csv", enumValues: TableFormat.allCases.map(\.rawValue))
+    static let bom = ReportsController.bom
     static let phones = APIRoute.Parameter(name: "phones", location: .query, type: "string",
                                            description: "true: include phones (admin and dispatcher only; left out otherwise)", enumValues: ["true", "false"])
     static let day = APIRoute.Parameter(name: "date", location: .query, type: "string", description: "The day appointments are read on, YYYY-MM-DD (default: today, Beijing time)",
@@ -32,7 +33,7 @@ struct CommunityController: Sendable {
         let refused = APIRoute.Answer(status: 422, description: "Problems, each with where it is (nothing stored)")
         return [
             APIRoute(method: .get, path: "/staff", summary: "The whole roster: people and their appointments (names for every token; phones only with phones=true, admin and dispatcher)",
-                     tag: "community", roles: Self.readers, parameters: [Self.tableFormat, Self.phones],
+                     tag: "community", roles: Self.readers, parameters: [Self.tableFormat, Self.phones, Self.bom],
                      answers: [.init(status: 200, description: "The roster", schema: "Roster", alternatives: [("text/csv", nil)])], handler: roster),
             APIRoute(method: .put, path: "/staff", summary: "Replace the roster (JSON or CSV, checked against the grids; all or nothing). A person sent without a phone keeps the stored one",
                      tag: "community", roles: Self.editors,
@@ -41,16 +42,16 @@ struct CommunityController: Sendable {
             APIRoute(method: .get, path: "/grids/{code}/staff",
                      summary: "Who works on a grid and the grids under it (a community's roster): grid leaders, the ten staff, group leaders, and what is vacant",
                      tag: "community", roles: Self.readers,
-                     parameters: [.init(name: "code", location: .path, type: "string", required: true, description: "Residential grid code"), Self.day, Self.tableFormat, Self.phones],
+                     parameters: [.init(name: "code", location: .path, type: "string", required: true, description: "Residential grid code"), Self.day, Self.tableFormat, Self.phones, Self.bom],
                      answers: [.init(status: 200, description: "The grid's staff", schema: "GridStaff", alternatives: [("text/csv", nil)]),
                                .init(status: 404, description: "No residential grid with that code")], handler: gridStaff),
             APIRoute(method: .get, path: "/staff/vacancies", summary: "Courtyards and buildings with a role nobody holds, or no leader",
                      tag: "community", roles: Self.readers,
-                     parameters: [.init(name: "grid", location: .query, type: "string", description: "Only under this grid (a community, say)"), Self.day, Self.tableFormat],
+                     parameters: [.init(name: "grid", location: .query, type: "string", description: "Only under this grid (a community, say)"), Self.day, Self.tableFormat, Self.bom],
                      answers: [.init(status: 200, description: "The vacancies", schema: "Vacancies", alternatives: [("text/csv", nil)]),
                                .init(status: 404, description: "No residential grid with that code")], handler: vacancies),
             APIRoute(method: .get, path: "/staff/load", summary: "Each person's roles and grids (一员多能, 一岗多责), the most loaded first",
-                     tag: "community", roles: Self.readers, parameters: [Self.day, Self.tableFormat],
+                     tag: "community", roles: Self.readers, parameters: [Self.day, Self.tableFormat, Self.bom],
                      answers: [.init(status: 200, description: "The load", schema: "StaffLoad", alternatives: [("text/csv", nil)])], handler: load),
             APIRoute(method: .get, path: "/staff/responsibilities", summary: "Which staff role answers for which event type (events name that person as a first contact)",
                      tag: "community", roles: Self.readers,
@@ -66,7 +67,7 @@ struct CommunityController: Sendable {
                                   .init(name: "kind", location: .query, type: "string", description: "Only this kind", enumValues: Organisation.Kind.allCases.map(\.rawValue)),
                                   .init(name: "category", location: .query, type: "string", description: "Only this category"),
                                   .init(name: "f", location: .query, type: "string", description: "geojson (default) or csv (lon, lat columns)", enumValues: OrganisationFormat.allCases.map(\.rawValue)),
-                                  Self.phones],
+                                  Self.phones, Self.bom],
                      answers: [.init(status: 200, description: "A FeatureCollection", schema: "FeatureCollection", contentType: FeatureJSON.geojson, alternatives: [("text/csv", nil)])],
                      handler: organisations),
             APIRoute(method: .put, path: "/organisations", summary: "Replace the organisations (GeoJSON points or CSV with lon, lat; all or nothing); each is assigned to every layer",
@@ -86,7 +87,7 @@ struct CommunityController: Sendable {
                      body: upload("application/json", "{\"units\": [{grid, kind, name}], \"members\": [{grid, direct, in_service, retired, floating}]}"),
                      answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceParty),
             APIRoute(method: .get, path: "/reports/party", summary: "Party members per grid and category (direct, in service, retired, floating), the unit on each grid, grids without one, and the tree of units",
-                     tag: "reports", roles: Self.readers, parameters: [Self.level, Self.tableFormat],
+                     tag: "reports", roles: Self.readers, parameters: [Self.level, Self.tableFormat, Self.bom],
                      answers: [.init(status: 200, description: "The report", schema: "PartyReport", alternatives: [("text/csv", nil)])], handler: partyReport),
 
             APIRoute(method: .get, path: "/joint-building", summary: "Themes (一格一品), links between grids and organisations (九联共建) and activities",
@@ -101,7 +102,7 @@ struct CommunityController: Sendable {
                      body: upload("application/json", "{date, title, type, scale, participants, grids, organisations}"),
                      answers: [.init(status: 201, description: "Recorded", schema: "Activity"), refused], handler: recordActivity),
             APIRoute(method: .get, path: "/reports/joint-building", summary: "Per grid over a period: theme, links by type, activities by scale, participants",
-                     tag: "reports", roles: Self.readers, parameters: [Self.level] + ReportsController.periodParameters + [Self.tableFormat],
+                     tag: "reports", roles: Self.readers, parameters: [Self.level] + ReportsController.periodParameters + [Self.tableFormat, Self.bom],
                      answers: [.init(status: 200, description: "The report", schema: "JointBuildingReport", alternatives: [("text/csv", nil)])], handler: jointBuildingReport),
         ]
     }
@@ -129,6 +130,8 @@ struct CommunityController: Sendable {
         return d
     }
 
+    static func bom(_ r: RouteRequest) throws -> Bool { try r.query.int("bom") == 1 }
+
     static func isCSV(_ r: RouteRequest) -> Bool {
         (r.request.headers[.contentType] ?? "").lowercased().hasPrefix("text/csv")
     }
@@ -137,7 +140,7 @@ struct CommunityController: Sendable {
         let phones = try Self.phones(r, export: true)
         let roster = try community.repository.roster()
         if try r.query.choice("f", TableFormat.self) == .csv {
-            return ReportsController.csv(roster.csv(phones: phones), "staff.csv", bom: false)
+            return ReportsController.csv(roster.csv(phones: phones), "staff.csv", bom: try Self.bom(r))
         }
         return .json(roster.json(phones: phones))
     }
@@ -162,7 +165,7 @@ struct CommunityController: Sendable {
         }
         if format == .csv {
             return ReportsController.csv(CSV.table(header: staff.entries.first.map { entry($0).map(\.0) } ?? ["grid"], rows: staff.entries.map(entry)),
-                                         "staff-\(staff.grid.code).csv", bom: false)
+                                         "staff-\(staff.grid.code).csv", bom: try Self.bom(r))
         }
         return .json(.object(JSONObject([
             ("grid", .string(staff.grid.code)), ("name", .string(staff.grid.name)), ("level", staff.grid.level.map { .string($0.rawValue) } ?? .null),
@@ -188,7 +191,7 @@ struct CommunityController: Sendable {
         let list = try community.vacancies(under: try r.query.nonEmpty("grid"), on: try day(r))
         if try r.query.choice("f", TableFormat.self) == .csv {
             return ReportsController.csv(CSV.table(header: Self.vacancyColumns(Vacancy(grid: "", name: "", level: .courtyard, parent: nil, missing: [])).map(\.0),
-                                                   rows: list.map(Self.vacancyColumns)), "vacancies.csv", bom: false)
+                                                   rows: list.map(Self.vacancyColumns)), "vacancies.csv", bom: try Self.bom(r))
         }
         return .json(.object(JSONObject([("date", .string(try day(r) ?? community.today)), ("grids", .number(JSONNumber(list.count))),
                                          ("without_leader", .number(JSONNumber(list.filter(\.noLeader).count))),
@@ -203,7 +206,7 @@ struct CommunityController: Sendable {
              ("role_list", .string(l.roles.map(\.rawValue).joined(separator: " "))), ("grid_list", .string(l.grids.joined(separator: " ")))]
         }
         if try r.query.choice("f", TableFormat.self) == .csv {
-            return ReportsController.csv(CSV.table(header: list.first.map { columns($0).map(\.0) } ?? ["person"], rows: list.map(columns)), "staff-load.csv", bom: false)
+            return ReportsController.csv(CSV.table(header: list.first.map { columns($0).map(\.0) } ?? ["person"], rows: list.map(columns)), "staff-load.csv", bom: try Self.bom(r))
         }
         return .json(.object(JSONObject([("date", .string(try day(r) ?? community.today)), ("people", .array(list.map { l in
             var o = JSONObject(columns(l))
@@ -231,7 +234,7 @@ struct CommunityController: Sendable {
         let list = try community.organisations(grid: try q.nonEmpty("grid"), kind: try q.choice("kind", Organisation.Kind.self), category: try q.nonEmpty("category"))
         let contacts = r.identity != nil
         if try q.choice("f", OrganisationFormat.self) == .csv {
-            return ReportsController.csv(Organisation.csv(list, contacts: contacts, phones: phones), "organisations.csv", bom: false)
+            return ReportsController.csv(Organisation.csv(list, contacts: contacts, phones: phones), "organisations.csv", bom: try Self.bom(r))
         }
         return .bytes(Self.featureCollection(list, contacts: contacts, phones: phones), contentType: FeatureJSON.geojson)
     }
@@ -278,7 +281,7 @@ struct CommunityController: Sendable {
     @Sendable func partyReport(_ r: RouteRequest) async throws -> Response {
         let level = try r.query.choice("level", GridLevel.self) ?? .courtyard
         let report = try community.partyReport(level: level)
-        if try r.query.choice("f", TableFormat.self) == .csv { return ReportsController.csv(report.csv(), "party-\(level.rawValue).csv", bom: false) }
+        if try r.query.choice("f", TableFormat.self) == .csv { return ReportsController.csv(report.csv(), "party-\(level.rawValue).csv", bom: try Self.bom(r)) }
         return .json(report.json())
     }
 
@@ -299,7 +302,7 @@ struct CommunityController: Sendable {
         let level = try r.query.choice("level", GridLevel.self) ?? .courtyard
         let period = try reporting.period(r.query)
         let report = try community.jointBuildingReport(level: level, from: CalendarDay.day(period.from), to: CalendarDay.day(period.to - 1))
-        if try r.query.choice("f", TableFormat.self) == .csv { return ReportsController.csv(report.csv(), "joint-building-\(level.rawValue).csv", bom: false) }
+        if try r.query.choice("f", TableFormat.self) == .csv { return ReportsController.csv(report.csv(), "joint-building-\(level.rawValue).csv", bom: try Self.bom(r)) }
         return .json(report.json())
     }
 

@@ -86,7 +86,7 @@ struct FeaturesController: Sendable {
 
     static let itemParameters: [APIRoute.Parameter] = [
         FeatureRequest.limit,
-        .init(name: "offset", location: .query, type: "integer", description: "Boundary collections: features to skip", minimum: 0, maximum: Double(Int32.max)),
+        .init(name: "offset", location: .query, type: "integer", description: "Boundary and organisation collections: features to skip", minimum: 0, maximum: Double(Int32.max)),
         FeatureRequest.cursor, FeatureRequest.bbox,
         .init(name: "datetime", location: .query, type: "string", description: "events: an RFC 3339 instant, or an interval start/end with .. for open ends (on occurred_at)"),
         FeatureRequest.status, FeatureRequest.type, FeatureRequest.severity, FeatureRequest.grid,

@@ -46,6 +46,8 @@ public struct GeoJSONDocument: Sendable {
         var type: String?
         var features: [RawFeature] = []
         var sawFeatures = false
+        /// What `features` was when it was not an array.
+        var featuresKind: String?
         var crsName: String?
         var lineCounter = LineCounter()
         try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
@@ -53,13 +55,16 @@ public struct GeoJSONDocument: Sendable {
             case "type":
                 type = try s.readValue().stringValue
             case "features":
+                if sawFeatures { throw s.error("the member \"features\" appears twice in the FeatureCollection") }
                 sawFeatures = true
                 s.skipWhitespace()
-                guard s.current == 0x5B else { try s.skipValue(); return }
-                try s.readArray { (s: inout JSONScanner, i: Int) throws(JSONSyntaxError) in
-                    let line = lineCounter.line(at: s.pos, in: s.bytes)
-                    features.append(try readFeature(&s, index: i, line: line))
-                }
+                guard s.current == 0x5B else { featuresKind = try s.readValue().typeDescription; return }
+                do throws(JSONSyntaxError) {
+                    try s.readArray { (s: inout JSONScanner, i: Int) throws(JSONSyntaxError) in
+                        let line = lineCounter.line(at: s.pos, in: s.bytes)
+                        do throws(JSONSyntaxError) { features.append(try readFeature(&s, index: i, line: line)) } catch { throw error.within(index: i) }
+                    }
+                } catch { throw error.within(key: "features") }
             case "crs":
                 let crs = try s.readValue()
                 crsName = crs.objectValue?["properties"]?.objectValue?["name"]?.stringValue
@@ -78,6 +83,9 @@ public struct GeoJSONDocument: Sendable {
         guard sawFeatures else {
             throw GeoJSONStructureError(message: "the FeatureCollection has no \"features\" array")
         }
+        if let featuresKind {
+            throw GeoJSONStructureError(message: "\"features\" must be an array of features, not \(featuresKind)")
+        }
         return GeoJSONDocument(features: features, crsName: crsName)
     }
 
@@ -92,14 +100,17 @@ public struct GeoJSONDocument: Sendable {
         }
         var type: String?
         var sawGeometry = false
+        var seen = Set<String>()
         try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
+            if !seen.insert(key).inserted { throw s.error("the member \"\(key)\" appears twice in one feature") }
             switch key {
             case "type":
                 type = try s.readValue().stringValue
             case "id":
                 f.id = try s.readValue()
             case "properties":
-                let v = try s.readValue()
+                let v: JSONValue
+                do throws(JSONSyntaxError) { v = try s.readValue() } catch { throw error.within(key: "properties") }
                 switch v {
                 case .object(let o): f.properties = o
                 case .null: break

@@ -49,6 +49,17 @@ public struct GeoJSONFeatureStream {
 
     var sawFeatures = false
 
+    /// What a JSON value starting with `byte` is, for messages.
+    static func kind(of byte: UInt8) -> String {
+        switch byte {
+        case 0x7B: return "an object"
+        case 0x22: return "a string"
+        case 0x74, 0x66: return "a boolean"
+        case 0x6E: return "null"
+        default: return "a number"
+        }
+    }
+
     mutating func consume(final: Bool, emit: (Piece) throws -> Void) throws {
         var pieces: [Piece] = []
         let (used, phase, lines, sawFeatures) = try buffer.withUnsafeBufferPointer { p in
@@ -97,7 +108,11 @@ public struct GeoJSONFeatureStream {
                     s.pos += 1
                     s.skipWhitespace()
                     guard s.pos < s.end else { s.pos = memberStart; break scan }
-                    if key == "features" && s.current == 0x5B {
+                    if key == "features" {
+                        if sawFeatures { throw WanggeError.invalidInput("line \(lineAt(memberStart)): the FeatureCollection has \"features\" twice") }
+                        guard s.current == 0x5B else {
+                            throw WanggeError.invalidInput("line \(lineAt(s.pos)): \"features\" must be an array of features, not \(Self.kind(of: s.current))")
+                        }
                         s.pos += 1
                         phase = .features
                         sawFeatures = true

@@ -5,8 +5,28 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let offset: Int
     public let line: Int
     public let column: Int
+    /// Where in the document it is (`features[3].properties`), empty at the top.
+    public private(set) var path: String = ""
 
-    public var description: String { "malformed JSON at line \(line), column \(column): \(message)" }
+    public init(message: String, offset: Int, line: Int, column: Int) {
+        self.message = message; self.offset = offset; self.line = line; self.column = column
+    }
+
+    public var description: String {
+        "malformed JSON at line \(line), column \(column)\(path.isEmpty ? "" : " (in \(path))"): \(message)"
+    }
+
+    /// The same error, one level further down: inside member `key`, or element `index`.
+    func within(key: String? = nil, index: Int? = nil) -> JSONSyntaxError {
+        var e = self
+        let step = key.map { Self.isPlain($0) ? $0 : "\"\($0)\"" } ?? "[\(index ?? 0)]"
+        e.path = step + (path.isEmpty || path.hasPrefix("[") ? path : "." + path)
+        return e
+    }
+
+    static func isPlain(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    }
 }
 
 /// A byte-level JSON reader over a buffer that ends with a NUL byte (the NUL is not part of the text).
@@ -127,15 +147,23 @@ struct JSONScanner {
         skipWhitespace()
         switch current {
         case 0x7B:
+            // A member named twice is refused: JSON leaves its meaning open, and last-wins would store what the
+            // sender may not have meant (RFC 8259 §4).
             var members: [(String, JSONValue)] = []
+            var names: Set<String>?
             try readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
-                members.append((key, try s.readValue(depth: depth + 1)))
+                if members.count > 16, names == nil { names = Set(members.map(\.0)) }
+                if names?.contains(key) ?? members.contains(where: { $0.0 == key }) {
+                    throw s.error("the member \"\(key)\" appears twice in one object")
+                }
+                names?.insert(key)
+                do throws(JSONSyntaxError) { members.append((key, try s.readValue(depth: depth + 1))) } catch { throw error.within(key: key) }
             }
             return .object(JSONObject(members))
         case 0x5B:
             var items: [JSONValue] = []
-            try readArray { (s: inout JSONScanner, _: Int) throws(JSONSyntaxError) in
-                items.append(try s.readValue(depth: depth + 1))
+            try readArray { (s: inout JSONScanner, i: Int) throws(JSONSyntaxError) in
+                do throws(JSONSyntaxError) { items.append(try s.readValue(depth: depth + 1)) } catch { throw error.within(index: i) }
             }
             return .array(items)
         case 0x22:

@@ -103,3 +103,36 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 }
+
+extension JSONValue {
+    /// The value written one way whatever way it was sent: members sorted by name, numbers by their value, no
+    /// whitespace. Two requests that mean the same have the same canonical bytes (idempotent replays compare them).
+    public var canonicalBytes: [UInt8] {
+        var w = GeoJSONWriter()
+        Self.canonical(self, &w)
+        return w.take()
+    }
+
+    static func canonical(_ v: JSONValue, _ w: inout GeoJSONWriter) {
+        switch v {
+        case .number(let n): w.appendValue(.number(JSONNumber(n.value)))
+        case .array(let items):
+            w.append("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { w.append(",") }
+                canonical(item, &w)
+            }
+            w.append("]")
+        case .object(let o):
+            w.append("{")
+            for (i, m) in o.members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+                if i > 0 { w.append(",") }
+                w.appendString(m.key)
+                w.append(":")
+                canonical(m.value, &w)
+            }
+            w.append("}")
+        case .null, .bool, .string: w.appendValue(v)
+        }
+    }
+}

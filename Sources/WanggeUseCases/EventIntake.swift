@@ -47,8 +47,12 @@ public struct EventIntake: Sendable {
                        now: Double = Date().timeIntervalSince1970,
                        renderDuplicates: ([PossibleDuplicate]) -> [UInt8] = { _ in [] },
                        render: @escaping @Sendable (EventRecord, [UInt8]) -> [UInt8]) async throws -> (IdempotentResponse, created: Bool) {
-        // The fingerprint only matters for requests that can be replayed.
-        let requestHash = idempotencyKey == nil ? "" : SHA256.hex(rawBody)
+        // The fingerprint only matters for requests that can be replayed. It is taken of what the request means
+        // (its canonical form: members sorted, numbers by value, no whitespace), so a client that re-sends the same
+        // event written another way is replayed, not refused. Keys stored before hashed the raw bytes; those
+        // still match a byte-identical retry.
+        let requestHash = idempotencyKey == nil ? "" : "c1:" + SHA256.hex(JSONValue.object(body).canonicalBytes)
+        let rawHash = idempotencyKey == nil ? "" : SHA256.hex(rawBody)
         let submission: EventSubmission
         switch EventSubmission.parse(body, now: now) {
         case .success(let s): submission = s
@@ -80,7 +84,7 @@ public struct EventIntake: Sendable {
         if created, let id = response.eventID {
             duplicates.add(EventRecord(id: id, event: event, status: .reported, department: nil, version: 1))
         }
-        if !created && response.requestHash != requestHash {
+        if !created && response.requestHash != requestHash && response.requestHash != rawHash {
             throw WanggeError.conflict("Idempotency-Key \"\(idempotencyKey ?? "")\" was already used for a different request; use a new key for a new event")
         }
         return (response, created)

@@ -58,6 +58,39 @@ struct GeoJSONDocumentTests {
         #expect(throws: JSONSyntaxError.self) { try GeoJSONDocument.parse(Array("".utf8)) }
     }
 
+    @Test("a member named twice is refused with its path; features of the wrong type are named as such")
+    func duplicatesAndTypes() throws {
+        let twice = #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{}},{"type":"Feature","geometry":null,"properties":{"code":"A","name":"x","code":"B"}}]}"#
+        do {
+            _ = try GeoJSONDocument.parse(Array(twice.utf8))
+            Issue.record("a duplicate property was taken")
+        } catch let e as JSONSyntaxError {
+            #expect(e.path == "features[1].properties" && e.message.contains("\"code\" appears twice"), "\(e)")
+            #expect(e.description.contains("(in features[1].properties)"))
+        }
+        #expect(throws: JSONSyntaxError.self) {
+            try GeoJSONDocument.parse(Array(#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"geometry":null}]}"#.utf8))
+        }
+        #expect(throws: JSONSyntaxError.self) { try GeoJSONDocument.parse(Array(#"{"type":"FeatureCollection","features":[],"features":[]}"#.utf8)) }
+        for (value, kind) in [("{}", "an object"), ("\"x\"", "a string"), ("null", "null"), ("3", "a number")] {
+            do {
+                _ = try GeoJSONDocument.parse(Array(#"{"type":"FeatureCollection","features":\#(value)}"#.utf8))
+                Issue.record("features \(value) was taken")
+            } catch let e as GeoJSONStructureError {
+                #expect(e.message == "\"features\" must be an array of features, not \(kind)")
+            }
+            var stream = GeoJSONFeatureStream()
+            #expect(throws: WanggeError.invalidInput("line 1: \"features\" must be an array of features, not \(kind)")) {
+                try stream.feed(Array(#"{"type":"FeatureCollection","features":\#(value)}"#.utf8)) { _ in }
+                try stream.finish()
+            }
+        }
+        // Nested arrays and objects name their way down.
+        do { _ = try JSONValue.parse(#"{"a":[{"b":1},{"c":{"d":1,"d":2}}]}"#) } catch {
+            #expect(error.path == "a[1].c", "\(error)")
+        }
+    }
+
     @Test("a legacy crs member is read")
     func crsMember() throws {
         let doc = try GeoJSONDocument.parse(Array(#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}},"features":[]}"#.utf8))

@@ -79,6 +79,12 @@ struct EventEndpointTests {
             #expect(again.text == first.text)
             #expect(again.headers[HTTPField.Name("Idempotency-Replayed")!] == "true")
             #expect(try f.database.events(FeatureQuery.allEvents).count == 1)
+            // The same request written another way — members reordered, other whitespace, 2.0 for 2 — means the same.
+            let reordered = #"{ "channel" : "grid_station", "reporter_phone":"138 0000 1111", "reporter_name":"王芳","description":"垃圾堆放在楼下","lat":38.062,"lon":114.4530,"severity":2.0,"type":"garbage" }"#
+            let rewritten = try await submit(client, reordered, key: "phone-42-attempt")
+            #expect(rewritten.status == .created && rewritten.text == first.text, "\(rewritten.text)")
+            #expect(rewritten.headers[HTTPField.Name("Idempotency-Replayed")!] == "true")
+            #expect(try f.database.events(FeatureQuery.allEvents).count == 1)
             // The same key with a different body is a client bug: refused, nothing stored.
             let other = try await submit(client, ServerFixture.goodEvent.replacingOccurrences(of: "\"severity\":2", with: "\"severity\":3"), key: "phone-42-attempt")
             #expect(other.status == .conflict && other.errorCode == "conflict")
@@ -233,6 +239,10 @@ struct EventEndpointTests {
             }
             let r = try await submit(client, "{\"type\": \"garbage\",\n \"severity\": }")
             #expect(r.json["error"]?.objectValue?["message"]?.stringValue?.contains("line 2, column 14") == true)
+            let twice = try await submit(client, ServerFixture.goodEvent.replacingOccurrences(of: "\"severity\":2", with: "\"severity\":2,\"severity\":4"))
+            #expect(twice.status == .badRequest, "a member sent twice is refused, not last-wins")
+            #expect(twice.json["error"]?.objectValue?["message"]?.stringValue?.contains("\"severity\" appears twice") == true, "\(twice.text)")
+            #expect(try f.database.events(FeatureQuery.allEvents).count == 1)
         }
     }
 

@@ -17,4 +17,6 @@ public protocol ReportRepository: Sendable {
 public protocol StorageMaintenance: Sendable {
     /// Copies committed changes into the main file without blocking writers (a no-op where it means nothing).
     func checkpoint() throws
+    /// Writes a consistent copy of everything stored to `path` while the service runs; returns its size in bytes.
+    func backup(to path: String) throws -> Int
 }

@@ -141,7 +141,7 @@ public enum SampleFiles {
     /// events — but only into a database with nothing in it (no grids, no events): the sample never mixes with a
     /// user's own data. Returns nil, storing nothing, when the database is not empty.
     public static func loadIfEmpty(from folder: String,
-                                   into db: any GridRepository & EventRepository & WorkflowRepository & TokenRepository & CommunityRepository) async throws -> Loaded? {
+                                   into db: any GridRepository & EventRepository & WorkflowRepository & TokenRepository & CommunityRepository & AuditRepository) async throws -> Loaded? {
         guard try db.counts().isEmpty, try db.countEvents(.allEvents) == 0 else { return nil }
         try Catalogue.loadDepartmentsAndTypes(from: folder, into: db)
         try Catalogue.loadServiceLevelsAndRouting(from: folder, into: db)

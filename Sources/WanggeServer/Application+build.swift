@@ -45,11 +45,12 @@ public struct ServiceWiring: Sendable {
         let all = Locked<[APIRoute]>([])
         var routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
         routes += FeaturesController(features: storage, grids: storage, engine: engine, community: community).routes
-        routes += GridsController(grids: storage, publishing: publishing, maxUploadBytes: configuration.maxBoundaryBytes).routes
+        routes += GridsController(grids: storage, audit: storage, publishing: publishing, maxUploadBytes: configuration.maxBoundaryBytes).routes
         routes += EventsController(intake: intake, loop: loop, features: storage, community: community).routes
         routes += ClosedLoopController(community: community, loop: loop).routes
         routes += ReportsController(reporting: reporting).routes
         routes += CommunityController(community: community, reporting: reporting, maxUploadBytes: configuration.maxBoundaryBytes).routes
+        routes += AdminController(storage: storage).routes
         routes += Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens).routes
         all.withLock { $0 = routes }
         self.routes = routes

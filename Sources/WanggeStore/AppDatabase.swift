@@ -378,6 +378,27 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                 CREATE INDEX joint_activity_by_day ON joint_activity(day);
                 """)
         }
+        m.registerMigration("v8-audit") { db in
+            // Administrative actions (tokens, imports, replaced documents, backups, restores), append-only: the
+            // triggers refuse any change to an entry or its removal, whoever asks.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    actor_token INTEGER,
+                    actor_name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE INDEX audit_by_action ON audit(action, id);
+                CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return m
     }
 }

@@ -6,7 +6,7 @@ public import WanggeAssignment
 /// every layer, the party organisation and its member counts, themes and joint building. Uploads are checked
 /// whole against the stored grids and land whole or not at all.
 public struct Community: Sendable {
-    public typealias Storage = CommunityRepository & GridRepository & WorkflowRepository
+    public typealias Storage = CommunityRepository & GridRepository & WorkflowRepository & AuditRepository
     public let repository: any Storage
     public let engine: AssignmentEngine
     public let clock: @Sendable () -> Double

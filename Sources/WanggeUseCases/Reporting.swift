@@ -6,7 +6,7 @@ public import WanggeGeo
 /// then one pass over that period's events.
 public struct Reporting: Sendable {
     /// What the reports read.
-    public typealias Repository = ReportRepository & GridRepository & EventRepository & WorkflowRepository & CommunityRepository
+    public typealias Repository = ReportRepository & GridRepository & EventRepository & WorkflowRepository & CommunityRepository & AuditRepository
 
     public let repository: any Repository
     /// Now, in seconds since 1970 (injected so tests fix the moment figures are taken).

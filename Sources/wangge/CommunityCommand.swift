@@ -35,6 +35,8 @@ struct CommunityCommand: AsyncParsableCommand {
             let community = Community(repository: db, engine: engine)
             let bytes = try FileIO.read(file)
             let csv = file.lowercased().hasSuffix(".csv")
+            let audit: [(Document, AuditEntry.Action)] = [(.staff, .rosterReplaced), (.organisations, .organisationsReplaced), (.party, .partyReplaced),
+                                                           (.jointBuilding, .jointBuildingReplaced), (.responsibilities, .responsibilitiesReplaced)]
             do {
                 switch document {
                 case .staff:
@@ -55,6 +57,7 @@ struct CommunityCommand: AsyncParsableCommand {
                     try community.storeResponsibilities(bytes)
                     print("stored the responsibilities of \(try community.responsibilities().count) event types")
                 }
+                try db.record(audit.first { $0.0 == document }!.1, by: .commandLineUser, target: file)
             } catch let e as InvalidFields {
                 for p in e.errors { print(p.description) }
                 print("\(file): \(e.errors.count) problem\(e.errors.count == 1 ? "" : "s"); nothing stored")

@@ -22,20 +22,25 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let db = dryRun ? nil : try database.open()
-        try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun)
-        guard let db else { return }
+        let outcome = try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun)
+        guard let db, let landed = outcome.landed else { return }
         print("database: \(database.path)")
         // The index for the new grids, kept beside the database now, so the next command — or a running serve,
         // which notices the import — maps it instead of building it.
         let started = Date()
         let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), generation: 1, cache: database.indexFile)
         if !fromFile { print("index: \(database.indexFile) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)") }
-        try await Self.reassignOrganisations(db, indexFile: database.indexFile)
+        let moved = try await Self.reassignOrganisations(db, indexFile: database.indexFile)
+        try db.record(.boundariesImported, by: .commandLineUser, target: landed.layer.rawValue,
+                      [("import_id", .int(Int(landed.id))), ("grids", .int(landed.gridCount)), ("file", .string(file)),
+                       ("crs", .string(outcome.check.crs.description)), ("organisations_moved", .int(moved))])
     }
 
     /// Assigns the stored organisations again with the new boundaries and prints what moved.
-    static func reassignOrganisations(_ db: AppDatabase, indexFile: String) async throws {
-        guard try !db.organisations().isEmpty else { return }
+    /// - Returns: how many organisations moved.
+    @discardableResult
+    static func reassignOrganisations(_ db: AppDatabase, indexFile: String) async throws -> Int {
+        guard try !db.organisations().isEmpty else { return 0 }
         let engine = try AssignmentEngine(repository: db, workers: 1, indexFile: indexFile)
         defer { engine.shutdown() }
         let moves = try await Community(repository: db, engine: engine).reassignOrganisations()
@@ -44,6 +49,7 @@ struct ImportCommand: AsyncParsableCommand {
             print("  \(m.organisation) \(m.name) \(m.layer.rawValue): \(m.from.joined(separator: " ")) → \(m.to.isEmpty ? "(none)" : m.to.joined(separator: " "))")
         }
         if moves.count > 50 { print("  … \(moves.count - 50) more (GET /organisations/moves)") }
+        return Set(moves.map(\.organisation)).count
     }
 }
 
@@ -64,7 +70,8 @@ struct ValidateCommand: ParsableCommand {
 
 /// What `import` and `validate` share: run the checks with a progress bar and print the outcome.
 enum BoundaryRun {
-    static func execute(file: String, read: BoundaryReadOptions, repository: (any GridRepository)?, dryRun: Bool) throws {
+    @discardableResult
+    static func execute(file: String, read: BoundaryReadOptions, repository: (any GridRepository)?, dryRun: Bool) throws -> BoundaryImport.Outcome {
         let job = BoundaryImport(options: try read.boundaryOptions(), reportPath: read.report, dryRun: dryRun)
         let bar = TerminalProgress()
         let validator = BoundaryValidator()
@@ -108,5 +115,6 @@ enum BoundaryRun {
             print("dry run: nothing stored")
         }
         if let r = read.report { print("defect layer (empty) written to \(r)") }
+        return outcome
     }
 }

@@ -239,7 +239,10 @@ struct ReportServices: ParsableCommand {
         if let points {
             let bytes = try FileIO.read(points)
             given = try ServicePoints.parse(bytes)
-            if store { try ServicePoints.store(bytes, into: db) }
+            if store {
+                try ServicePoints.store(bytes, into: db)
+                try db.record(.servicePointsReplaced, by: .commandLineUser, target: points, [("points", .int(given?.count ?? 0))])
+            }
         }
         let report = try Reporting(repository: db).services(level: level, radiusMetres: radius, points: given)
         let bytes: [UInt8]

@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Two arenas keep resident memory near what is in use, at no measurable cost in throughput.
         mallopt(M_ARENA_MAX, 2)
         let db = try database.open()
+        try ServiceLock.holdShared(database.path)
         try await Bootstrap.prepare(db, geodata: geodata, logger: logger)
         var configuration = ServerConfiguration(host: host, port: port)
         configuration.workers = workers

@@ -27,6 +27,8 @@ struct TokenCommand: ParsableCommand {
             if try db.departments().isEmpty { try Catalogue.loadDepartmentsAndTypes(from: geodata, into: db) }
             do {
                 let (token, record) = try Tokens.create(name: name, role: role, department: department, in: db)
+                try db.record(.tokenCreated, by: .commandLineUser, target: "token #\(record.id)",
+                              [("name", .string(record.name)), ("role", .string(record.role.rawValue)), ("department", record.department.map { .string($0) } ?? .null)])
                 print(token)
                 FileHandle.standardError.write(Data("token #\(record.id) for \(record.name) (\(record.role.rawValue)\(record.department.map { ", \($0)" } ?? "")); it is not stored and cannot be shown again\n".utf8))
             } catch let e as InvalidFields {
@@ -54,7 +56,9 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            guard try database.open().revokeToken(id: id) else { throw ValidationError("no active token #\(id)") }
+            let db = try database.open()
+            guard try db.revokeToken(id: id) else { throw ValidationError("no active token #\(id)") }
+            try db.record(.tokenRevoked, by: .commandLineUser, target: "token #\(id)")
             print("token #\(id) revoked")
         }
     }

@@ -148,6 +148,8 @@ struct CommunityController: Sendable {
     @Sendable func replaceRoster(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.request.bytes(upTo: maxUploadBytes)
         let roster = try Self.parsing { try community.importRoster(bytes, csv: Self.isCSV(r)) }
+        try community.repository.record(.rosterReplaced, by: .token(try r.caller()), target: "staff",
+                                        [("people", .int(roster.people.count)), ("appointments", .int(roster.appointments.count))])
         return .json(Self.stored([("people", roster.people.count), ("appointments", roster.appointments.count)]))
     }
 
@@ -223,6 +225,8 @@ struct CommunityController: Sendable {
     @Sendable func replaceResponsibilities(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.request.bytes(upTo: 1 << 20)
         try Self.parsing { try community.storeResponsibilities(bytes) }
+        try community.repository.record(.responsibilitiesReplaced, by: .token(try r.caller()), target: "responsibilities",
+                                        [("event_types", .int(try community.responsibilities().count))])
         return try await responsibilities(r)
     }
 
@@ -252,6 +256,7 @@ struct CommunityController: Sendable {
         do { list = try await community.importOrganisations(bytes, csv: csv) } catch let e as JSONSyntaxError {
             throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])
         }
+        try community.repository.record(.organisationsReplaced, by: .token(try r.caller()), target: "organisations", [("organisations", .int(list.count))])
         var kinds = JSONObject()
         for k in Organisation.Kind.allCases { kinds[k.rawValue] = .number(JSONNumber(list.filter { $0.kind == k }.count)) }
         let outside = list.filter { $0.assignment?.residential.match == .outside }.map { JSONValue.string($0.id) }
@@ -275,6 +280,7 @@ struct CommunityController: Sendable {
     @Sendable func replaceParty(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.request.bytes(upTo: maxUploadBytes)
         let party = try Self.parsing { try community.importParty(bytes) }
+        try community.repository.record(.partyReplaced, by: .token(try r.caller()), target: "party", [("units", .int(party.units.count))])
         return .json(Self.stored([("units", party.units.count)] + PartyOrganisation.Category.allCases.map { ($0.rawValue, party.total($0)) }))
     }
 
@@ -290,6 +296,8 @@ struct CommunityController: Sendable {
     @Sendable func replaceJointBuilding(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.request.bytes(upTo: maxUploadBytes)
         let j = try Self.parsing { try community.importJointBuilding(bytes) }
+        try community.repository.record(.jointBuildingReplaced, by: .token(try r.caller()), target: "joint-building",
+                                        [("themes", .int(j.themes.count)), ("links", .int(j.links.count)), ("activities", .int(j.activities.count))])
         return .json(Self.stored([("themes", j.themes.count), ("links", j.links.count), ("activities", j.activities.count)]))
     }
 

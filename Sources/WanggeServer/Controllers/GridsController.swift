@@ -9,6 +9,7 @@ import WanggeUseCases
 /// Grid boundaries: `GET /grids`, `GET /grids/{code}` (public) and `POST /boundaries` (GIS staff).
 struct GridsController: Sendable {
     let grids: any GridRepository
+    let audit: any AuditRepository
     let publishing: BoundaryPublishing
     let maxUploadBytes: Int
 
@@ -117,6 +118,9 @@ struct GridsController: Sendable {
             body["error"] = .object(inner)
             return .json(.object(body), status: .unprocessableContent)
         }
+        try audit.record(.boundariesImported, by: .token(try r.caller()), target: layer.rawValue,
+                         [("import_id", .int(Int(landed.id))), ("grids", .int(landed.gridCount)), ("crs", .string(outcome.check.crs.description)),
+                          ("organisations_moved", .int(Set(published.moved.map(\.organisation)).count))])
         let top = outcome.check.grids.compactMap(\.level).min()
         let areaKm2 = outcome.check.grids.filter { $0.level == top }.reduce(0) { $0 + $1.areaM2 } / 1e6
         var perLevel = JSONObject()

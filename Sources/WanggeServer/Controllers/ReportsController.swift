@@ -203,6 +203,7 @@ struct ReportsController: Sendable {
             throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])
         }
         try ServicePoints.store(raw, into: reporting.repository)
+        try reporting.repository.record(.servicePointsReplaced, by: .token(try r.caller()), target: "services", [("points", .int(points.count))])
         var kinds: [String: Int] = [:]
         for p in points { kinds[p.kind, default: 0] += 1 }
         return .json(.object(JSONObject([("points", .number(JSONNumber(points.count))),

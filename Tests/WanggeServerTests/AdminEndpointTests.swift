@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import GRDB
+import WanggeCore
+import WanggeAssignment
+import WanggeUseCases
+@testable import WanggeServer
+import WanggeStore
+import WanggeSample
+import WanggeTestSupport
+
+@Suite("Backups, restores and the audit log")
+struct AdminEndpointTests {
+    @Test("a backup taken while events are being written is consistent and holds every event acknowledged before it")
+    func backupDuringWrites() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let db = try AppDatabase(path: "\(dir)/live.db")
+        try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: db)
+        _ = try SampleFiles.load(from: Fixtures.geoData, into: db)
+        let engine = try AssignmentEngine(repository: db, workers: 1)
+        defer { engine.shutdown() }
+        let commits = EventCommitQueue(repository: db)
+        let intake = EventIntake(repository: db, engine: engine, commits: commits, duplicates: DuplicateCheck(repository: db))
+        let reporter = try Tokens.create(name: "r", role: .reporter, department: nil, in: db).record
+        let identity = Identity(tokenID: reporter.id, name: "r", role: .reporter)
+        let body = try JSONValue.parse(ServerFixture.goodEvent).objectValue!
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await commits.run() }
+            // Writers keep going while the backup is taken; acknowledged ids are noted with when they were.
+            let acknowledged = Locked<[(Int64, Date)]>([])
+            let writer = Task {
+                for _ in 0..<400 {
+                    let (response, _) = try await intake.submit(body, rawBody: [], actor: identity, idempotencyKey: nil) { _, _ in [] }
+                    if let id = response.eventID { acknowledged.withLock { $0.append((id, Date())) } }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = Date()
+            try db.backup(to: "\(dir)/copy.db")
+            try await writer.value
+            let counts = try AppDatabase.checkBackup("\(dir)/copy.db")
+            let copy = try AppDatabase(readingFrom: "\(dir)/copy.db")
+            let before = acknowledged.withLock { $0.filter { $0.1 < started }.map(\.0) }
+            #expect(!before.isEmpty, "some events were acknowledged before the backup")
+            for id in before { #expect(try copy.event(id: id) != nil, "event \(id), acknowledged before the backup, is in it") }
+            #expect(counts.events <= acknowledged.withLock { $0.count }, "nothing in the copy that was not acknowledged")
+            #expect(counts.grids == 115)
+            group.cancelAll()
+        }
+    }
+
+    @Test("a file that is not a sound Wangge database is refused before a restore")
+    func checkBackup() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: "\(dir)/junk.db"))
+        #expect(throws: WanggeError.self) { try AppDatabase.checkBackup("\(dir)/junk.db") }
+        let other = try DatabaseQueue(path: "\(dir)/other.db")
+        try other.write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        try other.close()
+        #expect(throws: WanggeError.invalidInput("\(dir)/other.db is not a Wangge database (no grid, event or migration tables)")) {
+            try AppDatabase.checkBackup("\(dir)/other.db")
+        }
+        #expect(throws: WanggeError.notFound("no file \(dir)/missing.db")) { try AppDatabase.checkBackup("\(dir)/missing.db") }
+    }
+
+    @Test("every administrative action over HTTP is in the audit log, which cannot be changed; GET /admin/backup streams a database")
+    func audit() async throws {
+        let f = try ServerFixture()
+        try await Community(repository: f.database, engine: f.engine).loadSample(from: Fixtures.geoData)
+        try await f.app().test(.router) { client in
+            func send(_ method: HTTPRequest.Method, _ uri: String, _ file: String, _ type: String = "application/json") async throws {
+                let bytes = try FileIO.read("\(Fixtures.geoData)/\(file)")
+                try await client.execute(uri: uri, method: method, headers: f.headers(.gis, extra: [("Content-Type", type)]), body: ByteBuffer(bytes: bytes)) { r in
+                    #expect(r.status == .ok, "\(uri): \(r.text.prefix(200))")
+                }
+            }
+            try await send(.post, "/boundaries?layer=industry", "industry.geojson", "application/geo+json")
+            try await send(.put, "/reports/services/points", "services.geojson", "application/geo+json")
+            try await send(.put, "/staff", "staff.json")
+            try await send(.put, "/staff/responsibilities", "responsibilities.json")
+            try await send(.put, "/organisations", "organisations.geojson", "application/geo+json")
+            try await send(.put, "/party", "party.json")
+            try await send(.put, "/joint-building", "joint_building.json")
+            let backup = try await client.execute(uri: "/admin/backup", method: .get, headers: f.headers(.admin)) { $0 }
+            #expect(backup.status == .ok && backup.headers[.contentType] == "application/vnd.sqlite3")
+            #expect(Array(backup.body.readableBytesView.prefix(16)) == Array("SQLite format 3\u{0}".utf8), "an SQLite file")
+            for role in Role.allCases where role != .admin {
+                #expect(try await client.execute(uri: "/admin/backup", method: .get, headers: f.headers(role)) { $0.status } == .forbidden)
+                #expect(try await client.execute(uri: "/admin/audit", method: .get, headers: f.headers(role)) { $0.status } == .forbidden)
+            }
+            let log = try await client.execute(uri: "/admin/audit", method: .get, headers: f.headers(.admin)) { $0 }
+            guard case .array(let entries)? = log.json["entries"] else { Issue.record("no entries: \(log.text)"); return }
+            let actions = entries.compactMap { $0.objectValue?["action"]?.stringValue }
+            #expect(actions == ["backup_taken", "joint_building_replaced", "party_replaced", "organisations_replaced", "responsibilities_replaced",
+                                "roster_replaced", "service_points_replaced", "boundaries_imported"], "\(actions)")
+            let first = entries.last?.objectValue
+            #expect(first?["actor"] == .string("test gis") && first?["role"] == .string("gis") && first?["target"] == .string("industry"))
+            #expect(first?["detail"]?.objectValue?["grids"] == .number(JSONNumber(10)))
+            let filtered = try await client.execute(uri: "/admin/audit?action=party_replaced", method: .get, headers: f.headers(.admin)) { $0 }
+            #expect(filtered.text.components(separatedBy: "\"action\"").count == 2)
+        }
+        #expect(throws: DatabaseError.self) { try f.database.writer.write { try $0.execute(sql: "UPDATE audit SET actor_name = 'someone else'") } }
+        #expect(throws: DatabaseError.self) { try f.database.writer.write { try $0.execute(sql: "DELETE FROM audit") } }
+        #expect(try f.database.auditLog(limit: 100, action: nil, since: nil).count == 8)
+    }
+}

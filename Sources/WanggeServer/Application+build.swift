@@ -1,4 +1,6 @@
 public import Hummingbird
+import HummingbirdCore
+import NIOCore
 import HTTPTypes
 public import Logging
 public import ServiceLifecycle
@@ -87,8 +89,15 @@ public struct ServiceWiring: Sendable {
 /// The application `wangge serve` runs: the router on the configured address, with the background services in its
 /// service group.
 public func buildApplication(_ wiring: ServiceWiring) -> some ApplicationProtocol {
-    Application(
+    // Requests the parser cannot read get the service's JSON error too; connections idle this long are closed.
+    let limits = HTTP1Channel.Configuration.DecoderConfiguration()
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ProtocolErrorAnswer(maxHeaderBytes: limits.maxHeaderListSize)],
+                                           idleTimeout: wiring.configuration.idleTimeout.map { d in
+                                               .nanoseconds(d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
+                                           }, httpDecoderConfiguration: limits)
+    return Application(
         router: wiring.router(),
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(wiring.configuration.host, port: wiring.configuration.port), serverName: "wangge"),
         services: wiring.services,
         logger: wiring.logger

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var indexCheckInterval: Duration = .seconds(1)
     /// Where the assignment index is kept between starts (beside the database); nil builds it at every start.
     public var indexFile: String?
+    /// A keep-alive connection with no request for this long is closed (nil: never).
+    public var idleTimeout: Duration? = .seconds(75)
     /// One log line per request (at info).
     public var logRequests = true
 

@@ -89,8 +89,10 @@ struct AdminEndpointTests {
             #expect(backup.status == .ok && backup.headers[.contentType] == "application/vnd.sqlite3")
             #expect(Array(backup.body.readableBytesView.prefix(16)) == Array("SQLite format 3\u{0}".utf8), "an SQLite file")
             for role in Role.allCases where role != .admin {
-                #expect(try await client.execute(uri: "/admin/backup", method: .get, headers: f.headers(role)) { $0.status } == .forbidden)
-                #expect(try await client.execute(uri: "/admin/audit", method: .get, headers: f.headers(role)) { $0.status } == .forbidden)
+                for uri in ["/admin/backup", "/admin/audit"] {
+                    let status = try await client.execute(uri: uri, method: .get, headers: f.headers(role)) { $0.status }
+                    #expect(status == .forbidden, "\(uri) as \(role)")
+                }
             }
             let log = try await client.execute(uri: "/admin/audit", method: .get, headers: f.headers(.admin)) { $0 }
             guard case .array(let entries)? = log.json["entries"] else { Issue.record("no entries: \(log.text)"); return }
@@ -106,5 +108,27 @@ struct AdminEndpointTests {
         #expect(throws: DatabaseError.self) { try f.database.writer.write { try $0.execute(sql: "UPDATE audit SET actor_name = 'someone else'") } }
         #expect(throws: DatabaseError.self) { try f.database.writer.write { try $0.execute(sql: "DELETE FROM audit") } }
         #expect(try f.database.auditLog(limit: 100, action: nil, since: nil).count == 8)
+    }
+
+    @Test("a request line or header over the limit gets the service's JSON error with the limit, not a bare 400", arguments: [
+        ("/collections/events/items?cursor=" + String(repeating: "A", count: 100_000), nil as String?),
+        ("/health", String(repeating: "x", count: 100_000)),
+    ])
+    func protocolErrors(uri: String, header: String?) async throws {
+        let f = try ServerFixture()
+        try await f.app().test(.live) { client in
+            var h = f.headers(.viewer)
+            if let header { h[HTTPField.Name("X-Padding")!] = header }
+            let r = try await client.execute(uri: uri, method: .get, headers: h) { $0 }
+            #expect(r.status == .badRequest)
+            #expect(r.headers[.contentType] == "application/json")
+            #expect(r.errorCode == "malformed_request")
+            #expect(r.json["error"]?.objectValue?["message"]?.stringValue?.contains("limit of 80 KiB") == true, "\(r.text)")
+        }
+        // The server goes on answering.
+        try await f.app().test(.live) { client in
+            let status = try await client.execute(uri: "/health", method: .get) { $0.status }
+            #expect(status == .ok)
+        }
     }
 }

@@ -25,6 +25,8 @@ struct APIRoute: Sendable {
         var contentTypes: [String]
         var schema: String
         var description: String
+        /// The largest body taken (413 beyond); the OpenAPI document lists it.
+        var maxBytes: Int
     }
 
     struct Answer: Sendable {
@@ -71,6 +73,12 @@ struct APIRoute: Sendable {
         if let body, !a.contains(where: { $0.status == 415 }) {
             a.append(error(415, "The body is not sent as \(body.contentTypes.joined(separator: " or "))"))
         }
+        if let body, !a.contains(where: { $0.status == 413 }) {
+            a.append(error(413, "The body is larger than \(body.maxBytes) bytes"))
+        }
+        if roles != nil, !a.contains(where: { $0.status == 429 }) {
+            a.append(error(429, "The token has used its rate for now (when limits are configured); Retry-After says when to try again"))
+        }
         a.append(error(500, "The server failed; the body holds a request id to quote"))
         return a.sorted { $0.status < $1.status }
     }
@@ -83,6 +91,16 @@ struct RouteRequest: Sendable {
     let context: AppRequestContext
     let query: Query
     let identity: Identity?
+    /// The route's body limit (0 for routes without a body).
+    let bodyLimit: Int
+
+    /// The body, at most the route's limit.
+    /// - Throws: `APIError` 413 when it is larger.
+    func body() async throws -> [UInt8] { try await request.bytes(upTo: bodyLimit) }
+
+    /// A JSON object body, at most the route's limit.
+    /// - Throws: `APIError` 413, 400 (malformed, with line and column).
+    func jsonBody() async throws -> (JSONObject, [UInt8]) { try await request.jsonObject(upTo: bodyLimit) }
 
     /// The caller of a route that needs a token.
     /// - Throws: `APIError` 401 without one.
@@ -112,15 +130,17 @@ struct RouteRequest: Sendable {
 extension Router where Context == AppRequestContext {
     /// Registers the routes: each checks its roles, its query parameters and the media type of its body (the one it
     /// declares; none given is refused too) before its handler runs.
-    func add(_ routes: [APIRoute]) {
+    func add(_ routes: [APIRoute], limiter: RateLimiter? = nil) {
         for route in routes {
             let declared = route.parameters.filter { $0.location == .query }
             on(RouterPath(stringLiteral: route.path), method: route.method) { request, context -> Response in
                 do {
                     let identity = try route.roles.map { try context.require($0) } ?? context.identity
+                    if let limiter, let identity { try limiter.admit(identity) }
                     let query = try Query(request, declared: declared)
                     if let body = route.body { try Self.checkMediaType(request, accepts: body.contentTypes) }
-                    return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity))
+                    return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity,
+                                                                bodyLimit: route.body?.maxBytes ?? 0))
                 } catch {
                     guard let render = route.renderError else { throw error }
                     guard let api = APIError.from(error) else {

@@ -21,6 +21,8 @@ public struct ServiceWiring: Sendable {
     let routes: [APIRoute]
     /// Bearer tokens and Open311 api_keys, checked against storage at most every few seconds.
     let tokens: TokenCache
+    /// Token buckets per token, when `rateLimits` are configured.
+    let limiter: RateLimiter
     /// Background work, in start order (graceful shutdown goes the other way, after the HTTP server has drained).
     public let services: [any Service]
 
@@ -43,6 +45,8 @@ public struct ServiceWiring: Sendable {
 
         let tokens = TokenCache(repository: storage)
         self.tokens = tokens
+        let limiter = RateLimiter(limits: configuration.rateLimits, clock: configuration.clock)
+        self.limiter = limiter
         // The API document lists every route, its own included: it reads them once they exist.
         let all = Locked<[APIRoute]>([])
         var routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
@@ -53,7 +57,8 @@ public struct ServiceWiring: Sendable {
         routes += ReportsController(reporting: reporting).routes
         routes += CommunityController(community: community, reporting: reporting, maxUploadBytes: configuration.maxBoundaryBytes).routes
         routes += AdminController(storage: storage).routes
-        routes += Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens).routes
+        routes += Open311Controller(intake: intake, loop: loop, events: storage, tokens: tokens,
+                                    limiter: configuration.rateLimits.isEmpty ? nil : limiter).routes
         all.withLock { $0 = routes }
         self.routes = routes
 
@@ -81,7 +86,7 @@ public struct ServiceWiring: Sendable {
                                               exposedHeaders: ["ETag", "Location", "X-Request-Id", "Idempotency-Replayed"]))
         router.add(middleware: ErrorMiddleware(routes: endpoints))
         router.add(middleware: AuthMiddleware(tokens: tokens))
-        router.add(routes)
+        router.add(routes, limiter: configuration.rateLimits.isEmpty ? nil : limiter)
         return router
     }
 }

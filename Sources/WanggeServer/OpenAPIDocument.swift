@@ -26,8 +26,9 @@ enum OpenAPIDocument {
                     let schema = t.hasPrefix("text/") ? JSONValue.object(JSONObject([("type", .string("string"))])) : ref(body.schema)
                     content[t] = .object(JSONObject([("schema", schema)]))
                 }
-                op["requestBody"] = .object(JSONObject([("required", .bool(true)), ("description", .string(body.description)),
-                                                        ("content", .object(content))]))
+                op["requestBody"] = .object(JSONObject([("required", .bool(true)),
+                                                        ("description", .string(body.description + " (at most \(body.maxBytes) bytes; larger is a 413)")),
+                                                        ("content", .object(content)), ("x-max-bytes", .number(JSONNumber(body.maxBytes)))]))
             }
             var responses = JSONObject()
             for a in route.allAnswers {

@@ -1,4 +1,5 @@
 public import Foundation
+public import WanggeCore
 
 /// Addresses, limits, workers, the clock and the background intervals of the service.
 public struct ServerConfiguration: Sendable {
@@ -18,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var indexFile: String?
     /// A keep-alive connection with no request for this long is closed (nil: never).
     public var idleTimeout: Duration? = .seconds(75)
+    /// Requests per token, by role (roles not listed are not limited; none are by default).
+    public var rateLimits: [Role: RateLimit] = [:]
     /// One log line per request (at info).
     public var logRequests = true
 

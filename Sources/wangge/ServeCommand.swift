@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Assignment worker threads (default: CPU cores).") var workers = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .long, help: "The sample loaded into an empty database, and the catalogue a database lacks.") var geodata = "GeoData"
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(name: .customLong("rate-limit"), parsing: .singleValue,
+            help: "Requests per token for a role, e.g. reporter=20/s:40 (a burst of 40) or viewer=600/min; repeat for more roles, `all=` for every role. None by default.")
+    var rateLimits: [String] = []
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
@@ -44,6 +47,19 @@ struct ServeCommand: AsyncParsableCommand {
         try await Bootstrap.prepare(db, geodata: geodata, logger: logger)
         var configuration = ServerConfiguration(host: host, port: port)
         configuration.workers = workers
+        for spec in rateLimits {
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let limit = RateLimit(parts[1]) else {
+                throw ValidationError("--rate-limit \(spec): expected ROLE=N/s[:BURST] (or /min, /h)")
+            }
+            if parts[0] == "all" {
+                for role in Role.allCases { configuration.rateLimits[role] = limit }
+            } else if let role = Role(rawValue: parts[0]) {
+                configuration.rateLimits[role] = limit
+            } else {
+                throw ValidationError("--rate-limit \(spec): unknown role \(parts[0]) (roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")), or all)")
+            }
+        }
         configuration.indexFile = database.indexFile
         let wiring = try ServiceWiring(configuration, storage: db, logger: logger)
         logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)",

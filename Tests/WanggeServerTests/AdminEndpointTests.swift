@@ -132,4 +132,38 @@ struct AdminEndpointTests {
             #expect(status == .ok)
         }
     }
+
+    @Test("a token over its role's rate gets 429 with Retry-After; other tokens and roles go on; the bucket refills")
+    func rateLimits() async throws {
+        var configuration = ServerConfiguration()
+        configuration.rateLimits = [.reporter: RateLimit(perSecond: 1, burst: 3)]
+        let offset = Locked<Double>(0)
+        configuration.clock = { 1_800_000_000 + offset.withLock { $0 } }
+        let f = try ServerFixture(configuration: configuration)
+        try await f.app().test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for _ in 0..<4 {
+                try await client.execute(uri: "/me", method: .get, headers: f.headers(.reporter)) { r in
+                    statuses.append(r.status)
+                    if r.status == .tooManyRequests {
+                        retryAfter = r.headers[.retryAfter]
+                        #expect(r.errorCode == "rate_limited")
+                    }
+                }
+            }
+            #expect(statuses == [.ok, .ok, .ok, .tooManyRequests])
+            #expect(retryAfter == "1")
+            let other = try await client.execute(uri: "/me", method: .get, headers: f.headers(.reporter, extra: [("Authorization", "Bearer \(f.otherReporter)")])) { $0.status }
+            #expect(other == .ok, "another reporter token has its own bucket")
+            let viewer = try await client.execute(uri: "/me", method: .get, headers: f.headers(.viewer)) { $0.status }
+            #expect(viewer == .ok, "viewers are not limited here")
+            let open311 = try await client.execute(uri: "/open311/v2/requests.json?api_key=\(f.tokens[.reporter]!)", method: .post,
+                                                   headers: [.contentType: "application/x-www-form-urlencoded"], body: ServerFixture.body("service_code=garbage&lat=38.062&long=114.453&description=x")) { $0 }
+            #expect(open311.status == .tooManyRequests && open311.text.contains("429"), "Open311 answers in its own error shape: \(open311.text)")
+            offset.withLock { $0 += 1.5 }
+            let later = try await client.execute(uri: "/me", method: .get, headers: f.headers(.reporter)) { $0.status }
+            #expect(later == .ok, "a second and a half later there is room again")
+        }
+    }
 }

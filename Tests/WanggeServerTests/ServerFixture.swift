@@ -24,15 +24,15 @@ struct ServerFixture {
     /// A second reporter, to check that reporters only see their own events.
     var otherReporter = ""
 
-    init() throws {
+    init(configuration base: ServerConfiguration? = nil) throws {
         database = try AppDatabase.inMemory()
         try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: database)
         try Catalogue.loadServiceLevelsAndRouting(from: Fixtures.geoData, into: database)
         _ = try SampleFiles.load(from: Fixtures.geoData, into: database)
         let offset = self.offset
-        var configuration = ServerConfiguration()
+        var configuration = base ?? ServerConfiguration()
         configuration.workers = 2
-        configuration.clock = { Date().timeIntervalSince1970 + offset.withLock { $0 } }
+        if base == nil { configuration.clock = { Date().timeIntervalSince1970 + offset.withLock { $0 } } }
         wiring = try ServiceWiring(configuration, storage: database, logger: Logger(label: "wangge-test"))
         for role in Role.allCases {
             tokens[role] = try Tokens.create(name: "test \(role.rawValue)", role: role,

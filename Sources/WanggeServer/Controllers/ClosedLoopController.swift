@@ -87,7 +87,7 @@ struct ClosedLoopController: Sendable {
                 summary: "Take an action in the closed loop (accept, reject, dispatch, acknowledge, return, resolve, …)",
                 tag: "closed loop", roles: [.dispatcher, .department, .reporter, .admin],
                 parameters: [EventsController.idParameter],
-                body: .init(contentTypes: ["application/json"], schema: "ActionRequest", description: "The action and its fields"),
+                body: .init(contentTypes: ["application/json"], schema: "ActionRequest", description: "The action and its fields", maxBytes: 16 * 1024),
                 answers: [.init(status: 200, description: "Done: the event, its workflow and what the caller may do next", schema: "EventWithWorkflow"),
                           .init(status: 403, description: "This caller may never take this action on this event (details list the actions it may take now)"),
                           .init(status: 404, description: "No such event, or not one this token may see"),
@@ -117,7 +117,7 @@ struct ClosedLoopController: Sendable {
     @Sendable func act(_ r: RouteRequest) async throws -> Response {
         let identity = try r.caller()
         let id = try r.eventID()
-        let (body, _) = try await r.request.jsonObject(upTo: 16 * 1024)
+        let (body, _) = try await r.jsonBody()
         let request = try ActionRequest(body)
         do {
             let outcome = try loop.act(eventID: id, action: request.action, fields: request.fields, identity: identity,

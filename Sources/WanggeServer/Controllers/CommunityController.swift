@@ -29,7 +29,9 @@ struct CommunityController: Sendable {
                                           enumValues: GridLevel.allCases.map(\.rawValue))
 
     var routes: [APIRoute] {
-        let upload: (String, String) -> APIRoute.Body = { types, d in APIRoute.Body(contentTypes: types.split(separator: " ").map(String.init), schema: "Upload", description: d) }
+        let upload: (String, String, Int) -> APIRoute.Body = { types, d, max in
+            APIRoute.Body(contentTypes: types.split(separator: " ").map(String.init), schema: "Upload", description: d, maxBytes: max)
+        }
         let refused = APIRoute.Answer(status: 422, description: "Problems, each with where it is (nothing stored)")
         return [
             APIRoute(method: .get, path: "/staff", summary: "The whole roster: people and their appointments (names for every token; phones only with phones=true, admin and dispatcher)",
@@ -37,7 +39,7 @@ struct CommunityController: Sendable {
                      answers: [.init(status: 200, description: "The roster", schema: "Roster", alternatives: [("text/csv", nil)])], handler: roster),
             APIRoute(method: .put, path: "/staff", summary: "Replace the roster (JSON or CSV, checked against the grids; all or nothing). A person sent without a phone keeps the stored one",
                      tag: "community", roles: Self.editors,
-                     body: upload("application/json text/csv", "{\"people\": [{id, name, phone}], \"appointments\": [{person, grid, role, valid_from, valid_to}]}, or CSV person,name,phone,grid,role,valid_from,valid_to"),
+                     body: upload("application/json text/csv", "{\"people\": [{id, name, phone}], \"appointments\": [{person, grid, role, valid_from, valid_to}]}, or CSV person,name,phone,grid,role,valid_from,valid_to", maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceRoster),
             APIRoute(method: .get, path: "/grids/{code}/staff",
                      summary: "Who works on a grid and the grids under it (a community's roster): grid leaders, the ten staff, group leaders, and what is vacant",
@@ -57,7 +59,7 @@ struct CommunityController: Sendable {
                      tag: "community", roles: Self.readers,
                      answers: [.init(status: 200, description: "Event type → role", schema: "Responsibilities")], handler: responsibilities),
             APIRoute(method: .put, path: "/staff/responsibilities", summary: "Replace the event type → staff role mapping",
-                     tag: "community", roles: Self.editors, body: upload("application/json", "{\"garbage\": \"environment\", …}"),
+                     tag: "community", roles: Self.editors, body: upload("application/json", "{\"garbage\": \"environment\", …}", 1 << 20),
                      answers: [.init(status: 200, description: "Stored", schema: "Responsibilities"), refused], handler: replaceResponsibilities),
 
             APIRoute(method: .get, path: "/organisations",
@@ -72,7 +74,7 @@ struct CommunityController: Sendable {
                      handler: organisations),
             APIRoute(method: .put, path: "/organisations", summary: "Replace the organisations (GeoJSON points or CSV with lon, lat; all or nothing); each is assigned to every layer",
                      tag: "community", roles: Self.editors,
-                     body: upload("application/geo+json application/json text/csv", "Points with id, name, kind, category, contact, phone"),
+                     body: upload("application/geo+json application/json text/csv", "Points with id, name, kind, category, contact, phone", maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceOrganisations),
             APIRoute(method: .get, path: "/organisations/moves", summary: "Organisations whose grids changed with a boundary import, newest first",
                      tag: "community", roles: Self.readers,
@@ -84,7 +86,7 @@ struct CommunityController: Sendable {
                      answers: [.init(status: 200, description: "The document", schema: "Party")], handler: party),
             APIRoute(method: .put, path: "/party", summary: "Replace the party units and member counts (all or nothing)",
                      tag: "community", roles: Self.editors,
-                     body: upload("application/json", "{\"units\": [{grid, kind, name}], \"members\": [{grid, direct, in_service, retired, floating}]}"),
+                     body: upload("application/json", "{\"units\": [{grid, kind, name}], \"members\": [{grid, direct, in_service, retired, floating}]}", maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceParty),
             APIRoute(method: .get, path: "/reports/party", summary: "Party members per grid and category (direct, in service, retired, floating), the unit on each grid, grids without one, and the tree of units",
                      tag: "reports", roles: Self.readers, parameters: [Self.level, Self.tableFormat, Self.bom],
@@ -95,11 +97,11 @@ struct CommunityController: Sendable {
                      answers: [.init(status: 200, description: "The document", schema: "JointBuilding")], handler: jointBuilding),
             APIRoute(method: .put, path: "/joint-building", summary: "Replace themes, links and activities (all or nothing)",
                      tag: "community", roles: Self.editors,
-                     body: upload("application/json", "{\"themes\": [{grid, theme, name}], \"links\": [{grid, organisation, type}], \"activities\": [{date, title, type, scale, participants, grids, organisations}]}"),
+                     body: upload("application/json", "{\"themes\": [{grid, theme, name}], \"links\": [{grid, organisation, type}], \"activities\": [{date, title, type, scale, participants, grids, organisations}]}", maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceJointBuilding),
             APIRoute(method: .post, path: "/joint-building/activities", summary: "Record one joint-building activity",
                      tag: "community", roles: [.gis, .admin, .dispatcher],
-                     body: upload("application/json", "{date, title, type, scale, participants, grids, organisations}"),
+                     body: upload("application/json", "{date, title, type, scale, participants, grids, organisations}", 1 << 20),
                      answers: [.init(status: 201, description: "Recorded", schema: "Activity"), refused], handler: recordActivity),
             APIRoute(method: .get, path: "/reports/joint-building", summary: "Per grid over a period: theme, links by type, activities by scale, participants",
                      tag: "reports", roles: Self.readers, parameters: [Self.level] + ReportsController.periodParameters + [Self.tableFormat, Self.bom],
@@ -146,7 +148,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func replaceRoster(_ r: RouteRequest) async throws -> Response {
-        let bytes = try await r.request.bytes(upTo: maxUploadBytes)
+        let bytes = try await r.body()
         let roster = try Self.parsing { try community.importRoster(bytes, csv: Self.isCSV(r)) }
         try community.repository.record(.rosterReplaced, by: .token(try r.caller()), target: "staff",
                                         [("people", .int(roster.people.count)), ("appointments", .int(roster.appointments.count))])
@@ -223,7 +225,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func replaceResponsibilities(_ r: RouteRequest) async throws -> Response {
-        let bytes = try await r.request.bytes(upTo: 1 << 20)
+        let bytes = try await r.body()
         try Self.parsing { try community.storeResponsibilities(bytes) }
         try community.repository.record(.responsibilitiesReplaced, by: .token(try r.caller()), target: "responsibilities",
                                         [("event_types", .int(try community.responsibilities().count))])
@@ -250,7 +252,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func replaceOrganisations(_ r: RouteRequest) async throws -> Response {
-        let bytes = try await r.request.bytes(upTo: maxUploadBytes)
+        let bytes = try await r.body()
         let csv = Self.isCSV(r)
         let list: [Organisation]
         do { list = try await community.importOrganisations(bytes, csv: csv) } catch let e as JSONSyntaxError {
@@ -278,7 +280,7 @@ struct CommunityController: Sendable {
     @Sendable func party(_ r: RouteRequest) async throws -> Response { .json(try community.repository.party().json) }
 
     @Sendable func replaceParty(_ r: RouteRequest) async throws -> Response {
-        let bytes = try await r.request.bytes(upTo: maxUploadBytes)
+        let bytes = try await r.body()
         let party = try Self.parsing { try community.importParty(bytes) }
         try community.repository.record(.partyReplaced, by: .token(try r.caller()), target: "party", [("units", .int(party.units.count))])
         return .json(Self.stored([("units", party.units.count)] + PartyOrganisation.Category.allCases.map { ($0.rawValue, party.total($0)) }))
@@ -294,7 +296,7 @@ struct CommunityController: Sendable {
     @Sendable func jointBuilding(_ r: RouteRequest) async throws -> Response { .json(try community.repository.jointBuilding().json) }
 
     @Sendable func replaceJointBuilding(_ r: RouteRequest) async throws -> Response {
-        let bytes = try await r.request.bytes(upTo: maxUploadBytes)
+        let bytes = try await r.body()
         let j = try Self.parsing { try community.importJointBuilding(bytes) }
         try community.repository.record(.jointBuildingReplaced, by: .token(try r.caller()), target: "joint-building",
                                         [("themes", .int(j.themes.count)), ("links", .int(j.links.count)), ("activities", .int(j.activities.count))])
@@ -302,7 +304,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func recordActivity(_ r: RouteRequest) async throws -> Response {
-        let (object, _) = try await r.request.jsonObject(upTo: 1 << 20)
+        let (object, _) = try await r.jsonBody()
         return .json(try community.recordActivity(object).json, status: .created)
     }
 

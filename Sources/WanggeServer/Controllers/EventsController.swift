@@ -26,7 +26,7 @@ struct EventsController: Sendable {
                 tag: "events", roles: Self.submitters,
                 parameters: [.init(name: "Idempotency-Key", location: .header, type: "string",
                                    description: "Makes retries safe: the same key returns the original response and creates nothing new (at most 200 characters)")],
-                body: .init(contentTypes: ["application/json"], schema: "EventSubmission", description: "The event as reported"),
+                body: .init(contentTypes: ["application/json"], schema: "EventSubmission", description: "The event as reported", maxBytes: 64 * 1024),
                 answers: [
                     .init(status: 201, description: "Stored (committed durably before this answer); also the replay of a request with the same Idempotency-Key",
                           schema: "Event", headers: ["Location": "/events/{id}", "Idempotency-Replayed": "true on a replay"]),
@@ -74,7 +74,7 @@ struct EventsController: Sendable {
             throw APIError(.badRequest, code: "bad_header", message: "Idempotency-Key must be 1 to 200 characters",
                            details: [FieldError("Idempotency-Key", "must be 1 to 200 characters")])
         }
-        let (body, raw) = try await r.request.jsonObject(upTo: 64 * 1024)
+        let (body, raw) = try await r.jsonBody()
         let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key,
                                                           renderDuplicates: EventJSON.duplicatesBytes) { record, duplicates in
             var w = GeoJSONWriter(reserving: 768 + duplicates.count)

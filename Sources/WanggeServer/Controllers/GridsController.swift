@@ -60,7 +60,7 @@ struct GridsController: Sendable {
                         .init(name: "tolerance", location: .query, type: "number", description: "Metres below which gaps and overlaps are noise (default 0.5)", minimum: 0, maximum: 100),
                         .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
                      ],
-                     body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features"),
+                     body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features", maxBytes: maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored; the index has been reloaded", schema: "BoundaryImport"),
                                .init(status: 413, description: "The file is larger than the upload limit"),
                                .init(status: 422, description: "Defects: every one in details (and defects, with locations); nothing stored", schema: "BoundaryDefects")],
@@ -105,7 +105,7 @@ struct GridsController: Sendable {
         if let f = q.string("parent_field"), !f.isEmpty { options.fields.parent = f }
         options.toleranceMetres = try q.double("tolerance") ?? 0.5
         options.sliverAreaM2 = try q.double("sliver_area") ?? 1
-        let data = try await r.request.bytes(upTo: maxUploadBytes)
+        let data = try await r.body()
         let published = try await publishing.publish(data, options: options, source: "upload by \(try r.caller().name)")
         let outcome = published.outcome
         guard outcome.check.isClean, let landed = outcome.landed else {

@@ -13,6 +13,8 @@ struct Open311Controller: Sendable {
     let loop: ClosedLoop
     let events: any FeatureRepository & EventRepository
     let tokens: TokenCache
+    /// Callers named by an api_key (not by a bearer token the router already counted) are counted here.
+    let limiter: RateLimiter?
 
     static let root = "/open311/v2"
     /// The span `GET requests` covers without dates, and the most it may cover with them (as the specification says).
@@ -106,7 +108,7 @@ struct Open311Controller: Sendable {
             + both(.post, "/requests", "Open311: report a problem (api_key: a reporter token)",
                    parameters: [.init(name: "api_key", location: .query, type: "string", description: "A reporter token (also accepted in the body, or as a bearer token)")],
                    body: .init(contentTypes: ["application/x-www-form-urlencoded", "application/json"], schema: "Open311Request",
-                               description: "service_code, lat, long, description; optional first_name, last_name, phone, email, media_url, attribute[severity], attribute[channel]"),
+                               description: "service_code, lat, long, description; optional first_name, last_name, phone, email, media_url, attribute[severity], attribute[channel]", maxBytes: 64 * 1024),
                    answers: [.init(status: 201, description: "Stored: the new request's id", schema: "Open311PostAnswer", headers: ["Location": "the request's URL"]),
                              .init(status: 403, description: "The api_key is unknown, revoked, or not a reporter's"),
                              .init(status: 413, description: "The body is larger than 64 KiB")]) { r, f in try await self.post(r, f) }
@@ -196,7 +198,7 @@ struct Open311Controller: Sendable {
                                           "email", "device_id", "account_id", "first_name", "last_name", "phone", "description", "media_url"]
 
     func post(_ r: RouteRequest, _ f: Format) async throws -> Response {
-        let raw = try await r.request.bytes(upTo: 64 * 1024)
+        let raw = try await r.body()
         var fields: [String: String] = [:]
         let type = r.request.headers[.contentType]?.lowercased() ?? ""
         if type.hasPrefix("application/json") {
@@ -227,6 +229,7 @@ struct Open311Controller: Sendable {
         let caller: Identity
         if let key = fields["api_key"], !key.isEmpty {
             guard let identity = try tokens.identity(token: key) else { throw APIError(.forbidden, code: "forbidden", message: "the api_key is not valid (unknown or revoked)") }
+            if r.identity == nil { try limiter?.admit(identity) }
             caller = identity
         } else if let identity = r.identity {
             caller = identity
@@ -304,6 +307,7 @@ struct Open311Controller: Sendable {
     func visibility(_ r: RouteRequest) throws -> EventVisibility {
         if let key = r.query.string("api_key"), !key.isEmpty {
             guard let identity = try tokens.identity(token: key) else { throw APIError(.forbidden, code: "forbidden", message: "the api_key is not valid (unknown or revoked)") }
+            if r.identity == nil { try limiter?.admit(identity) }
             return identity.eventVisibility
         }
         return r.identity?.eventVisibility ?? .all

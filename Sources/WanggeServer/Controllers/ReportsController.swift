@@ -95,7 +95,7 @@ struct ReportsController: Sendable {
                 method: .put, path: "/reports/services/points",
                 summary: "Replace the service points: a FeatureCollection of Point features with id, name and kind (clinic, legal_aid, …)",
                 tag: "reports", roles: [.gis, .admin],
-                body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "FeatureCollection", description: "Point features with properties id, name, kind"),
+                body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "FeatureCollection", description: "Point features with properties id, name, kind", maxBytes: 16 << 20),
                 answers: [.init(status: 200, description: "Stored: points per kind", schema: nil),
                           .init(status: 413, description: "The body is larger than 16 MiB"),
                           .init(status: 422, description: "A feature is not a point or has no kind (details name it); nothing stored")],
@@ -197,7 +197,7 @@ struct ReportsController: Sendable {
     }
 
     @Sendable func replaceServicePoints(_ r: RouteRequest) async throws -> Response {
-        let raw = try await r.request.bytes(upTo: 16 << 20)
+        let raw = try await r.body()
         let points: [ServicePoint]
         do { points = try ServicePoints.parse(raw) } catch let e as JSONSyntaxError {
             throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])

@@ -51,7 +51,7 @@ let package = Package(
         // What users do, over the repository protocols: import with index reload, intake, the closed loop, reports,
         // exports, tokens, the catalogue; and the background work that keeps it running.
         .target(name: "WanggeUseCases", dependencies: [
-            "WanggeCore", "WanggeGeo", "WanggeAssignment",
+            "WanggeCore", "WanggeGeo", "WanggeAssignment", "CMalloc",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

@@ -22,6 +22,20 @@ struct Query: Sendable {
                            message: "unknown query parameter\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); allowed: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))",
                            details: unknown.map { FieldError($0, "unknown parameter") })
         }
+        // Every declared constraint holds for every parameter sent, whether or not the handler reads it on this
+        // path (a `bom` given with f=json is still checked): the API document promises them.
+        for name in values.keys.sorted() {
+            guard let p = declared[name] else { continue }
+            switch p.type {
+            case "integer": _ = try int(name)
+            case "number": _ = try double(name)
+            default:
+                if let allowed = p.enumValues, let v = try nonEmpty(name), !allowed.contains(v) {
+                    throw APIError.badParameter(name, "must be one of \(allowed.joined(separator: ", "))",
+                                                message: "query parameter \(name) must be one of \(allowed.joined(separator: ", ")), not \"\(v)\"")
+                }
+            }
+        }
     }
 
     func parameter(_ name: String) -> APIRoute.Parameter {

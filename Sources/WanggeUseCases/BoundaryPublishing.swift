@@ -1,4 +1,5 @@
 import Foundation
+import CMalloc
 public import WanggeCore
 public import WanggeGeo
 public import WanggeAssignment
@@ -28,6 +29,9 @@ public struct BoundaryPublishing: Sendable {
     /// - Returns: the outcome; `landed` is nil when there were defects (nothing stored then).
     /// - Throws: the repository's error (nothing stored), or `GeosError` when the new index cannot be built.
     public func publish(_ data: [UInt8], options: BoundaryOptions, source: String) async throws -> Published {
+        // A large upload's parse, checks and GEOS work free hundreds of MB at the end; glibc keeps freed memory in
+        // its arenas unless asked to give it back, so without this the service stayed near its peak for good.
+        defer { malloc_trim(0) }
         let repository = self.repository
         let outcome = try await Self.offPool {
             try BoundaryImport(options: options).run(data: data, source: source, repository: repository)

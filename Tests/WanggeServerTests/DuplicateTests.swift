@@ -97,7 +97,7 @@ struct DuplicateTests {
         try await f.app().test(.router) { client in
             let a = try await report(client).json["id"]!.identifierText!
             let b = try await report(client, lat: Self.north(15)).json["id"]!.identifierText!
-            let today = Timestamp.format(Date().timeIntervalSince1970).prefix(10)
+            let today = CalendarDay.day(Date().timeIntervalSince1970)  // the report's day is Beijing's, not UTC's
             func received() async throws -> Int {
                 let r = try await client.execute(uri: "/reports/grids?level=street&period=day&date=\(today)", method: .get, headers: f.headers(.viewer)) { $0 }
                 guard case .array(let rows)? = r.json["grids"] else { return -1 }

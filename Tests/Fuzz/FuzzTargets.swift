@@ -1,0 +1,85 @@
+// libFuzzer targets for the readers that take untrusted bytes (issue 15), compiled into WanggeCore's own module
+// by .ci/fuzz.sh with `-sanitize=fuzzer,address`; WANGGE_FUZZ names the target. Each target also checks that two
+// ways of reading the same bytes agree, so a wrong answer is found, not only a crash.
+
+/// Which reader the process fuzzes (read once; libFuzzer calls the entry point millions of times).
+let fuzzTarget: String = {
+    guard let p = getenv("WANGGE_FUZZ") else { return "json" }
+    return String(cString: p)
+}()
+
+@_silgen_name("getenv") func getenv(_ name: UnsafePointer<CChar>) -> UnsafeMutablePointer<CChar>?
+@_silgen_name("abort") func abort() -> Never
+
+func require(_ ok: Bool, _ what: @autoclosure () -> String) {
+    if !ok {
+        print("fuzz: \(what())")
+        abort()
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    switch fuzzTarget {
+    case "json": fuzzJSON(bytes)
+    case "csv": fuzzCSV(bytes)
+    case "geojson": fuzzGeoJSON(bytes)
+    case "event": fuzzEvent(bytes)
+    default: require(false, "unknown WANGGE_FUZZ \(fuzzTarget)")
+    }
+    return 0
+}
+
+/// The tree parser and the validating skipper agree on what is JSON; a parsed value's canonical form parses back
+/// to the same canonical form.
+func fuzzJSON(_ bytes: [UInt8]) {
+    let parsed = try? JSONValue.parse(bytes)
+    // The skipper does not look for members named twice, which the tree parser refuses.
+    if let parsed {
+        require(JSONValue.isValid(bytes), "parse accepted what isValid refuses")
+        let canonical = parsed.canonicalBytes
+        require((try? JSONValue.parse(canonical))?.canonicalBytes == canonical, "the canonical form does not read back")
+    }
+}
+
+/// Records are the same whether the bytes come in one piece or two.
+func fuzzCSV(_ bytes: [UInt8]) {
+    func records(_ pieces: [ArraySlice<UInt8>]) -> [[String]] {
+        var reader = CSV.Reader(delimiter: CSV.Reader.delimiter(firstLine: bytes.prefix { $0 != 0x0A }))
+        var out: [[String]] = []
+        for p in pieces { reader.feed(p) { fields, _ in out.append(fields) } }
+        reader.finish { fields, _ in out.append(fields) }
+        return out
+    }
+    let whole = records([bytes[...]])
+    let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+    require(records([bytes[..<cut], bytes[cut...]]) == whole, "a record changed with where the chunk ended (cut at \(cut))")
+    _ = try? CSV.records(bytes, required: ["id"])
+}
+
+/// The whole-document reader and the streaming one find the same features.
+func fuzzGeoJSON(_ bytes: [UInt8]) {
+    let document = try? GeoJSONDocument.parse(bytes)
+    var stream = GeoJSONFeatureStream()
+    var streamed = 0
+    let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
+    let ok: Bool
+    do {
+        try stream.feed(bytes[..<cut]) { if case .feature = $0 { streamed += 1 } }
+        try stream.feed(bytes[cut...]) { if case .feature = $0 { streamed += 1 } }
+        try stream.finish { if case .feature = $0 { streamed += 1 } }
+        ok = true
+    } catch { ok = false }
+    if let document, ok {
+        require(document.features.count == streamed, "the document has \(document.features.count) features, the stream \(streamed)")
+    }
+}
+
+/// The event parser takes any object without crashing, and what it accepts has finite coordinates.
+func fuzzEvent(_ bytes: [UInt8]) {
+    guard case .object(let o)? = try? JSONValue.parse(bytes) else { return }
+    if case .success(let s) = EventSubmission.parse(o, now: 1_800_000_000) {
+        require(s.x.isFinite && s.y.isFinite, "an accepted event has a non-finite coordinate")
+    }
+}

@@ -101,4 +101,16 @@ r = run("restore", f"{work}/cli.db", "--db", live)
 check(r.returncode != 0 and "stop it first" in r.stderr, f"a restore onto the running service's database is refused: {r.stderr.strip()[:100]}")
 log = run("audit", "--db", live, "--action", "backup_taken").stdout
 check(log.count("backup_taken") >= 2 and "drill admin" in log, "the audit log records both backups")
+
+# The command line's administrative actions are in the log too, with the system user.
+spare = run("token", "create", "--role", "viewer", "--name", "drill spare", "--db", live)
+number = spare.stderr.split("#")[1].split()[0]
+run("token", "revoke", number, "--db", live)
+r = run("import", "GeoData/industry.geojson", "--layer", "industry", "--db", live)
+check(r.returncode == 0, "wangge import beside the running service")
+log = run("audit", "--db", live, "--limit", "10").stdout
+check(f"token_created\ttoken #{number}" in log and f"token_revoked\ttoken #{number}" in log, f"token #{number} created and revoked, in the log")
+check("boundaries_imported\tindustry" in log and "command line" in log, "the CLI import, in the log")
+restored_log = run("audit", "--db", f"{work}/restored-cli.db", "--action", "restored").stdout
+check("restored" in restored_log, "a restored database records its restore")
 sys.exit(1 if failures else 0)

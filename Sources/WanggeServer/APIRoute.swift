@@ -73,6 +73,9 @@ struct APIRoute: Sendable {
         if let body, !a.contains(where: { $0.status == 415 }) {
             a.append(error(415, "The body is not sent as \(body.contentTypes.joined(separator: " or "))"))
         }
+        if body != nil, !a.contains(where: { $0.status == 408 }) {
+            a.append(error(408, "The body did not arrive within the time allowed (120 s); nothing was stored"))
+        }
         if let body, !a.contains(where: { $0.status == 413 }) {
             a.append(error(413, "The body is larger than \(body.maxBytes) bytes"))
         }
@@ -93,14 +96,36 @@ struct RouteRequest: Sendable {
     let identity: Identity?
     /// The route's body limit (0 for routes without a body).
     let bodyLimit: Int
+    /// How long a client may take to send the body.
+    var bodyTimeout: Duration = .seconds(120)
 
-    /// The body, at most the route's limit.
-    /// - Throws: `APIError` 413 when it is larger.
-    func body() async throws -> [UInt8] { try await request.bytes(upTo: bodyLimit) }
+    /// The body, at most the route's limit, sent within `bodyTimeout`.
+    /// - Throws: `APIError` 413 when it is larger, 408 when it is not all there in time.
+    func body() async throws -> [UInt8] {
+        let request = self.request, limit = bodyLimit, timeout = bodyTimeout
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { try await request.bytes(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                var e = APIError(.requestTimeout, code: "request_timeout",
+                                 message: "the body did not arrive within \(timeout.components.seconds) s; nothing was stored")
+                e.headers[.connection] = "close"
+                throw e
+            }
+            return bytes
+        }
+    }
 
     /// A JSON object body, at most the route's limit.
-    /// - Throws: `APIError` 413, 400 (malformed, with line and column).
-    func jsonBody() async throws -> (JSONObject, [UInt8]) { try await request.jsonObject(upTo: bodyLimit) }
+    /// - Throws: `APIError` 413, 408, 400 (malformed, with line and column).
+    func jsonBody() async throws -> (JSONObject, [UInt8]) {
+        let raw = try await body()
+        return (try Request.jsonObject(raw), raw)
+    }
 
     /// The caller of a route that needs a token.
     /// - Throws: `APIError` 401 without one.
@@ -130,7 +155,7 @@ struct RouteRequest: Sendable {
 extension Router where Context == AppRequestContext {
     /// Registers the routes: each checks its roles, its query parameters and the media type of its body (the one it
     /// declares; none given is refused too) before its handler runs.
-    func add(_ routes: [APIRoute], limiter: RateLimiter? = nil) {
+    func add(_ routes: [APIRoute], limiter: RateLimiter? = nil, bodyTimeout: Duration = .seconds(120)) {
         for route in routes {
             let declared = route.parameters.filter { $0.location == .query }
             on(RouterPath(stringLiteral: route.path), method: route.method) { request, context -> Response in
@@ -140,7 +165,7 @@ extension Router where Context == AppRequestContext {
                     let query = try Query(request, declared: declared)
                     if let body = route.body { try Self.checkMediaType(request, accepts: body.contentTypes) }
                     return try await route.handler(RouteRequest(request: request, context: context, query: query, identity: identity,
-                                                                bodyLimit: route.body?.maxBytes ?? 0))
+                                                                bodyLimit: route.body?.maxBytes ?? 0, bodyTimeout: bodyTimeout))
                 } catch {
                     guard let render = route.renderError else { throw error }
                     guard let api = APIError.from(error) else {
@@ -186,12 +211,18 @@ extension Request {
     /// - Throws: `APIError` 413, 400 (malformed, with line and column). (The route has checked its media type.)
     func jsonObject(upTo limit: Int) async throws -> (JSONObject, [UInt8]) {
         let raw = try await bytes(upTo: limit)
+        return (try Self.jsonObject(raw), raw)
+    }
+
+    /// `raw` as a JSON object.
+    /// - Throws: `APIError` 400 (malformed, with line and column, or not an object).
+    static func jsonObject(_ raw: [UInt8]) throws -> JSONObject {
         do {
             let value = try JSONValue.parse(raw)
             guard case .object(let o) = value else {
                 throw APIError(.badRequest, code: "malformed_json", message: "the body must be a JSON object, not \(value.typeDescription)")
             }
-            return (o, raw)
+            return o
         } catch let e as JSONSyntaxError {
             throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])
         }

@@ -86,7 +86,7 @@ public struct ServiceWiring: Sendable {
                                               exposedHeaders: ["ETag", "Location", "X-Request-Id", "Idempotency-Replayed"]))
         router.add(middleware: ErrorMiddleware(routes: endpoints))
         router.add(middleware: AuthMiddleware(tokens: tokens))
-        router.add(routes, limiter: configuration.rateLimits.isEmpty ? nil : limiter)
+        router.add(routes, limiter: configuration.rateLimits.isEmpty ? nil : limiter, bodyTimeout: configuration.bodyTimeout)
         return router
     }
 }

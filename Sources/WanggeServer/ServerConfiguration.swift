@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var indexCheckInterval: Duration = .seconds(1)
     /// Where the assignment index is kept between starts (beside the database); nil builds it at every start.
     public var indexFile: String?
+    /// How long a client may take to send a request body (408 after).
+    public var bodyTimeout: Duration = .seconds(120)
     /// A keep-alive connection with no request for this long is closed (nil: never).
     public var idleTimeout: Duration? = .seconds(75)
     /// Requests per token, by role (roles not listed are not limited; none are by default).

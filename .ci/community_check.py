@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The people and organisations on the grids, as a GIS officer loads them over HTTP (issue 11): the sample's
-responsibilities, roster, organisations, party organisation and joint building go in with PUT (the roster and the
+responsibilities, roster, organisations, party organisation, joint building and service points go in with PUT (the roster and the
 organisations also round-trip through their CSV exports), and what reads back is what was sent; the party totals are
 the account's; every organisation is in the overlay grid the sample says groups it.
 
@@ -50,6 +50,7 @@ put("/staff", "staff.json")
 put("/organisations", "organisations.geojson", "application/geo+json")
 put("/party", "party.json")
 put("/joint-building", "joint_building.json")
+put("/reports/services/points", "services.geojson", "application/geo+json")  # also a GIS document the fuzzing may replace
 
 sent = json.load(open(f"{geodata}/staff.json"))
 roster = get_json("/staff?phones=true")

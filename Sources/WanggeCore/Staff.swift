@@ -135,10 +135,34 @@ extension Appointment {
 }
 
 extension Roster {
+    /// A roster as read from an upload: what could be read, where each appointment came from, and the problems of
+    /// the rest — so the checks against the grids can name their problems beside these, all in one answer.
+    public struct Reading: Sendable {
+        public var roster: Roster
+        /// Each appointment's place in the upload (`appointments[3]`, or `line 7`).
+        public var places: [String]
+        public var csv: Bool
+        public var problems: [FieldError]
+
+        /// Every problem: the upload's own and, for what was read, those against the grids.
+        public func allProblems(levels: [String: GridLevel]) -> [FieldError] {
+            problems + roster.problems(levels: levels, places: places, csv: csv)
+        }
+    }
+
     /// Reads the JSON document. A person without a `phone` member keeps the phone `previous` holds for that id
     /// (so a roster exported without phones can be edited and sent back); `"phone": null` clears it.
     /// - Throws: `InvalidFields` with every problem and where it is; `JSONSyntaxError` for malformed JSON.
     public static func parse(json bytes: [UInt8], previous: Roster? = nil) throws -> Roster {
+        let r = try read(json: bytes, previous: previous)
+        guard r.problems.isEmpty else { throw InvalidFields(r.problems) }
+        return r.roster
+    }
+
+    /// `parse(json:)`, keeping what could be read beside the problems.
+    /// - Throws: `InvalidFields` when the document's shape is wrong (not an object, no people array);
+    ///   `JSONSyntaxError`.
+    public static func read(json bytes: [UInt8], previous: Roster? = nil) throws -> Reading {
         guard case .object(let doc) = try JSONValue.parse(bytes) else {
             throw InvalidFields([FieldError("body", "must be an object with people and appointments")])
         }
@@ -149,7 +173,7 @@ extension Roster {
         case nil, .null?: appointments = []
         default: throw InvalidFields([FieldError("appointments", "must be an array")])
         }
-        var problems: [FieldError] = []
+        var problems: [FieldError] = [], places: [String] = []
         var out = Roster()
         for (i, v) in people.enumerated() {
             guard let o = v.objectValue else { problems.append(FieldError("people[\(i)]", "must be an object")); continue }
@@ -160,23 +184,28 @@ extension Roster {
         for (i, v) in appointments.enumerated() {
             guard let o = v.objectValue else { problems.append(FieldError("appointments[\(i)]", "must be an object")); continue }
             var r = RecordReader(o, location: "appointments[\(i)]")
-            if let a = readAppointment(&r) { out.appointments.append(a) }
+            if let a = readAppointment(&r) {
+                out.appointments.append(a)
+                places.append("appointments[\(i)]")
+            }
             problems += r.problems
         }
-        guard problems.isEmpty else { throw InvalidFields(problems) }
-        return out
+        return Reading(roster: out, places: places, csv: false, problems: problems)
     }
 
     /// Reads the CSV form `csv(phones:)` writes: columns `person`, `name`, optional `phone`, `grid`, `role`,
     /// `valid_from`, `valid_to`; a person's name (and phone) may be repeated on each of their lines but must agree.
     /// - Throws: `InvalidFields` naming each line and column at fault.
     public static func parse(csv bytes: [UInt8], previous: Roster? = nil) throws -> Roster {
-        try parseWithLines(csv: bytes, previous: previous).roster
+        let r = try read(csv: bytes, previous: previous)
+        guard r.problems.isEmpty else { throw InvalidFields(r.problems) }
+        return r.roster
     }
 
-    /// `parse(csv:)`, with the line each appointment came from.
-    public static func parseWithLines(csv bytes: [UInt8], previous: Roster? = nil) throws -> (roster: Roster, lines: [Int]) {
-        var lines: [Int] = []
+    /// `parse(csv:)`, keeping what could be read beside the problems.
+    /// - Throws: `InvalidFields` for a missing header or rows wider than it.
+    public static func read(csv bytes: [UInt8], previous: Roster? = nil) throws -> Reading {
+        var places: [String] = []
         let rows = try CSV.records(bytes, required: ["person", "name"])
         var problems: [FieldError] = []
         var out = Roster(), index: [String: Int] = [:]
@@ -197,13 +226,12 @@ extension Roster {
             if r.has("grid") || r.has("role") {
                 if let a = readAppointment(&r) {
                     out.appointments.append(a)
-                    lines.append(line)
+                    places.append("line \(line)")
                 }
                 problems += r.problems
             }
         }
-        guard problems.isEmpty else { throw InvalidFields(problems) }
-        return (out, lines)
+        return Reading(roster: out, places: places, csv: true, problems: problems)
     }
 
     static func readPerson(_ r: inout RecordReader, previous: Roster?) -> Person? {
@@ -229,12 +257,12 @@ extension Roster {
     /// the wrong level, two people in the same role on the same grid at once, duplicate ids.
     /// - Parameters:
     ///   - levels: every residential grid's level by code.
-    ///   - lines: for a roster read from CSV, the line each appointment came from (problems then name lines and
-    ///     columns, as the file's own problems do).
-    public func problems(levels: [String: GridLevel], lines: [Int]? = nil) -> [FieldError] {
+    ///   - places: where each appointment came from in its upload (`appointments[3]`, `line 7`); by default its
+    ///     index here. `csv`: the places are lines, and fields are named as columns.
+    public func problems(levels: [String: GridLevel], places: [String]? = nil, csv: Bool = false) -> [FieldError] {
         func at(_ i: Int, _ key: String?) -> String {
-            guard let lines, i < lines.count else { return "appointments[\(i)]" + (key.map { ".\($0)" } ?? "") }
-            return "line \(lines[i])" + (key.map { ", column \($0)" } ?? "")
+            let place = places.flatMap { i < $0.count ? $0[i] : nil } ?? "appointments[\(i)]"
+            return place + (key.map { csv ? ", column \($0)" : ".\($0)" } ?? "")
         }
         var out: [FieldError] = []
         var seen = Set<String>()

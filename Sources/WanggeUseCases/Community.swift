@@ -35,11 +35,12 @@ public struct Community: Sendable {
     @discardableResult
     public func importRoster(_ bytes: [UInt8], csv: Bool) throws -> Roster {
         let previous = try repository.roster()
-        let (roster, lines) = csv ? try Roster.parseWithLines(csv: bytes, previous: previous) : (try Roster.parse(json: bytes, previous: previous), nil)
-        let problems = roster.problems(levels: try residentialLevels(), lines: lines)
+        let reading = csv ? try Roster.read(csv: bytes, previous: previous) : try Roster.read(json: bytes, previous: previous)
+        // The upload's own problems and those against the grids, together: one answer names them all.
+        let problems = reading.allProblems(levels: try residentialLevels())
         guard problems.isEmpty else { throw InvalidFields(problems) }
-        try repository.replaceRoster(roster)
-        return roster
+        try repository.replaceRoster(reading.roster)
+        return reading.roster
     }
 
     /// Who works on a grid on `day`: its own appointments, and for a courtyard or community those of the grids

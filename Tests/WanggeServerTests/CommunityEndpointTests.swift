@@ -183,6 +183,7 @@ struct CommunityEndpointTests {
             #expect(r.status == .unprocessableContent)
             let fields = Self.array(r.json["error"]?.objectValue?["details"]).compactMap { $0["field"]?.stringValue }
             #expect(fields.contains("appointments[2].role") && !fields.contains("appointments[0].role"), "\(fields)")
+            #expect(fields.contains("appointments[1].grid"), "the unknown grid is named in the same answer as the bad role: \(fields)")
             #expect(try f.database.roster() == before)
             let csv = "person,name,grid,role\nx,X,13010500500101,medical\nx,X,nowhere,medical\n"
             let c = try await send(client, .put, "/staff", Array(csv.utf8), .gis, type: "text/csv")

@@ -103,7 +103,7 @@ def worker(k):
 
 
 pid = serve_pid()
-threads = [threading.Thread(target=worker, args=(k,)) for k in range(3)]
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
 started = time.monotonic()
 for t in threads:
     t.start()
@@ -130,7 +130,7 @@ def pct(v, p):
     return v[min(len(v) - 1, int(len(v) * p))] if v else float("nan")
 
 
-print(f"     {count[0]:,} requests in {elapsed:.0f} s ({count[0] / elapsed:,.0f}/s) from 3 clients")
+print(f"     {count[0]:,} requests in {elapsed:.0f} s ({count[0] / elapsed:,.0f}/s) from 2 clients")
 for kind, v in sorted(latencies.items()):
     print(f"     {kind:>15}: {len(v):>7,}  p50 {pct(v, .5):6.2f} ms  p99 {pct(v, .99):6.2f} ms  errors {len(errors.get(kind, []))}")
 warm = next((m for t, m in samples if t >= seconds / 10), samples[0][1] if samples else 0)

@@ -7,34 +7,15 @@ service's resident memory before, at its peak and after. The memory after must b
 """
 import json
 import math
-import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
+from serve_proc import serve_pid, status_mb as status
+
 base, wangge, db = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
-
-
-def serve_pid():
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-        except OSError:
-            continue
-        if len(argv) > 1 and argv[0].endswith(b"wangge") and argv[1] == b"serve":
-            return int(pid)
-    raise SystemExit("no wangge serve process")
-
-
-def status(pid, field):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024  # MB
-    return 0.0
 
 
 gis = subprocess.run([wangge, "token", "create", "--role", "gis", "--name", "memory check", "--db", db],

@@ -9,13 +9,14 @@ after the first tenth of the run.
 """
 import http.client
 import json
-import os
 import random
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+
+from serve_proc import serve_pid, status_mb
 
 base, wangge, db, geodata = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
 seconds = float(sys.argv[5]) if len(sys.argv) > 5 else 60.0
@@ -28,24 +29,6 @@ def token(role, name):
 
 
 reporter, dispatcher, viewer, gis = token("reporter", "soak"), token("dispatcher", "soak"), token("viewer", "soak"), token("gis", "soak")
-
-
-def serve_pid():
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-            except OSError:
-                continue
-            if len(argv) > 1 and argv[0].endswith(b"wangge") and argv[1] == b"serve":
-                return int(pid)
-
-
-def rss(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 lock = threading.Lock()
@@ -111,7 +94,7 @@ samples = []
 reloaded = False
 while any(t.is_alive() for t in threads):
     time.sleep(1)
-    samples.append((time.monotonic() - started, rss(pid)))
+    samples.append((time.monotonic() - started, status_mb(pid, "VmRSS")))
     if not reloaded and time.monotonic() - started > seconds / 2:
         reloaded = True
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)

@@ -97,15 +97,8 @@ public struct JointBuilding: Sendable, Equatable {
             throw InvalidFields([FieldError("body", "must be an object with themes, links and activities")])
         }
         var out = JointBuilding(), problems: [FieldError] = []
-        func list(_ key: String) -> [JSONValue] {
-            switch doc[key] {
-            case .array(let a)?: return a
-            case nil, .null?: return []
-            default: problems.append(FieldError(key, "must be an array")); return []
-            }
-        }
         var themed = Set<String>()
-        for (i, v) in list("themes").enumerated() {
+        for (i, v) in doc.array("themes", problems: &problems).enumerated() {
             var r = RecordReader(v.objectValue ?? JSONObject(), location: "themes[\(i)]")
             let grid = r.text("grid", required: true, maxLength: 64), theme = r.text("theme", required: true, maxLength: 64), name = r.text("name")
             if let grid {
@@ -115,7 +108,7 @@ public struct JointBuilding: Sendable, Equatable {
             problems += r.problems
             if r.problems.isEmpty, let grid, let theme { out.themes.append(Theme(grid: grid, theme: theme, name: name)) }
         }
-        for (i, v) in list("links").enumerated() {
+        for (i, v) in doc.array("links", problems: &problems).enumerated() {
             var r = RecordReader(v.objectValue ?? JSONObject(), location: "links[\(i)]")
             let grid = r.text("grid", required: true, maxLength: 64), org = r.text("organisation", required: true, maxLength: 64)
             let type = r.choice("type", LinkType.self)
@@ -127,7 +120,7 @@ public struct JointBuilding: Sendable, Equatable {
                 if !out.links.contains(link) { out.links.append(link) }
             }
         }
-        for (i, v) in list("activities").enumerated() {
+        for (i, v) in doc.array("activities", problems: &problems).enumerated() {
             var r = RecordReader(v.objectValue ?? JSONObject(), location: "activities[\(i)]")
             if let a = readActivity(&r, levels: levels, organisations: organisations) { out.activities.append(a) }
             problems += r.problems

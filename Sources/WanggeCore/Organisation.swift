@@ -28,8 +28,7 @@ public struct Organisation: Sendable, Equatable {
     /// Every grid code it falls in, residential chain first.
     public var gridCodes: [String] {
         guard let a = assignment else { return [] }
-        return [a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building].compactMap { $0 }
-            + a.functional.grids + a.industry.grids
+        return GridLayer.allCases.flatMap { OrganisationMove.codes(a, $0) }
     }
 
     /// The properties a feature of it carries (the same in GeoJSON, CSV and the OGC collection).

@@ -72,15 +72,8 @@ public struct PartyOrganisation: Sendable, Equatable {
             throw InvalidFields([FieldError("body", "must be an object with units and members")])
         }
         var out = PartyOrganisation(), problems: [FieldError] = []
-        func list(_ key: String) -> [JSONValue] {
-            switch doc[key] {
-            case .array(let a)?: return a
-            case nil, .null?: return []
-            default: problems.append(FieldError(key, "must be an array")); return []
-            }
-        }
         var unitOn = Set<String>()
-        for (i, v) in list("units").enumerated() {
+        for (i, v) in doc.array("units", problems: &problems).enumerated() {
             var r = RecordReader(v.objectValue ?? JSONObject(), location: "units[\(i)]")
             let grid = r.text("grid", required: true, maxLength: 64), kind = r.choice("kind", UnitKind.self), name = r.text("name", required: true)
             if let grid, let kind {
@@ -93,7 +86,7 @@ public struct PartyOrganisation: Sendable, Equatable {
             if r.problems.isEmpty, let grid, let kind, let name { out.units.append(Unit(grid: grid, kind: kind, name: name)) }
         }
         var countedOn = Set<String>()
-        for (i, v) in list("members").enumerated() {
+        for (i, v) in doc.array("members", problems: &problems).enumerated() {
             var r = RecordReader(v.objectValue ?? JSONObject(), location: "members[\(i)]")
             let grid = r.text("grid", required: true, maxLength: 64)
             if let grid {

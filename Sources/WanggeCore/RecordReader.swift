@@ -94,6 +94,19 @@ public struct RecordReader {
     }
 }
 
+extension JSONObject {
+    /// The array member `key` of an uploaded document: empty when absent or null; anything else is a problem.
+    func array(_ key: String, problems: inout [FieldError]) -> [JSONValue] {
+        switch self[key] {
+        case .array(let a)?: return a
+        case nil, .null?: return []
+        default:
+            problems.append(FieldError(key, "must be an array"))
+            return []
+        }
+    }
+}
+
 /// Calendar days as `YYYY-MM-DD` text, which sorts as the days do.
 public enum CalendarDay {
     public static func isValid(_ s: String) -> Bool {

@@ -109,11 +109,6 @@ public struct Community: Sendable {
                         responsible: role.flatMap { r in held.first { $0.role == r } }.flatMap { roster.person($0.person) })
     }
 
-    /// The courtyards a person leads on `day`.
-    public func courtyardsLed(by person: String, on day: String? = nil) throws -> Set<String> {
-        Set(try repository.roster().current(on: day ?? today).filter { $0.person == person && $0.role == .gridLeader }.map(\.grid))
-    }
-
     /// Each courtyard's grid leader on `day`.
     public func gridLeaders(on day: String? = nil) throws -> [String: Person] {
         let roster = try repository.roster()

@@ -139,11 +139,13 @@ struct ClosedLoopController: Sendable {
 
     @Sendable func warnings(_ r: RouteRequest) async throws -> Response {
         let level = try r.query.choice("level", WarningFilter.self).map { $0 == .red ? WarningLevel.red : .yellow }
-        let led = try r.query.nonEmpty("grid_leader").map { try community.courtyardsLed(by: $0) }
+        // One read of the roster serves the filter and the names on every warning.
+        let leaders = try community.gridLeaders()
+        let led = try r.query.nonEmpty("grid_leader").map { person in Set(leaders.filter { $0.value.id == person }.keys) }
         let list = try loop.warnings(for: r.identity, department: try r.query.nonEmpty("department"), grid: try r.query.nonEmpty("grid"))
             .filter { level == nil || $0.deadline.level == level }
             .filter { w in led.map { set in w.record.event.assignment.residential.courtyard.map(set.contains) ?? false } ?? true }
-        return .json(Self.warningsJSON(list, now: loop.clock(), leaders: try community.gridLeaders()))
+        return .json(Self.warningsJSON(list, now: loop.clock(), leaders: leaders))
     }
 
     static func apiError(_ e: WorkflowError) -> APIError {

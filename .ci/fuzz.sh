@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # libFuzzer over the readers of untrusted bytes (issue 15): the JSON scanner, the CSV reader, the GeoJSON document
-# and stream readers, the event parser. WanggeCore is pure Swift, so its sources and Tests/Fuzz/FuzzTargets.swift are
-# compiled into one binary with -sanitize=fuzzer,address; each target starts from the committed seed corpus (copied,
-# so the clone stays clean) and runs for SECONDS (default 30). A crash, a hang over 10 s on one input, a sanitizer
+# and stream readers, the event parser, and the byte layout the batch fast path reads NDJSON lines and GeoJSON
+# features by. WanggeCore is pure Swift, so its sources and Tests/Fuzz/FuzzTargets.swift are compiled into one binary
+# with -sanitize=fuzzer,address; each target starts from the committed seed corpus (copied, so the clone stays clean)
+# and runs for SECONDS (default 30). A crash, a hang over 10 s on one input, a sanitizer
 # report or a failed agreement check stops it with the input that did it.
 # Usage: .ci/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -11,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 swiftc -sanitize=fuzzer,address -parse-as-library -module-name WanggeCore -swift-version 6 -enable-upcoming-feature ExistentialAny -O \
     "$root"/Sources/WanggeCore/*.swift "$root/Tests/Fuzz/FuzzTargets.swift" -o "$work/wangge-fuzz" 2>&1 | grep -v "ld.gold: warning" || true
-for target in json csv geojson event; do
+for target in json csv geojson event layout; do
     cp -r "$root/Tests/Fuzz/corpus/$target" "$work/corpus-$target"
     echo "+ fuzz $target for $seconds s"
     (cd "$work" && WANGGE_FUZZ=$target ./wangge-fuzz "corpus-$target" -max_total_time="$seconds" -max_len=8192 -timeout=10 \

@@ -26,6 +26,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case "csv": fuzzCSV(bytes)
     case "geojson": fuzzGeoJSON(bytes)
     case "event": fuzzEvent(bytes)
+    case "layout": fuzzLayout(bytes)
     default: require(false, "unknown WANGGE_FUZZ \(fuzzTarget)")
     }
     return 0
@@ -81,5 +82,34 @@ func fuzzEvent(_ bytes: [UInt8]) {
     guard case .object(let o)? = try? JSONValue.parse(bytes) else { return }
     if case .success(let s) = EventSubmission.parse(o, now: 1_800_000_000) {
         require(s.x.isFinite && s.y.isFinite, "an accepted event has a non-finite coordinate")
+    }
+}
+
+/// The batch fast path (NDJSON lines and GeoJSON features read by bytes, `JSONRowWriter`) finds members and
+/// elements with `JSONLayout` in text `isValid` accepted: every member's key and value, and every element, must be
+/// what the tree parser reads from the same text, in the same order, and an object's closing brace where it is.
+func fuzzLayout(_ bytes: [UInt8]) {
+    guard JSONValue.isValid(bytes), let tree = try? JSONValue.parse(bytes) else { return }
+    bytes.withUnsafeBufferPointer { p in
+        func value(_ r: Range<Int>) -> JSONValue? { try? JSONValue.parse(p[r]) }
+        switch tree {
+        case .object(let o):
+            guard let layout = JSONLayout.members(p) else { return require(false, "members found no object in an object") }
+            require(layout.members.count == o.members.count, "members found \(layout.members.count) members, the tree \(o.members.count)")
+            for (m, t) in zip(layout.members, o.members) {
+                let key = value(m.key.lowerBound - 1..<m.key.upperBound + 1)
+                require(key == .string(t.key), "member key \(String(decoding: p[m.key], as: UTF8.self)) is not the tree's \(t.key)")
+                require(value(m.value) == t.value, "the value of \(t.key) is not the tree's")
+            }
+            require(p[layout.close] == 0x7D && JSONValue.isValid(Array(p[..<(layout.close + 1)])), "the closing brace is not at \(layout.close)")
+            require(JSONLayout.elements(p) == nil, "elements found an array in an object")
+        case .array(let a):
+            guard let elements = JSONLayout.elements(p) else { return require(false, "elements found no array in an array") }
+            require(elements.count == a.count, "elements found \(elements.count) elements, the tree \(a.count)")
+            for (r, t) in zip(elements, a) { require(value(r) == t, "an element is not the tree's") }
+            require(JSONLayout.members(p) == nil, "members found an object in an array")
+        default:
+            require(JSONLayout.members(p) == nil && JSONLayout.elements(p) == nil, "a scalar read as an object or array")
+        }
     }
 }

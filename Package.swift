@@ -9,6 +9,12 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// CI's ThreadSanitizer run (`.ci/run`) needs only the engine and what its tests import: with WANGGE_ENGINE_ONLY=1
+/// the service, the executables, the server tests and their HTTP dependencies are left out, so that the second
+/// sanitized build of everything (10 minutes of CI on 2 cores) is the engine's build alone.
+let engineOnly = Context.environment["WANGGE_ENGINE_ONLY"] == "1"
+let serviceOnly: Set<String> = ["WanggeRendering", "WanggeServer", "wangge", "wangge-bench", "WanggeServerTests"]
+
 let package = Package(
     name: "Wangge",
     platforms: [.macOS(.v14)],
@@ -18,15 +24,16 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ] + (engineOnly ? [] : [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-    ],
+    ]),
     targets: [
         // Debian's libgeos-dev (3.11) and libproj-dev (9.1) through module maps and shim headers.
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
@@ -116,3 +123,8 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if engineOnly {
+    package.products = []
+    package.targets.removeAll { serviceOnly.contains($0.name) }
+}

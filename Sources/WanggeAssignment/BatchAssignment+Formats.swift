@@ -277,13 +277,15 @@ extension BatchAssignment {
 
         func handle(_ piece: GeoJSONFeatureStream.Piece) throws {
             switch piece {
-            case .crs(let bytes):
+            case .member("crs", let bytes, _):
                 if self.crs == nil, let name = (try? JSONValue.parse(bytes))?.objectValue?["properties"]?.objectValue?["name"]?.stringValue {
                     do { crs = try CRS(parsing: name) } catch { throw WanggeError.invalidInput("the file's crs member names \"\(name)\", which Wangge cannot read; give --crs") }
                 }
-            case .feature(let bytes, let line):
-                pending.append(JSONRecord(raw: bytes, line: line))
+            case .feature(let bytes, let at):
+                pending.append(JSONRecord(raw: bytes, line: at.line))
                 if pending.count >= chunkRows { try flush() }
+            case .member:
+                break
             }
         }
 

@@ -1,5 +1,5 @@
 /// One feature as read from a GeoJSON FeatureCollection, before any geometric check.
-public struct RawFeature: Sendable {
+public struct RawFeature: Sendable, Equatable {
     /// 0-based position in the collection's `features` array.
     public var index: Int
     /// 1-based line where the feature starts in the file.
@@ -14,7 +14,7 @@ public struct RawFeature: Sendable {
 }
 
 /// A GeoJSON FeatureCollection read feature by feature.
-public struct GeoJSONDocument: Sendable {
+public struct GeoJSONDocument: Sendable, Equatable {
     public var features: [RawFeature]
     /// The name in a legacy (GeoJSON 2008) `crs` member, if the file has one.
     public var crsName: String?
@@ -50,10 +50,14 @@ public struct GeoJSONDocument: Sendable {
         var featuresKind: String?
         var crsName: String?
         var lineCounter = LineCounter()
+        var seen: Set<String> = []
         try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
+            if key != "features", !seen.insert(key).inserted {
+                throw s.error("the member \"\(key)\" appears twice in the FeatureCollection")
+            }
             switch key {
             case "type":
-                type = try s.readValue().stringValue
+                do throws(JSONSyntaxError) { type = try s.readValue().stringValue } catch { throw error.within(key: key) }
             case "features":
                 if sawFeatures { throw s.error("the member \"features\" appears twice in the FeatureCollection") }
                 sawFeatures = true
@@ -66,10 +70,9 @@ public struct GeoJSONDocument: Sendable {
                     }
                 } catch { throw error.within(key: "features") }
             case "crs":
-                let crs = try s.readValue()
-                crsName = crs.objectValue?["properties"]?.objectValue?["name"]?.stringValue
+                do throws(JSONSyntaxError) { crsName = Self.crsName(try s.readValue()) } catch { throw error.within(key: key) }
             default:
-                try s.skipValue()
+                do throws(JSONSyntaxError) { try s.skipValue() } catch { throw error.within(key: key) }
             }
         }
         s.skipWhitespace()
@@ -77,8 +80,7 @@ public struct GeoJSONDocument: Sendable {
             throw s.error("unexpected \(s.describeByte(at: s.pos)) after the end of the JSON value")
         }
         guard type == "FeatureCollection" else {
-            throw GeoJSONStructureError(message: type.map { "the top-level type is \"\($0)\"; expected \"FeatureCollection\"" }
-                ?? "the top-level object has no \"type\": \"FeatureCollection\"")
+            throw GeoJSONStructureError(message: Reader.typeMessage(type))
         }
         guard sawFeatures else {
             throw GeoJSONStructureError(message: "the FeatureCollection has no \"features\" array")

@@ -24,6 +24,14 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         return e
     }
 
+    /// The same error, found in a piece of a larger text that starts at `at`.
+    func placed(at: GeoJSONFeatureStream.Place) -> JSONSyntaxError {
+        var e = JSONSyntaxError(message: message, offset: offset + at.offset, line: line + at.line - 1,
+                                column: line == 1 ? column + at.column - 1 : column)
+        e.path = path
+        return e
+    }
+
     static func isPlain(_ key: String) -> Bool {
         !key.isEmpty && key.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
     }
@@ -201,17 +209,37 @@ struct JSONScanner {
     /// value can be cut out whole and reported on its own. A container ends at its matching bracket; a bare value at
     /// the next `,`, `]` or `}` outside strings. Returns false, leaving `pos` where it was, when the text ends first.
     mutating func skipBalanced() -> Bool {
-        skipWhitespace()
-        var i = pos
+        var fresh = Balance()
+        return skipBalanced(resuming: &fresh)
+    }
+
+    /// How far an unfinished `skipBalanced` got into a value, so that it goes on from there when more text has come
+    /// (a 50 MB feature arriving in 64 KB chunks is scanned once, not once per chunk).
+    struct Balance: Sendable {
+        var scanned = 0
         var depth = 0
         var inString = false
+    }
+
+    /// `skipBalanced` that starts where `balance` (for the value at `pos`) says the last try stopped, and leaves
+    /// there where this one stopped (reset when the value's end is found).
+    mutating func skipBalanced(resuming balance: inout Balance) -> Bool {
+        skipWhitespace()
+        var i = pos + balance.scanned
+        var depth = balance.depth
+        var inString = balance.inString
+        func found(_ end: Int) -> Bool {
+            pos = end
+            balance = Balance()
+            return true
+        }
         while i < end {
             let b = bytes[i]
             if inString {
                 if b == 0x5C { i += 2; continue }
                 if b == 0x22 {
                     inString = false
-                    if depth == 0 { pos = i + 1; return true }
+                    if depth == 0 { return found(i + 1) }
                 }
                 i += 1
                 continue
@@ -220,16 +248,16 @@ struct JSONScanner {
             case 0x22: inString = true
             case 0x7B, 0x5B: depth += 1
             case 0x7D, 0x5D:
-                if depth == 0 { pos = i; return true }  // a bare value ends before its container closes
+                if depth == 0 { return found(i) }  // a bare value ends before its container closes
                 depth -= 1
-                if depth == 0 { pos = i + 1; return true }
+                if depth == 0 { return found(i + 1) }
             case 0x2C where depth == 0:
-                pos = i
-                return true
+                return found(i)
             default: break
             }
             i += 1
         }
+        balance = Balance(scanned: i - pos, depth: depth, inString: inString)
         return false
     }
 

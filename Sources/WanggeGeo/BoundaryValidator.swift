@@ -1,4 +1,4 @@
-import WanggeCore
+public import WanggeCore
 
 /// Checks a boundary file completely — syntax, structure, coordinates, CRS, validity, properties, and for the
 /// residential hierarchy containment, sibling overlaps and coverage — and reports every defect at once.
@@ -36,20 +36,28 @@ public final class BoundaryValidator {
     /// Checks the bytes of a GeoJSON file.
     public func check(_ data: [UInt8], options: BoundaryOptions) -> BoundaryCheckResult {
         progress?(.reading, 0, data.count)
+        let read = Result { try GeoJSONDocument.parse(data) }
+        if case .success = read { progress?(.reading, data.count, data.count) }
+        return check(read, options: options)
+    }
+
+    /// Checks a file already read — whole by `GeoJSONDocument.parse`, or as it arrived by `GeoJSONDocument.Reader`;
+    /// a read that failed is the one defect.
+    public func check(_ read: Result<GeoJSONDocument, any Error>, options: BoundaryOptions) -> BoundaryCheckResult {
         var result = BoundaryCheckResult(layer: options.layer, crs: options.crs ?? .wgs84, featureCount: 0,
                                          defects: [], grids: [])
         let document: GeoJSONDocument
-        do {
-            document = try GeoJSONDocument.parse(data)
-        } catch let e as JSONSyntaxError {
+        switch read {
+        case .success(let d):
+            document = d
+        case .failure(let e as JSONSyntaxError):
             result.defects = [Defect(kind: .malformedJSON, message: e.description, line: e.line, column: e.column)]
             return result
-        } catch {
-            result.defects = [Defect(kind: .notFeatureCollection, message: "\(error)")]
+        case .failure(let e):
+            result.defects = [Defect(kind: .notFeatureCollection, message: "\(e)")]
             return result
         }
         result.featureCount = document.features.count
-        progress?(.reading, data.count, data.count)
 
         // The CRS: the option, else the file's legacy crs member, else RFC 7946's WGS84.
         var crs = options.crs ?? .wgs84

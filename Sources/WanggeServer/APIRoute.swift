@@ -102,21 +102,48 @@ struct RouteRequest: Sendable {
     /// The body, at most the route's limit, sent within `bodyTimeout`.
     /// - Throws: `APIError` 413 when it is larger, 408 when it is not all there in time.
     func body() async throws -> [UInt8] {
-        let request = self.request, limit = bodyLimit, timeout = bodyTimeout
-        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { try await request.bytes(upTo: limit) }
+        let request = self.request, limit = bodyLimit
+        return try await timed { try await request.bytes(upTo: limit) }
+    }
+
+    /// The body handed to `feed` chunk by chunk as it arrives, so that a large upload is read as it streams and
+    /// never held whole; at most the route's limit, sent within `bodyTimeout`. `state` ends as `feed` left it.
+    /// - Throws: `APIError` 413 when the body is larger, 408 when it is not all there in time; what `feed` throws.
+    func body<State: Sendable>(streaming state: State,
+                               _ feed: @escaping @Sendable (inout State, ByteBuffer) throws -> Void) async throws -> State {
+        let request = self.request, limit = bodyLimit
+        return try await timed {
+            var state = state
+            var total = 0
+            for try await chunk in request.body {
+                total += chunk.readableBytes
+                guard total <= limit else {
+                    throw APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than \(limit) bytes")
+                }
+                try feed(&state, chunk)
+            }
+            return state
+        }
+    }
+
+    /// `read` (the body's reading), unless the body takes longer than `bodyTimeout` to arrive.
+    /// - Throws: `APIError` 408 then (the connection is closed); what `read` throws.
+    func timed<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = bodyTimeout
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await read() }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else {
+            guard let first = try await group.next(), let done = first else {
                 var e = APIError(.requestTimeout, code: "request_timeout",
                                  message: "the body did not arrive within \(timeout.components.seconds) s; nothing was stored")
                 e.headers[.connection] = "close"
                 throw e
             }
-            return bytes
+            return done
         }
     }
 

@@ -28,7 +28,16 @@ public struct BoundaryImport {
     ///   then either).
     public func run(data: [UInt8], source: String, repository: (any GridRepository)?,
                     validator: BoundaryValidator = BoundaryValidator()) throws -> Outcome {
-        let check = validator.check(data, options: options)
+        try store(validator.check(data, options: options), source: source, repository: repository)
+    }
+
+    /// Checks a file already read (an upload read as it arrived) and stores it as `run(data:)` does.
+    public func run(read: Result<GeoJSONDocument, any Error>, source: String, repository: (any GridRepository)?,
+                    validator: BoundaryValidator = BoundaryValidator()) throws -> Outcome {
+        try store(validator.check(read, options: options), source: source, repository: repository)
+    }
+
+    func store(_ check: BoundaryCheckResult, source: String, repository: (any GridRepository)?) throws -> Outcome {
         if let reportPath {
             try FileIO.write(DefectReport.geoJSON(check.defects), to: reportPath)
         }

@@ -24,17 +24,18 @@ public struct BoundaryPublishing: Sendable {
         public var moved: [OrganisationMove]
     }
 
-    /// Checks `data` (named `source` in the import history) and, when clean, stores it and reloads the index. The
-    /// checks are seconds of CPU work on big files: they run on a dispatch thread, not on the cooperative pool.
+    /// Checks an upload read as it arrived (`GeoJSONDocument.Reader`; a failed read is its one defect) and, when
+    /// clean, stores it (named `source` in the import history), reloads the index and reassigns the organisations.
+    /// The checks are seconds of CPU work on big files: they run on a dispatch thread, not on the cooperative pool.
     /// - Returns: the outcome; `landed` is nil when there were defects (nothing stored then).
     /// - Throws: the repository's error (nothing stored), or `GeosError` when the new index cannot be built.
-    public func publish(_ data: [UInt8], options: BoundaryOptions, source: String) async throws -> Published {
+    public func publish(_ read: Result<GeoJSONDocument, any Error>, options: BoundaryOptions, source: String) async throws -> Published {
         // A large upload's parse, checks and GEOS work free hundreds of MB at the end; glibc keeps freed memory in
         // its arenas unless asked to give it back, so without this the service stayed near its peak for good.
         defer { malloc_trim(0) }
         let repository = self.repository
         let outcome = try await Self.offPool {
-            try BoundaryImport(options: options).run(data: data, source: source, repository: repository)
+            try BoundaryImport(options: options).run(read: read, source: source, repository: repository)
         }
         guard let landed = outcome.landed else { return Published(outcome: outcome, moved: []) }
         try await engine.reload(including: landed.id)

@@ -10,10 +10,12 @@ let fuzzTarget: String = {
 
 @_silgen_name("getenv") func getenv(_ name: UnsafePointer<CChar>) -> UnsafeMutablePointer<CChar>?
 @_silgen_name("abort") func abort() -> Never
+@_silgen_name("fflush") func fflush(_ stream: UnsafeMutableRawPointer?) -> CInt
 
 func require(_ ok: Bool, _ what: @autoclosure () -> String) {
     if !ok {
         print("fuzz: \(what())")
+        _ = fflush(nil)  // abort does not flush stdout
         abort()
     }
 }
@@ -74,6 +76,24 @@ func fuzzGeoJSON(_ bytes: [UInt8]) {
     } catch { ok = false }
     if let document, ok {
         require(document.features.count == streamed, "the document has \(document.features.count) features, the stream \(streamed)")
+    }
+    // An upload is read as it arrives (GeoJSONDocument.Reader): it takes what the whole-file parser takes, finds
+    // the same document, and a feature's syntax error is the parser's own.
+    var reader = GeoJSONDocument.Reader()
+    let read = Result { () throws -> GeoJSONDocument in
+        try reader.feed(Array(bytes[..<cut]))
+        try reader.feed(Array(bytes[cut...]))
+        return try reader.finish()
+    }
+    switch (Result { try GeoJSONDocument.parse(bytes) }, read) {
+    case (.success(let whole), .success(let streamed)):
+        require(whole == streamed, "the reader found another document than the parser (cut at \(cut))")
+    case (.failure(let a as JSONSyntaxError), .failure(let b as JSONSyntaxError)) where a.path.hasPrefix("features["):
+        require(a == b && a.path == b.path, "a feature's error differs: \(a) / \(b)")
+    case (.success, .failure(let e)), (.failure(let e), .success):
+        require(false, "only one of the parser and the reader took it (cut at \(cut)): \(e)")
+    default:
+        break
     }
 }
 

@@ -31,13 +31,20 @@ struct GeoJSONFeatureStreamTests {
     @Test("features, a malformed one and a bare value come out whole with their lines, whatever the chunks", arguments: [1, 2, 5, 64, 100_000])
     func pieces(chunk: Int) throws {
         let pieces = try Self.pieces(Self.text, chunk: chunk)
-        guard pieces.count == 5, case .crs(let crs) = pieces[0] else { Issue.record("pieces: \(pieces)"); return }
-        #expect(try JSONValue.parse(crs).objectValue?["properties"]?.objectValue?["name"] == .string("EPSG:4547"))
-        var features: [(String, Int)] = []
-        for p in pieces.dropFirst() {
-            if case .feature(let bytes, let line) = p { features.append((String(decoding: bytes, as: UTF8.self), line)) }
+        var members: [(String, [UInt8])] = []
+        var features: [(String, Int, Int)] = []
+        for p in pieces {
+            switch p {
+            case .member(let key, let bytes, _): members.append((key, bytes))
+            case .feature(let bytes, let at): features.append((String(decoding: bytes, as: UTF8.self), at.line, at.column))
+            }
         }
+        #expect(members.map(\.0) == ["type", "name", "bbox", "crs"])
+        guard members.count == 4, features.count == 4 else { Issue.record("pieces: \(pieces)"); return }
+        #expect(try JSONValue.parse(members[3].1).objectValue?["properties"]?.objectValue?["name"] == .string("EPSG:4547"))
+        #expect(try JSONValue.parse(members[2].1) == JSONValue.parse("[1, 2, 3, 4]"))
         #expect(features.map(\.1) == [5, 6, 7, 8])
+        #expect(features.map(\.2) == [3, 3, 3, 3])
         #expect(try JSONValue.parse(features[0].0).objectValue?["properties"]?.objectValue?["n"] == .string("a ] } , \" tricky"))
         #expect(try JSONValue.parse(features[1].0).objectValue?["geometry"]?.objectValue?["coordinates"]
             == .array([.number(JSONNumber(literal: "3.25", value: 3.25)), .number(JSONNumber(literal: "-4e2", value: -400))]))

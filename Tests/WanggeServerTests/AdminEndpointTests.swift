@@ -176,23 +176,9 @@ struct AdminEndpointTests {
         try await f.app().test(.live) { client in
             let port = try #require(client.port)
             // A raw connection that promises 200 bytes and sends 20.
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(port).bigEndian)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            #expect(connected == 0)
-            let head = "POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(f.tokens[.reporter]!)\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"type\":\"garbage\","
-            _ = head.withCString { send(fd, $0, strlen($0), 0) }
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            var answer = ""
-            for _ in 0..<50 where !answer.contains("}") {
-                let n = recv(fd, &buffer, buffer.count, 0)
-                if n <= 0 { break }
-                answer += String(decoding: buffer[0..<n], as: UTF8.self)
-            }
+            let raw = try RawHTTP(port: port)
+            try await raw.send("POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(f.tokens[.reporter]!)\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"type\":\"garbage\",")
+            let answer = try await raw.receive { $0.contains("}") }
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(answer.contains("\"request_timeout\""))
         }

@@ -54,6 +54,42 @@ struct BoundaryEndpointTests {
         }
     }
 
+    @Test("an upload sent in many small chunks is read as it streams: it lands as sent whole, and a feature's syntax error is where the file has it")
+    func streamedUpload() async throws {
+        try await f.app().test(.live) { client in
+            let port = try #require(client.port)
+            let head = "POST /boundaries?layer=residential HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(f.tokens[.gis]!)\r\nContent-Type: application/geo+json\r\n"
+            func answer(_ raw: RawHTTP) async throws -> (status: Int, body: JSONObject?) {
+                let (status, body) = try await raw.response()
+                return (status, (try? JSONValue.parse(body))?.objectValue)
+            }
+            // A feature cut by a missing comma, on one line as map SDKs write: the defect's line and column are the
+            // whole-file parser's.
+            var text = String(decoding: BoundaryFileBuilder.cleanHierarchy().bytes, as: UTF8.self)
+            text = text.replacingOccurrences(of: "\n", with: " ")
+            let broken = text.replacingOccurrences(of: #""code":"Y1","#, with: #""code":"Y1" "#)
+            #expect(broken != text)
+            let expected: JSONSyntaxError
+            do { _ = try GeoJSONDocument.parse(Array(broken.utf8)); Issue.record("parsed"); return } catch let e as JSONSyntaxError { expected = e }
+            let bad = try RawHTTP(port: port)
+            try await bad.sendChunked(head: head, body: Array(broken.utf8), piece: 5)
+            let refused = try await answer(bad)
+            #expect(refused.status == 422)
+            guard case .array(let defects)? = refused.body?["error"]?.objectValue?["defects"] else { Issue.record("no defects"); return }
+            let defect = defects.first?.objectValue
+            #expect(defect?["kind"] == .string("malformed_json"))
+            #expect(defect?["line"] == .number(JSONNumber(expected.line)) && defect?["column"] == .number(JSONNumber(expected.column)), "\(String(describing: defect)) / \(expected)")
+            #expect(defect?["message"]?.stringValue?.contains("features[") == true)
+            // The clean file, 7 bytes a chunk, lands whole.
+            let good = try RawHTTP(port: port)
+            try await good.sendChunked(head: head, body: BoundaryFileBuilder.cleanHierarchy().bytes, piece: 7)
+            let landed = try await answer(good)
+            #expect(landed.status == 200, "\(String(describing: landed.body))")
+            #expect(landed.body?["grids"] == .number(JSONNumber(7)))
+        }
+        #expect(try f.database.grids(in: .residential).count == 7)
+    }
+
     @Test("an import made beside the running service, as `wangge import` does, reaches its index without a restart")
     func importFromOutside() async throws {
         try await f.app().test(.router) { client in

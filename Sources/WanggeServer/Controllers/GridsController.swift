@@ -105,8 +105,18 @@ struct GridsController: Sendable {
         if let f = q.string("parent_field"), !f.isEmpty { options.fields.parent = f }
         options.toleranceMetres = try q.double("tolerance") ?? 0.5
         options.sliverAreaM2 = try q.double("sliver_area") ?? 1
-        let data = try await r.body()
-        let published = try await publishing.publish(data, options: options, source: "upload by \(try r.caller().name)")
+        // The file is read feature by feature as it arrives (the body is never held whole); a read that fails keeps
+        // its error and lets the rest of the body go by, and the error is the answer's one defect.
+        var upload = try await r.body(streaming: Upload()) { upload, chunk in
+            guard upload.failure == nil else { return }
+            do {
+                try chunk.withUnsafeReadableBytes { try upload.reader.feed($0.bindMemory(to: UInt8.self)) }
+            } catch {
+                upload.failure = error
+            }
+        }
+        let read = upload.failure.map { .failure($0) } ?? Result { try upload.reader.finish() }
+        let published = try await publishing.publish(read, options: options, source: "upload by \(try r.caller().name)")
         let outcome = published.outcome
         guard outcome.check.isClean, let landed = outcome.landed else {
             let error = APIError(.unprocessableContent, code: "boundary_defects",
@@ -134,6 +144,12 @@ struct GridsController: Sendable {
                                        organisations_moved: published.moved.map {
                                            Moved(organisation: $0.organisation, name: $0.name, layer: $0.layer.rawValue, from: $0.from, to: $0.to)
                                        }))
+    }
+
+    /// A boundary upload as it is read.
+    struct Upload: Sendable {
+        var reader = GeoJSONDocument.Reader()
+        var failure: (any Error)?
     }
 
     static func defectJSON(_ d: Defect) -> JSONValue {

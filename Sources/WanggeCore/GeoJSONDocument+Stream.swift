@@ -25,10 +25,10 @@ extension GeoJSONDocument {
             do {
                 try stream.feed(bytes) { pieces.append($0) }
             } catch {
-                for piece in pieces { try take(piece) }  // what came before the error is read first, as the parser reads
+                try take(&pieces)  // what came before the error is read first, as the parser reads
                 throw Self.structure(error)
             }
-            for piece in pieces { try take(piece) }
+            try take(&pieces)
         }
 
         public mutating func feed(_ bytes: [UInt8]) throws {
@@ -43,20 +43,26 @@ extension GeoJSONDocument {
             do {
                 try stream.finish { pieces.append($0) }
             } catch {
-                for piece in pieces { try take(piece) }
+                try take(&pieces)
                 // A file cut inside a feature: that feature's own error (where it breaks), as the parser finds it.
                 if let (rest, at) = stream.unfinishedFeature {
                     try take(.feature(rest, at: at))
                 }
                 throw Self.structure(error)
             }
-            for piece in pieces { try take(piece) }
+            try take(&pieces)
             guard type == "FeatureCollection" else { throw GeoJSONStructureError(message: Self.typeMessage(type)) }
             return GeoJSONDocument(features: features, crsName: crsName)
         }
 
-        mutating func take(_ piece: GeoJSONFeatureStream.Piece) throws {
-            switch piece {
+        /// Takes the pieces out one by one, so each one's bytes have one owner and are freed once read.
+        mutating func take(_ pieces: inout [GeoJSONFeatureStream.Piece]) throws {
+            pieces.reverse()
+            while let piece = pieces.popLast() { try take(piece) }
+        }
+
+        mutating func take(_ piece: consuming GeoJSONFeatureStream.Piece) throws {
+            switch consume piece {
             case .feature(let bytes, let at):
                 let index = features.count
                 features.append(try Self.read(bytes, at: at, path: { $0.within(index: index).within(key: "features") }) { s throws(JSONSyntaxError) in
@@ -81,9 +87,9 @@ extension GeoJSONDocument {
         }
 
         /// One piece read whole by `read` (which must take all of it), its error placed in the whole text.
-        static func read<T>(_ bytes: [UInt8], at: GeoJSONFeatureStream.Place, path: (JSONSyntaxError) -> JSONSyntaxError,
+        static func read<T>(_ bytes: consuming [UInt8], at: GeoJSONFeatureStream.Place, path: (JSONSyntaxError) -> JSONSyntaxError,
                             _ read: (inout JSONScanner) throws(JSONSyntaxError) -> T) throws(JSONSyntaxError) -> T {
-            var buffer = bytes
+            var buffer = consume bytes  // the one owner: the NUL goes on without a copy of a 50 MB feature
             buffer.append(0)
             return try buffer.withUnsafeBufferPointer { (p) throws(JSONSyntaxError) -> T in
                 var s = JSONScanner(bytes: p)

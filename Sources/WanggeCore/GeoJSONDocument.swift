@@ -11,6 +11,11 @@ public struct RawFeature: Sendable, Equatable {
     public var properties: JSONObject
     /// Structural problems found while reading (not a Feature, geometry not an object, bad coordinates...).
     public var problems: [String]
+
+    /// A feature with nothing in it, in the place of one let go.
+    public static func empty(index: Int) -> RawFeature {
+        RawFeature(index: index, line: 0, id: nil, geometryType: nil, coordinates: nil, properties: JSONObject(), problems: [])
+    }
 }
 
 /// A GeoJSON FeatureCollection read feature by feature.

@@ -198,7 +198,10 @@ public struct GeoJSONFeatureStream: Sendable {
                     let start = s.pos
                     // A bare value at the very end of the chunk may go on in the next one.
                     guard s.skipBalanced(resuming: &balance), s.pos < s.end || final || p[start] == 0x7B || p[start] == 0x5B else { s.pos = start; break scan }
-                    pieces.append(.feature(Array(p[start..<s.pos]), at: piecePlace(start)))
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(s.pos - start + 1)  // room for the NUL a reader appends
+                    bytes.append(contentsOf: p[start..<s.pos])
+                    pieces.append(.feature(bytes, at: piecePlace(start)))
                     expect = .separator
                 case .done:
                     throw WanggeError.invalidInput("line \(lineAt(s.pos)): unexpected \(s.describeByte(at: s.pos)) after the end of the FeatureCollection")
@@ -212,6 +215,8 @@ public struct GeoJSONFeatureStream: Sendable {
         }
         let (used, phase, place, sawFeatures) = scanned
         buffer.removeFirst(used)
+        // A long feature grew the buffer; keeping its capacity would hold that much memory for the rest of the file.
+        if buffer.capacity > 1 << 20, buffer.capacity > 4 * buffer.count { buffer = Array(buffer) }
         (line, column) = place
         offset += used
         self.balance = balance

@@ -43,11 +43,13 @@ public final class BoundaryValidator {
 
     /// Checks a file already read — whole by `GeoJSONDocument.parse`, or as it arrived by `GeoJSONDocument.Reader`;
     /// a read that failed is the one defect.
-    public func check(_ read: Result<GeoJSONDocument, any Error>, options: BoundaryOptions) -> BoundaryCheckResult {
+    /// It takes the document (`consuming`): each feature as read is let go once checked, so the features as read
+    /// and as checked are not all held at once.
+    public func check(_ read: consuming Result<GeoJSONDocument, any Error>, options: BoundaryOptions) -> BoundaryCheckResult {
         var result = BoundaryCheckResult(layer: options.layer, crs: options.crs ?? .wgs84, featureCount: 0,
                                          defects: [], grids: [])
-        let document: GeoJSONDocument
-        switch read {
+        var document: GeoJSONDocument
+        switch consume read {
         case .success(let d):
             document = d
         case .failure(let e as JSONSyntaxError):
@@ -94,15 +96,20 @@ public final class BoundaryValidator {
         var checked: [Checked] = []
         var defects: [Defect] = []
         var projectedButDegrees = 0
-        for (n, raw) in document.features.enumerated() {
-            if n % 256 == 0 { progress?(.features, n, document.features.count) }
+        var features = document.features
+        document.features = []
+        let count = features.count
+        for n in 0..<count {
+            if n % 256 == 0 { progress?(.features, n, count) }
+            let raw = features[n]
+            features[n] = .empty(index: n)  // the array's reference to this feature's storage goes; `raw` has the last
             if let c = checkFeature(raw, options: options, converter: converter, defects: &defects,
                                     projectedButDegrees: &projectedButDegrees) {
                 checked.append(c)
             }
         }
-        progress?(.features, document.features.count, document.features.count)
-        if !converter.sourceIsGeographic && projectedButDegrees == document.features.count {
+        progress?(.features, count, count)
+        if !converter.sourceIsGeographic && projectedButDegrees == count {
             defects.insert(Defect(kind: .crs,
                 message: "every coordinate looks like longitude/latitude degrees, but \(crs) is a projected CRS in metres; give the right --crs (EPSG:4326 for lon/lat)"), at: 0)
         }

@@ -32,9 +32,9 @@ public struct BoundaryImport {
     }
 
     /// Checks a file already read (an upload read as it arrived) and stores it as `run(data:)` does.
-    public func run(read: Result<GeoJSONDocument, any Error>, source: String, repository: (any GridRepository)?,
+    public func run(read: consuming Result<GeoJSONDocument, any Error>, source: String, repository: (any GridRepository)?,
                     validator: BoundaryValidator = BoundaryValidator()) throws -> Outcome {
-        try store(validator.check(read, options: options), source: source, repository: repository)
+        try store(validator.check(consume read, options: options), source: source, repository: repository)
     }
 
     func store(_ check: BoundaryCheckResult, source: String, repository: (any GridRepository)?) throws -> Outcome {

@@ -115,7 +115,8 @@ struct GridsController: Sendable {
                 upload.failure = error
             }
         }
-        let read = upload.failure.map { .failure($0) } ?? Result { try upload.reader.finish() }
+        let read = BoundaryPublishing.Upload(upload.failure.map { .failure($0) } ?? Result { try upload.reader.finish() })
+        upload = Upload()  // the reader's features are the document's now: only `read` holds them
         let published = try await publishing.publish(read, options: options, source: "upload by \(try r.caller().name)")
         let outcome = published.outcome
         guard outcome.check.isClean, let landed = outcome.landed else {

@@ -39,6 +39,17 @@ for c in street community courtyard building functional industry events organisa
     expect "ogr2ogr $c.gpkg" "$(ogrinfo -ro -so "$work/$c.gpkg" "$c" | awk '/Feature Count:/ { print $3 }')" "${want[$c]}"
 done
 
+# The events again with the token as HTTP Basic's password (what QGIS's authentication manager can send), and a
+# wrong password refused rather than read as an empty layer.
+basic_count=$(env -u GDAL_HTTP_HEADERS GDAL_HTTP_AUTH=BASIC GDAL_HTTP_USERPWD="gis:$viewer" ogrinfo -ro -so "OAPIF:$base" events \
+    | awk '/Feature Count:/ { print $3 }')
+expect "ogrinfo OAPIF events with Basic auth" "$basic_count" "${want[events]}"
+if env -u GDAL_HTTP_HEADERS GDAL_HTTP_AUTH=BASIC GDAL_HTTP_USERPWD="gis:wg_wrong" ogrinfo -ro -so "OAPIF:$base" events >/dev/null 2>&1; then
+    expect "ogrinfo OAPIF with a wrong Basic password" "opened" "refused"
+else
+    expect "ogrinfo OAPIF with a wrong Basic password" "refused" "refused"
+fi
+
 # 2. A bbox through GDAL (-spat becomes the bbox parameter) against SQLite counting the same box itself.
 box="114.445 38.055 114.46 38.065"
 read -r x0 y0 x1 y1 <<< "$box"

@@ -32,7 +32,18 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var r = Response.json(json, status: status)
         r.headers.append(contentsOf: headers)
+        if status == .unauthorized, r.headers[.wwwAuthenticate] == nil {
+            // Both ways a token may come (RFC 6750, RFC 7617), so that a client that can only do Basic prompts.
+            r.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Bearer realm="wangge""#))
+            r.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Basic realm="wangge", charset="UTF-8""#))
+        }
         return r
+    }
+
+    /// A 401 for `what` without a token.
+    public static func needsToken(_ what: String) -> APIError {
+        APIError(.unauthorized, code: "unauthorized",
+                 message: "\(what) needs a token: Authorization: Bearer wg_…, or HTTP Basic with the token as the password (any user name); create one with `wangge token create`")
     }
 
     /// Maps the errors the core and kit throw to what the client should see.

@@ -158,7 +158,7 @@ struct RouteRequest: Sendable {
     /// - Throws: `APIError` 401 without one.
     func caller() throws -> Identity {
         guard let identity else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "this endpoint needs a bearer token (Authorization: Bearer wg_…); create one with `wangge token create`")
+            throw APIError.needsToken("this endpoint")
         }
         return identity
     }

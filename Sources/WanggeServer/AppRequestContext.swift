@@ -21,7 +21,7 @@ public struct AppRequestContext: RequestContext {
     /// - Throws: `APIError` 401 without a valid token, 403 when the role may not do this.
     public func require(_ roles: Set<Role>) throws -> Identity {
         guard let identity else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "this endpoint needs a bearer token (Authorization: Bearer wg_…); create one with `wangge token create`")
+            throw APIError.needsToken("this endpoint")
         }
         guard roles.contains(identity.role) else {
             throw APIError(.forbidden, code: "forbidden",

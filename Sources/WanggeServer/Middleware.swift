@@ -6,25 +6,50 @@ import WanggeCore
 import WanggeAssignment
 import WanggeUseCases
 
-/// Reads `Authorization: Bearer …` and, when the token is valid and not revoked, puts its identity in the context.
-/// A token that is present but unknown is refused here (401); a missing one is left to each route.
+/// Reads the token — `Authorization: Bearer <token>`, or HTTP Basic with the token as the password and any user
+/// name (QGIS's and most GIS clients' only way to send a credential; `curl -u TOKEN:` works too: an empty password
+/// takes the user name as the token) — and, when it is valid and not revoked, puts its identity in the context.
+/// A credential that is present but wrong is refused here (401, with the challenges, so a client asks again)
+/// even on public resources: a connection with a mistyped password must fail loudly, not look empty. A missing
+/// one is left to each route.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "the Authorization header must be \"Bearer <token>\"")
-        }
-        guard let identity = try tokens.identity(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "the token is not valid (unknown or revoked)")
+        let token = try Self.token(header)
+        guard let identity = try tokens.identity(token: token) else {
+            var e = APIError(.unauthorized, code: "unauthorized", message: "the token is not valid (unknown or revoked)")
+            e.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Bearer realm="wangge", error="invalid_token""#))
+            e.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Basic realm="wangge", charset="UTF-8""#))
+            throw e
         }
         var context = context
         context.identity = identity
         context.logger[metadataKey: "token"] = "\(identity.tokenID)"
         return try await next(request, context)
+    }
+
+    /// The token in an Authorization header's value.
+    /// - Throws: `APIError` 401 for another scheme, or Basic credentials that are not base64 of `user:password`.
+    static func token(_ header: String) throws -> String {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        let scheme = parts.first?.lowercased() ?? ""
+        let value = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch scheme {
+        case "bearer" where !value.isEmpty:
+            return value
+        case "basic" where !value.isEmpty:
+            guard let data = Data(base64Encoded: value), let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":") else {
+                throw APIError(.unauthorized, code: "unauthorized", message: "the Basic credentials must be base64 of \"user:token\"")
+            }
+            let user = pair[..<colon], password = pair[pair.index(after: colon)...]
+            return String(password.isEmpty ? user : password)
+        default:
+            throw APIError(.unauthorized, code: "unauthorized",
+                           message: "the Authorization header must be \"Bearer <token>\" or HTTP Basic with the token as the password")
+        }
     }
 }
 

@@ -11,7 +11,7 @@ enum OpenAPIDocument {
             var op = JSONObject([("summary", .string(route.summary)), ("tags", .array([.string(route.tag)])),
                                  ("operationId", .string(operationID(route)))])
             if let roles = route.roles {
-                op["security"] = .array([.object(JSONObject([("bearer", .array([]))]))])
+                op["security"] = .array([.object(JSONObject([("bearer", .array([]))])), .object(JSONObject([("basic", .array([]))]))])
                 op["description"] = .string("Roles: \(roles.map(\.rawValue).sorted().joined(separator: ", ")).")
             } else {
                 op["security"] = .array([])
@@ -68,7 +68,11 @@ enum OpenAPIDocument {
             ]))),
             ("paths", .object(paths)),
             ("components", .object(JSONObject([
-                ("securitySchemes", .object(JSONObject([("bearer", .object(JSONObject([("type", .string("http")), ("scheme", .string("bearer")), ("description", .string("A token from `wangge token create`"))])))]))),
+                ("securitySchemes", .object(JSONObject([
+                    ("bearer", .object(JSONObject([("type", .string("http")), ("scheme", .string("bearer")), ("description", .string("A token from `wangge token create`"))]))),
+                    ("basic", .object(JSONObject([("type", .string("http")), ("scheme", .string("basic")),
+                                                  ("description", .string("The same token as the password, any user name (for clients such as QGIS that only send Basic credentials)"))]))),
+                ]))),
                 ("schemas", .object(schemas)),
             ]))),
         ]))

@@ -74,6 +74,51 @@ struct ServerTests {
         (.post, "/boundaries?layer=industry", [.gis, .admin]),
     ]
 
+    @Test("Bearer and Basic (the token as the password) on every protected route; 401s carry both challenges")
+    func credentials() async throws {
+        let admin = f.tokens[.admin]!
+        @Sendable func basic(_ user: String, _ password: String) -> String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
+        let protected = f.wiring.routes.filter { $0.roles != nil }
+        #expect(protected.count > 30)
+        try await f.app().test(.router) { client in
+            for route in protected {
+                let uri = route.path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{code}", with: "130105005")
+                    .replacingOccurrences(of: "{collectionId}", with: "events").replacingOccurrences(of: "{featureId}", with: "1")
+                let what = "\(route.method) \(uri)"
+                let challenges = { (r: TestResponse) in r.headers[values: .wwwAuthenticate] }
+                // No credential: 401 with a Bearer and a Basic challenge.
+                try await client.execute(uri: uri, method: route.method) { r in
+                    #expect(r.status == .unauthorized, "\(what)")
+                    #expect(challenges(r).contains { $0.hasPrefix("Bearer realm=") } && challenges(r).contains { $0.hasPrefix("Basic realm=") }, "\(what): \(challenges(r))")
+                }
+                // A wrong password: 401, invalid_token.
+                try await client.execute(uri: uri, method: route.method, headers: [.authorization: basic("qgis", "wg_wrong")]) { r in
+                    #expect(r.status == .unauthorized && challenges(r).contains { $0.contains(#"error="invalid_token""#) }, "\(what)")
+                }
+                // The admin token as Basic's password (any user name) or as the user with no password: let in, and
+                // for reads the same answer as Bearer.
+                let bearer = try await client.execute(uri: uri, method: route.method, headers: [.authorization: "Bearer \(admin)"]) { $0.status }
+                for header in [basic("qgis", admin), basic(admin, "")] {
+                    try await client.execute(uri: uri, method: route.method, headers: [.authorization: header]) { r in
+                        #expect(r.status != .unauthorized && r.status != .forbidden, "\(what): \(r.status) \(r.text)")
+                        if route.method == .get { #expect(r.status == bearer, "\(what)") }
+                    }
+                }
+            }
+            // What is not base64 of user:password, or another scheme, is named.
+            for header in ["Basic !!!", "Basic " + Data("no-colon".utf8).base64EncodedString(), "Digest x"] {
+                try await client.execute(uri: "/events", method: .get, headers: [.authorization: header]) { r in
+                    #expect(r.status == .unauthorized && r.errorCode == "unauthorized", "\(header)")
+                }
+            }
+            // Public resources stay public without a credential, and refuse a wrong one loudly.
+            try await client.execute(uri: "/collections/community/items", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/collections/community/items", method: .get, headers: [.authorization: basic("qgis", "typo")]) { r in
+                #expect(r.status == .unauthorized)
+            }
+        }
+    }
+
     @Test("every role against every protected endpoint: allowed, or 403 naming the roles that are")
     func roleMatrix() async throws {
         let industry = String(decoding: try FileIO.read("\(Fixtures.geoData)/industry.geojson"), as: UTF8.self)

@@ -216,7 +216,7 @@ struct FeaturesController: Sendable {
             return try gridItems(r, id: id, layer: layer, level: level)
         case .events:
             guard let identity = r.identity else {
-                throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token (Authorization: Bearer wg_…)")
+                throw APIError.needsToken("the events collection")
             }
             return try eventItems(r, identity: identity)
         case .organisations:
@@ -377,7 +377,7 @@ struct FeaturesController: Sendable {
                                              FeatureJSON.link("\(base)/collections/\(id)", "collection", "application/json", "The collection")])
         case .events:
             guard let identity = r.identity else {
-                throw APIError(.unauthorized, code: "unauthorized", message: "the events collection needs a bearer token")
+                throw APIError.needsToken("the events collection")
             }
             guard let n = Int64(featureID), let record = try features.event(id: n), identity.eventVisibility.admits(record) else {
                 throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection events")

@@ -29,11 +29,13 @@ extension EventColumns {
 
 extension GeoJSONWriter {
     /// An event row's members from `"status"` through `"industry"` (each after a comma), as the export and the
-    /// events collection both write them; NULL text is `null`.
+    /// events collection both write them; NULL text is `null`, and so are no overlay codes.
     @inlinable
     public mutating func appendEventColumns(_ r: any EventColumns) {
         typealias C = ExportColumn
         func text(_ c: C) { r.withText(c.rawValue) { if let t = $0 { appendString(utf8: t) } else { append("null") } } }
+        /// Grid codes: none is `null`, not `""` (so `IS NULL` finds the events outside every overlay grid).
+        func codes(_ c: C) { r.withText(c.rawValue) { if let t = $0, !t.isEmpty { appendString(utf8: t) } else { append("null") } } }
         append(#","status":"#); text(.status)
         append(#","type":"#); text(.type)
         append(#","severity":"#); appendInt(r.int(C.severity.rawValue))
@@ -46,8 +48,8 @@ extension GeoJSONWriter {
         append(#","community":"#); text(.community)
         append(#","courtyard":"#); text(.courtyard)
         append(#","building":"#); text(.building)
-        append(#","functional":"#); text(.functional)
-        append(#","industry":"#); text(.industry)
+        append(#","functional":"#); codes(.functional)
+        append(#","industry":"#); codes(.industry)
     }
 }
 

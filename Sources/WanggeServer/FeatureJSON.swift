@@ -41,6 +41,9 @@ enum FeatureJSON {
         return p
     }
 
+    /// Grid codes as one `;`-separated text; none is `null`, not `""` (so `IS NULL` finds them).
+    static func codes(_ c: [String]) -> JSONValue { c.isEmpty ? .null : .string(c.joined(separator: ";")) }
+
     /// An event's properties; reporters' names and phones only for roles that may see them.
     static func eventProperties(_ r: EventRecord, showReporter: Bool) -> JSONObject {
         let e = r.event, a = e.assignment.residential
@@ -50,8 +53,8 @@ enum FeatureJSON {
                             ("channel", .string(e.channel.rawValue)), ("occurred_at", .string(Timestamp.format(e.occurredAt))),
                             ("reported_at", .string(Timestamp.format(e.reportedAt))), ("match", .string(a.match.rawValue)),
                             ("street", opt(a.street)), ("community", opt(a.community)), ("courtyard", opt(a.courtyard)),
-                            ("building", opt(a.building)), ("functional", .string(e.assignment.functional.grids.joined(separator: ";"))),
-                            ("industry", .string(e.assignment.industry.grids.joined(separator: ";"))), ("outside", .bool(e.isOutside)),
+                            ("building", opt(a.building)), ("functional", codes(e.assignment.functional.grids)),
+                            ("industry", codes(e.assignment.industry.grids)), ("outside", .bool(e.isOutside)),
                             ("department", opt(r.department)), ("media_url", opt(e.mediaURL))])
         if showReporter {
             p["reporter_name"] = e.reporterName.isEmpty ? .null : .string(e.reporterName)

@@ -73,6 +73,11 @@ struct FeaturesAPITests {
             #expect(next == nil && n == records.count)
             #expect(fromRows.bytes == fromRecords.bytes, "showReporter \(show): \(String(decoding: fromRows.bytes.prefix(600), as: UTF8.self))\n\(String(decoding: fromRecords.bytes.prefix(600), as: UTF8.self))")
         }
+        // Overlay codes: joined with ";", and none is null, not "" (so `IS NULL` in QGIS finds the events off them).
+        let odd = FeatureJSON.eventProperties(try #require(records.min { $0.id < $1.id }), showReporter: false)
+        #expect(odd["functional"] == .string("GN01;GN02") && odd["industry"] == .null)
+        let props = records.map { FeatureJSON.eventProperties($0, showReporter: false) }
+        #expect(props.contains { $0["functional"] == .null } && !props.contains { $0["functional"] == .string("") || $0["industry"] == .string("") })
         // One box: the page and its count from one R*Tree scan give what the two queries give, indexed or not yet.
         for indexed in [false, true] {
             if indexed { while try f.database.indexPendingEvents(limit: 100_000) > 0 {} }

@@ -400,7 +400,7 @@ struct Open311Controller: Sendable {
                 ("channel", .string(e.channel.rawValue)), ("department", opt(record.department)),
                 ("street", opt(a.residential.street)), ("community", opt(a.residential.community)),
                 ("courtyard", opt(a.residential.courtyard)), ("building", opt(a.residential.building)),
-                ("functional", .string(a.functional.grids.joined(separator: ";"))), ("industry", .string(a.industry.grids.joined(separator: ";"))),
+                ("functional", FeatureJSON.codes(a.functional.grids)), ("industry", FeatureJSON.codes(a.industry.grids)),
                 ("outside", .bool(e.isOutside)),
                 ("duplicate_of", state?.duplicateOf.map { .string(String($0)) } ?? .null),
                 ("duplicates", .array((state?.duplicates ?? []).map { .string(String($0)) })),

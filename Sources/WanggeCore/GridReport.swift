@@ -112,11 +112,16 @@ public struct GridReport: Sendable {
 public enum ReportColumns {
     public static let statuses = EventStatus.allCases
 
+    /// A measure (rate, median, area, density) rounded to `decimals`, always written with a decimal point (`1.0`,
+    /// not `1`): QGIS and GDAL type a column by its values, and a rate that happens to be whole must not turn the
+    /// layer's field into an Integer for that month.
     public static func round(_ v: Double?, _ decimals: Int) -> JSONValue {
         guard let v, v.isFinite else { return .null }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
-        return .number(JSONNumber((v * scale).rounded() / scale))
+        let r = (v * scale).rounded() / scale
+        if r == r.rounded(), abs(r) < 1e15 { return .number(JSONNumber(literal: "\(Int64(r)).0", value: r)) }
+        return .number(JSONNumber(r))
     }
 
     /// The loop figures every report row carries, after its own identifying columns.

@@ -192,15 +192,18 @@ struct ReportFigureTests {
         let a = csv[1].split(separator: ",").map(String.init)
         func value(_ row: [String], _ column: String) -> String { row[header.firstIndex(of: column)!] }
         #expect(value(a, "code") == "A" && value(a, "name") == "甲" && value(a, "received") == "4")
-        #expect(value(a, "density_per_km2") == "2" && value(a, "households") == "500")
+        #expect(value(a, "density_per_km2") == "2.0" && value(a, "households") == "500")
         #expect(value(a, "resolution_rate") == "0.75" && value(a, "on_time_rate") == "0.6667")
+        // Measures keep one type whatever the values: a whole rate is 1.0, not 1 (QGIS would make it an Integer).
+        #expect(ReportColumns.round(1, 4) == .number(JSONNumber(literal: "1.0", value: 1)) && ReportColumns.round(0, 2) == .number(JSONNumber(literal: "0.0", value: 0)))
+        #expect(ReportColumns.round(nil, 4) == .null && ReportColumns.round(.nan, 4) == .null && ReportColumns.round(-2, 1) == .number(JSONNumber(literal: "-2.0", value: -2)))
         #expect(value(a, "type_garbage") == "2" && value(a, "type_noise") == "0" && value(a, "status_in_progress") == "1")
         #expect(value(csv[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init), "blind_spot") == "true")
         let json = r.json().objectValue!
         #expect(json["blind_spots"] == .array([.string("C")]))
         #expect(json["period"]?.objectValue?["from"] == .string("2026-08-01T00:00:00+08:00"))
         guard case .array(let rows)? = json["grids"] else { Issue.record("no grids array"); return }
-        #expect(rows.count == 3 && rows[1].objectValue?["density_per_km2"] == .number(JSONNumber(8)))
+        #expect(rows.count == 3 && rows[1].objectValue?["density_per_km2"] == .number(JSONNumber(literal: "8.0", value: 8)))
     }
 
     @Test("readable ranges: whole days as dates (the last day included), other spans to the minute")

@@ -196,7 +196,7 @@ struct ReportAPITests {
             let layers = Self.rows(r, "layers")
             #expect(layers.map { $0["name"]?.stringValue ?? "" } == ["street", "community", "courtyard", "building", "functional", "industry"])
             for l in layers.prefix(4) {
-                #expect(l["share_of_street"] == .number(JSONNumber(1)) && l["gap_km2"] == .number(JSONNumber(0)), "\(l)")
+                #expect(l["share_of_street"] == .number(JSONNumber(literal: "1.0", value: 1)) && l["gap_km2"] == .number(JSONNumber(literal: "0.0", value: 0)), "\(l)")
             }
             #expect(abs((Self.number(r.json["street_area_km2"]) ?? 0) - 2.51) < 0.001)
             let defects = Self.rows(r, "defects")

@@ -10,7 +10,7 @@ set -euo pipefail
 seconds=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-swiftc -sanitize=fuzzer,address -parse-as-library -module-name WanggeCore -swift-version 6 -enable-upcoming-feature ExistentialAny -O \
+swiftc -sanitize=fuzzer,address -parse-as-library -module-name WanggeCore -swift-version 6 -enable-upcoming-feature ExistentialAny -Onone \
     "$root"/Sources/WanggeCore/*.swift "$root/Tests/Fuzz/FuzzTargets.swift" -o "$work/wangge-fuzz" 2>&1 | grep -v "ld.gold: warning" || true
 for target in json csv geojson event layout; do
     cp -r "$root/Tests/Fuzz/corpus/$target" "$work/corpus-$target"

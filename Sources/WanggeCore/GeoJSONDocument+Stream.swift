@@ -52,6 +52,7 @@ extension GeoJSONDocument {
             }
             try take(&pieces)
             guard type == "FeatureCollection" else { throw GeoJSONStructureError(message: Self.typeMessage(type)) }
+            defer { features = [] }  // the document is their one owner: the check lets each go once read
             return GeoJSONDocument(features: features, crsName: crsName)
         }
 

@@ -116,7 +116,7 @@ struct GridsController: Sendable {
             }
         }
         let read = BoundaryPublishing.Upload(upload.failure.map { .failure($0) } ?? Result { try upload.reader.finish() })
-        upload = Upload()  // the reader's features are the document's now: only `read` holds them
+        upload = Upload()  // after a failed read the reader still holds the features before the error: let them go now
         let published = try await publishing.publish(read, options: options, source: "upload by \(try r.caller().name)")
         let outcome = published.outcome
         guard outcome.check.isClean, let landed = outcome.landed else {

@@ -12,8 +12,7 @@ enum FeatureRequest {
 
     // The parameters as routes declare them.
     static let limit = APIRoute.Parameter(name: "limit", location: .query, type: "integer",
-                                          description: "Features per page (default \(defaultLimit); values above \(maxLimit) are clamped to \(maxLimit))", minimum: 1,
-                                          maximum: Double(maxLimit), clampsToMaximum: true)
+                                          description: "Features per page (default \(defaultLimit); values above \(maxLimit) are clamped to \(maxLimit))", minimum: 1)
     static let bbox = APIRoute.Parameter(name: "bbox", location: .query, type: "string",
                                          description: "minLon,minLat,maxLon,maxLat in CRS84 (WGS 84); minLon > maxLon crosses the antimeridian",
                                          pattern: bboxPattern)

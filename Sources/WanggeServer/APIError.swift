@@ -32,12 +32,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var r = Response.json(json, status: status)
         r.headers.append(contentsOf: headers)
-        if status == .unauthorized, r.headers[.wwwAuthenticate] == nil {
-            // Both ways a token may come (RFC 6750, RFC 7617), so that a client that can only do Basic prompts.
-            r.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Bearer realm="wangge""#))
-            r.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Basic realm="wangge", charset="UTF-8""#))
-        }
+        if status == .unauthorized, r.headers[.wwwAuthenticate] == nil { r.headers.append(contentsOf: Self.challenges()) }
         return r
+    }
+
+    /// The `WWW-Authenticate` challenges of a 401: both ways a token may come (RFC 6750, RFC 7617), so that a
+    /// client that can only do Basic prompts; `invalidToken` when the one sent is unknown or revoked.
+    static func challenges(invalidToken: Bool = false) -> [HTTPField] {
+        [HTTPField(name: .wwwAuthenticate, value: invalidToken ? #"Bearer realm="wangge", error="invalid_token""# : #"Bearer realm="wangge""#),
+         HTTPField(name: .wwwAuthenticate, value: #"Basic realm="wangge", charset="UTF-8""#)]
     }
 
     /// A 401 for `what` without a token.

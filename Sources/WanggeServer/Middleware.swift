@@ -21,8 +21,7 @@ struct AuthMiddleware: RouterMiddleware {
         let token = try Self.token(header)
         guard let identity = try tokens.identity(token: token) else {
             var e = APIError(.unauthorized, code: "unauthorized", message: "the token is not valid (unknown or revoked)")
-            e.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Bearer realm="wangge", error="invalid_token""#))
-            e.headers.append(HTTPField(name: .wwwAuthenticate, value: #"Basic realm="wangge", charset="UTF-8""#))
+            e.headers.append(contentsOf: APIError.challenges(invalidToken: true))
             throw e
         }
         var context = context

@@ -118,14 +118,14 @@ public enum CalendarDay {
         return true
     }
 
-    /// The day `seconds` since 1970 falls on at `offsetSeconds` east of UTC (Beijing time by default).
-    public static func day(_ seconds: Double, offsetSeconds: Int = 8 * 3600) -> String {
-        String(Timestamp.format(seconds + Double(offsetSeconds)).prefix(10))
+    /// The day `seconds` since 1970 falls on in `zone` (the service's zone by default).
+    public static func day(_ seconds: Double, in zone: ZoneOffsets = .service) -> String {
+        String(Timestamp.format(seconds, in: zone).prefix(10))
     }
 
-    /// The first moment of `day` at `offsetSeconds` east of UTC, in seconds since 1970.
-    public static func start(_ day: String, offsetSeconds: Int = 8 * 3600) -> Double? {
-        Timestamp.parse(day + "T00:00:00", defaultOffsetSeconds: offsetSeconds)
+    /// The first moment of `day` in `zone`, in seconds since 1970.
+    public static func start(_ day: String, in zone: ZoneOffsets = .service) -> Double? {
+        Timestamp.parse(day + "T00:00:00", zone: zone)
     }
 }
 

@@ -24,7 +24,8 @@ public struct ReportPeriod: Sendable, Equatable {
         self.kind = kind; self.from = from; self.to = to; self.timeZone = timeZone; self.label = label
     }
 
-    public static let defaultTimeZone = "Asia/Shanghai"
+    /// The service's zone (Asia/Shanghai unless `WANGGE_TIME_ZONE` names another).
+    public static var defaultTimeZone: String { ZoneOffsets.service.name }
 
     public enum PeriodError: Error, Equatable, CustomStringConvertible {
         case unknownTimeZone(String)
@@ -49,6 +50,12 @@ public struct ReportPeriod: Sendable, Equatable {
         return c
     }
 
+    static func offsets(_ zone: String) throws(PeriodError) -> ZoneOffsets {
+        if zone == ZoneOffsets.service.name { return .service }
+        guard let z = ZoneOffsets(zone) else { throw .unknownTimeZone(zone) }
+        return z
+    }
+
     /// A calendar date (`YYYY-MM-DD`) in the zone, as its year, month and day.
     static func localDate(_ text: String) throws(PeriodError) -> DateComponents {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -66,7 +73,7 @@ public struct ReportPeriod: Sendable, Equatable {
             guard let d = cal.date(from: try localDate(date)) else { throw .badDate(date) }
             day = d
         } else {
-            guard let t = Timestamp.parse(date) else { throw .badDate(date) }
+            guard let t = Timestamp.parse(date, zone: try offsets(zone)) else { throw .badDate(date) }
             day = Date(timeIntervalSince1970: t)
         }
         let c = cal.dateComponents([.year, .month, .day, .yearForWeekOfYear, .weekOfYear], from: day)
@@ -108,7 +115,7 @@ public struct ReportPeriod: Sendable, Equatable {
                 guard let d = cal.date(from: try localDate(text)) else { throw .badDate(text) }
                 return endOfDay ? cal.date(byAdding: .day, value: 1, to: d)!.timeIntervalSince1970 : d.timeIntervalSince1970
             }
-            guard let t = Timestamp.parse(text) else { throw .badDate(text) }
+            guard let t = Timestamp.parse(text, zone: try offsets(zone)) else { throw .badDate(text) }
             return t
         }
         let a = try instant(from, endOfDay: false), b = try instant(to, endOfDay: true)
@@ -129,14 +136,7 @@ public struct ReportPeriod: Sendable, Equatable {
 
     /// The period's bounds as local date-times with their offset (`2026-08-01T00:00:00+08:00`).
     public func localString(_ t: Double) -> String {
-        let tz = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        let offset = tz.secondsFromGMT(for: Date(timeIntervalSince1970: t))
-        var s = Timestamp.format(t + Double(offset))
-        s.removeLast()  // the Z
-        if s.count > 19 { s = String(s.prefix(19)) }
-        let sign = offset < 0 ? "-" : "+", o = abs(offset)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return s + "\(sign)\(two(o / 3600)):\(two(o / 60 % 60))"
+        Timestamp.format(t.rounded(.down), in: (try? Self.offsets(timeZone)) ?? .service)
     }
 
     public var json: JSONValue {

@@ -23,9 +23,22 @@ public enum Timestamp {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// Parses an RFC 3339 date-time. A time without an offset is read in `defaultOffsetSeconds` (Asia/Shanghai,
-    /// +08:00, unless told otherwise); a date alone is midnight there.
-    public static func parse(_ text: String, defaultOffsetSeconds: Int = 8 * 3600) -> Double? {
+    /// Parses an RFC 3339 date-time with any offset. A time without an offset is a wall-clock time in `zone` (the
+    /// service's zone unless told otherwise); a date alone is midnight there.
+    public static func parse(_ text: String, zone: ZoneOffsets = .service) -> Double? {
+        guard let (whole, fraction, offset) = parts(text) else { return nil }
+        return Double(whole - (offset ?? zone.offset(local: Double(whole)))) + fraction
+    }
+
+    /// The same with a fixed offset for times that have none.
+    public static func parse(_ text: String, defaultOffsetSeconds: Int) -> Double? {
+        guard let (whole, fraction, offset) = parts(text) else { return nil }
+        return Double(whole - (offset ?? defaultOffsetSeconds)) + fraction
+    }
+
+    /// The time as if it were UTC (whole seconds and the fraction, kept apart so that adding the offset loses
+    /// nothing), and the offset it was written with (nil when none was).
+    static func parts(_ text: String) -> (Int, Double, Int?)? {
         let b = Array(text.utf8)
         func num(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
@@ -38,25 +51,30 @@ public enum Timestamp {
         }
         guard b.count >= 10, let y = num(0, 4), b[4] == 0x2D, let mo = num(5, 2), b[7] == 0x2D, let d = num(8, 2),
               (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y) else { return nil }
-        var seconds = Double(days(y, mo, d) * 86400)
-        if b.count == 10 { return seconds - Double(defaultOffsetSeconds) }
+        var seconds = days(y, mo, d) * 86400
+        if b.count == 10 { return (seconds, 0, nil) }
         guard b.count >= 19, b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let h = num(11, 2), b[13] == 0x3A,
               let mi = num(14, 2), b[16] == 0x3A, let s = num(17, 2), h < 24, mi < 60, s < 61 else { return nil }
-        seconds += Double(h * 3600 + mi * 60 + s)
+        seconds += h * 3600 + mi * 60 + s
         var i = 19
+        var fraction = 0.0
         if i < b.count, b[i] == 0x2E {
             i += 1
-            var scale = 0.1
+            var digits = 0, scale = 1.0
             let start = i
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { seconds += Double(b[i] - 0x30) * scale; scale /= 10; i += 1 }
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                if i - start < 15 { digits = digits * 10 + Int(b[i] - 0x30); scale *= 10 }
+                i += 1
+            }
             guard i > start else { return nil }
+            fraction = Double(digits) / scale
         }
-        if i == b.count { return seconds - Double(defaultOffsetSeconds) }
-        if b[i] == 0x5A || b[i] == 0x7A { return i + 1 == b.count ? seconds : nil }
+        if i == b.count { return (seconds, fraction, nil) }
+        if b[i] == 0x5A || b[i] == 0x7A { return i + 1 == b.count ? (seconds, fraction, 0) : nil }
         guard b[i] == 0x2B || b[i] == 0x2D, let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == 0x3A,
               let om = num(i + 4, 2), i + 6 == b.count, oh < 24, om < 60 else { return nil }
-        let offset = Double(oh * 3600 + om * 60)
-        return b[i] == 0x2B ? seconds - offset : seconds + offset
+        let offset = oh * 3600 + om * 60
+        return (seconds, fraction, b[i] == 0x2B ? offset : -offset)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -67,17 +85,21 @@ public enum Timestamp {
         }
     }
 
-    /// `2026-11-26T09:20:00.123Z` (UTC, milliseconds when there are any).
-    public static func format(_ seconds: Double) -> String {
+    /// `2026-11-26T17:20:00.123+08:00`: the local time in `zone` (the service's unless told otherwise) with its
+    /// offset, milliseconds when there are any; `Z` in UTC, and for the rare offset that is not whole minutes
+    /// (local mean time before 1901), which RFC 3339 cannot write.
+    public static func format(_ seconds: Double, in zone: ZoneOffsets = .service) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(24)
-        append(seconds, to: &out)
+        out.reserveCapacity(29)
+        append(seconds, to: &out, in: zone)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends what `format` returns, without building a String (exports write millions).
-    public static func append(_ seconds: Double, to out: inout [UInt8]) {
-        let ms = Int((seconds * 1000).rounded())
+    public static func append(_ seconds: Double, to out: inout [UInt8], in zone: ZoneOffsets = .service) {
+        let zoneOffset = zone.offset(at: seconds)
+        let offset = zoneOffset % 60 == 0 ? zoneOffset : 0
+        let ms = Int(((seconds + Double(offset)) * 1000).rounded())
         let day = Int((Double(ms) / 86_400_000).rounded(.down))
         let rest = ms - day * 86_400_000
         let (y, m, d) = civil(day)
@@ -93,6 +115,8 @@ public enum Timestamp {
         out.append(0x3A); digits(rest / 60_000 % 60, 2)
         out.append(0x3A); digits(rest / 1000 % 60, 2)
         if rest % 1000 != 0 { out.append(0x2E); digits(rest % 1000, 3) }
-        out.append(0x5A)
+        if zone.writesZ || offset != zoneOffset { out.append(0x5A); return }
+        out.append(offset < 0 ? 0x2D : 0x2B)
+        digits(abs(offset) / 3600, 2); out.append(0x3A); digits(abs(offset) / 60 % 60, 2)
     }
 }

@@ -107,8 +107,8 @@ enum SampleCommunity {
             .activities: ["社区文艺汇演", "邻里节"], .vulnerableHelp: ["走访困难家庭", "助老送餐"], .sanitation: ["楼道清洁日", "垃圾分类宣传"],
         ]
         func day(_ rng: inout SampleRandom) -> String {
-            let start = CalendarDay.start(quarter.first, offsetSeconds: 0)!
-            return CalendarDay.day(start + Double(rng.int(0..<quarter.days)) * 86_400, offsetSeconds: 0)
+            let start = CalendarDay.start(quarter.first, in: .utc)!
+            return CalendarDay.day(start + Double(rng.int(0..<quarter.days)) * 86_400, in: .utc)
         }
         func activity(_ scale: JointBuilding.Scale, _ grids: [String], _ participants: Range<Int>, _ rng: inout SampleRandom) -> JointBuilding.Activity {
             let type = rng.pick(types)

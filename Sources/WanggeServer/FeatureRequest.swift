@@ -61,7 +61,7 @@ enum FeatureRequest {
         return [BoundingBox(minX: x0, minY: y0, maxX: 180, maxY: y1), BoundingBox(minX: -180, minY: y0, maxX: x1, maxY: y1)]
     }
 
-    /// An RFC 3339 time (without an offset: Asia/Shanghai).
+    /// An RFC 3339 time (without an offset: in the service time zone).
     static func time(_ q: Query, _ name: String) throws -> Double? {
         guard let s = try q.nonEmpty(name) else { return nil }
         guard let t = Timestamp.parse(s) else {

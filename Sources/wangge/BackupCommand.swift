@@ -47,7 +47,7 @@ struct RestoreCommand: ParsableCommand {
         try? fm.removeItem(atPath: incoming)
         try fm.copyItem(atPath: file, toPath: incoming)
         try ServiceLock.flush(incoming)
-        let stamp = Timestamp.format(Date().timeIntervalSince1970.rounded(.down)).replacingOccurrences(of: ":", with: "")
+        let stamp = Timestamp.format(Date().timeIntervalSince1970.rounded(.down), in: .utc).replacingOccurrences(of: ":", with: "")
         var kept: [String] = []
         for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
             let aside = "\(path).replaced-\(stamp)\(suffix)"

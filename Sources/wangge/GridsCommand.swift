@@ -28,7 +28,7 @@ struct GridsCommand: ParsableCommand {
                 print("\(c.layer.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \((c.level?.rawValue ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(c.count).leftPadded(5)) \(String(format: "%12.4f", c.areaM2 / 1e6))")
             }
             for imp in try db.imports(layer: layer) where imp.id == (try db.imports(layer: imp.layer).first?.id) {
-                let when = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: imp.importedAt))
+                let when = Timestamp.format(imp.importedAt.rounded(.down))
                 print("\(imp.layer.rawValue): import #\(imp.id) from \(imp.source) (\(imp.crs)) at \(when)")
             }
             if all {

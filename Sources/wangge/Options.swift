@@ -14,12 +14,20 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func open() throws -> AppDatabase {
-        try AppDatabase(path: path)
+        try Self.checkTimeZone()
+        return try AppDatabase(path: path)
+    }
+
+    /// Every command that opens a database writes times in the zone `WANGGE_TIME_ZONE` names: a name the tz
+    /// database does not know stops the command here, before anything is written in another zone.
+    static func checkTimeZone() throws {
+        do { _ = try ZoneOffsets.configured() } catch let e as WanggeError { throw ValidationError(e.description) }
     }
 
     /// The database opened only to read (the file is left as it is, unless an earlier version made it: then it is
     /// migrated first, and the command says so).
     func openForReading() throws -> AppDatabase {
+        try Self.checkTimeZone()
         do {
             let (db, migrated) = try AppDatabase.openForReading(path)
             if migrated { FileHandle.standardError.write(Data("migrated \(path) to this version of Wangge\n".utf8)) }

@@ -23,12 +23,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on.") var port = 8080
     @Option(name: .long, help: "Assignment worker threads (default: CPU cores).") var workers = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .long, help: "The sample loaded into an empty database, and the catalogue a database lacks.") var geodata = "GeoData"
+    @Option(name: .customLong("time-zone"), help: "IANA time zone every timestamp is written in, and times without an offset are read in (default: $WANGGE_TIME_ZONE, else Asia/Shanghai).")
+    var timeZone: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Option(name: .customLong("rate-limit"), parsing: .singleValue,
             help: "Requests per token for a role, e.g. reporter=20/s:40 (a burst of 40) or viewer=600/min; repeat for more roles, `all=` for every role. None by default.")
     var rateLimits: [String] = []
 
     func run() async throws {
+        if let timeZone {
+            // Before anything reads the service's zone (it is read once).
+            guard ZoneOffsets(timeZone) != nil else {
+                throw ValidationError("--time-zone \(timeZone): not a time zone the tz database knows (use an IANA name such as Asia/Shanghai or UTC)")
+            }
+            setenv(ZoneOffsets.environmentKey, timeZone, 1)
+        }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
@@ -62,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.indexFile = database.indexFile
         let wiring = try ServiceWiring(configuration, storage: db, logger: logger)
-        logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)",
+        logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)", "time_zone": "\(ZoneOffsets.service.name)",
                                               "db": "\(database.path)", "index": "\(wiring.engine.startedFromFile ? "read from" : "built, kept in") \(database.indexFile)"])
         try await buildApplication(wiring).runService()
     }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import WanggeCore
 public import WanggeCore
 import WanggeAssignment
 import WanggeUseCases
@@ -42,9 +43,8 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let formatter = ISO8601DateFormatter()
             for t in try database.open().tokens() {
-                let state = t.revokedAt.map { "revoked \(formatter.string(from: Date(timeIntervalSince1970: $0)))" } ?? "active"
+                let state = t.revokedAt.map { "revoked \(Timestamp.format($0.rounded(.down)))" } ?? "active"
                 print("#\(t.id)\t\(t.prefix)…\t\(t.role.rawValue)\(t.department.map { "/\($0)" } ?? "")\t\(t.name)\t\(state)")
             }
         }

@@ -141,7 +141,7 @@ struct FeaturesAPITests {
                 let r = try await get(client, u)
                 #expect(r.status == .ok && r.headers[.contentType] == "application/geo+json")
                 #expect(r.json["numberMatched"] == .number(JSONNumber(68)))
-                #expect(r.json["timeStamp"]?.stringValue?.hasSuffix("Z") == true)
+                #expect(r.json["timeStamp"]?.stringValue?.hasSuffix("+08:00") == true)
                 let fs = features(r)
                 #expect(r.json["numberReturned"] == .number(JSONNumber(fs.count)))
                 codes += fs.map { $0["id"]!.stringValue! }

@@ -162,7 +162,7 @@ struct ReportAPITests {
             #expect(blind.count == 10)
             let q = try await get(client, "/reports/grids?level=street&period=quarter&date=2026-08-15&tz=UTC")
             #expect(q.json["period"]?.objectValue?["label"] == .string("2026-Q3"))
-            #expect(q.json["period"]?.objectValue?["from"] == .string("2026-07-01T00:00:00+00:00"))
+            #expect(q.json["period"]?.objectValue?["from"] == .string("2026-07-01T00:00:00Z"))
         }
     }
 

@@ -88,6 +88,21 @@ struct ExportTests {
         #expect(try GeoJSONDocument.parse(FileIO.read("\(dir)/none.geojson")).features.isEmpty)
     }
 
+    @Test("exported events carry their times in the service time zone (+08:00) in every format")
+    func exportTimes() async throws {
+        let db = try await Self.sampleWithEvents()
+        let dir = try Fixtures.temporaryDirectory()
+        var q = FeatureQuery.allEvents
+        q.limit = 200
+        for format in Exporter.Format.allCases {
+            let path = "\(dir)/t.\(format.rawValue)"
+            _ = try Exporter(format: format).exportEvents(db, query: q, to: path)
+            let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+            #expect(WrittenTimes.all(in: text).count >= 400, "\(format)")
+            #expect(WrittenTimes.notEnding(with: "+08:00", in: text).isEmpty, "\(format): \(WrittenTimes.notEnding(with: "+08:00", in: text).prefix(3))")
+        }
+    }
+
     @Test("events export with the same filters as queries; reporters only when asked; CSV quoting round-trips")
     func events() async throws {
         let db = try await Self.sampleWithEvents()

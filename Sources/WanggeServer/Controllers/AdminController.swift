@@ -28,7 +28,7 @@ struct AdminController: Sendable {
 
     @Sendable func backup(_ r: RouteRequest) async throws -> Response {
         let caller = try r.caller()
-        let stamp = Timestamp.format(Date().timeIntervalSince1970.rounded(.down)).replacingOccurrences(of: ":", with: "")
+        let stamp = Timestamp.format(Date().timeIntervalSince1970.rounded(.down), in: .utc).replacingOccurrences(of: ":", with: "")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-backup-\(UUID().uuidString).db").path
         let storage = self.storage
         // Seconds of I/O for a large database: off the cooperative pool.

@@ -47,7 +47,7 @@ struct EventsController: Sendable {
                 tag: "events", roles: Set(Role.allCases),
                 parameters: [
                     FeatureRequest.status, FeatureRequest.type, FeatureRequest.grid,
-                    .init(name: "since", location: .query, type: "string", description: "occurred_at at or after this RFC 3339 time (no offset: +08:00)", format: "date-time"),
+                    .init(name: "since", location: .query, type: "string", description: "occurred_at at or after this RFC 3339 time (without an offset: in the service time zone)", format: "date-time"),
                     .init(name: "until", location: .query, type: "string", description: "occurred_at before this RFC 3339 time", format: "date-time"),
                     FeatureRequest.bbox, FeatureRequest.limit, FeatureRequest.cursor,
                 ],

@@ -20,7 +20,7 @@ struct ReportsController: Sendable {
         .init(name: "date", location: .query, type: "string", description: "A day in the period, YYYY-MM-DD in the time zone (default: today)"),
         .init(name: "from", location: .query, type: "string", description: "Instead of period: the first day (YYYY-MM-DD) or an RFC 3339 instant"),
         .init(name: "to", location: .query, type: "string", description: "With from: the last day, inclusive (YYYY-MM-DD), or an RFC 3339 instant, exclusive"),
-        .init(name: "tz", location: .query, type: "string", description: "IANA time zone the days are counted in (default Asia/Shanghai)"),
+        .init(name: "tz", location: .query, type: "string", description: "IANA time zone the days are counted in (default: the service time zone, Asia/Shanghai unless configured)"),
     ]
     static let bom = APIRoute.Parameter(name: "bom", location: .query, type: "integer", description: "With f=csv: 1 starts the file with a UTF-8 byte order mark, so Excel shows Chinese names", minimum: 0, maximum: 1)
 

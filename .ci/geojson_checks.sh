@@ -61,6 +61,22 @@ expect "events in bbox via GDAL" "$got" "$(q "SELECT count(*) FROM event WHERE l
 "$wangge" export grids --db "$db" --level courtyard -o "$work/courtyards.geojsonseq"
 "$wangge" export events --db "$db" -o "$work/events.geojson"
 "$wangge" export events --db "$db" -o "$work/events.csv"
+# Times: +08:00 by default; WANGGE_TIME_ZONE writes another zone's offsets (the sample's Q3 is summer time in Berlin:
+# +02:00) for the same instants;
+# a name the tz database does not know stops the command.
+WANGGE_TIME_ZONE=Europe/Berlin "$wangge" export events --db "$db" -o "$work/events-berlin.csv"
+expect "export times: +08:00 by default, Berlin's offsets when configured, the same instants" "$(python3 - "$work/events.csv" "$work/events-berlin.csv" <<'PY'
+import csv, sys
+from datetime import datetime
+a, b = (list(csv.DictReader(open(p, encoding="utf-8"))) for p in sys.argv[1:3])
+times = lambda rows: [r[k] for r in rows for k in ("occurred_at", "reported_at")]
+ta, tb = times(a), times(b)
+print(len(ta) > 0 and all(t.endswith("+08:00") for t in ta), {t[-6:] for t in tb} == {"+02:00"},
+      [datetime.fromisoformat(t) for t in ta] == [datetime.fromisoformat(t) for t in tb])
+PY
+)" "True True True"
+expect "an unknown WANGGE_TIME_ZONE is refused" "$(WANGGE_TIME_ZONE=Asia/Beijing "$wangge" export events --db "$db" -o "$work/never.csv" 2>&1 | grep -c "not a time zone the tz database knows"; ls "$work/never.csv"* 2>/dev/null | wc -l)" "1
+0"
 all_grids=$(q "SELECT count(*) FROM grid")
 expect "export grids.geojson" "$(ogrinfo -ro -al -so "$work/grids.geojson" | awk '/Feature Count:/ { print $3 }')" "$all_grids"
 expect "export courtyards.geojsonseq" "$(ogrinfo -ro -al -so "$work/courtyards.geojsonseq" | awk '/Feature Count:/ { print $3 }')" "${want[courtyard]}"

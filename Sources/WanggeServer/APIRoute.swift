@@ -19,6 +19,9 @@ struct APIRoute: Sendable {
         var maximum: Double? = nil
         var format: String? = nil
         var pattern: String? = nil
+        /// A value above `maximum` is taken as the maximum, not refused (OGC API – Features' `limit`: a client
+        /// asking for more gets pages of the most there may be).
+        var clampsToMaximum = false
     }
 
     struct Body: Sendable {

@@ -11,8 +11,15 @@ enum FeatureRequest {
     static let bboxPattern = "^-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?,-?[0-9]+(\\.[0-9]+)?$"
 
     // The parameters as routes declare them.
+    /// OGC items: the maximum is declared (GDAL and QGIS size their pages by it: QGIS asks for 1,000 a page
+    /// instead of 100) and a larger value is taken as the maximum, not refused, as OGC API – Features intends.
     static let limit = APIRoute.Parameter(name: "limit", location: .query, type: "integer",
-                                          description: "Features per page (default \(defaultLimit); values above \(maxLimit) are clamped to \(maxLimit))", minimum: 1)
+                                          description: "Features per page (default \(defaultLimit); values above \(maxLimit) are clamped to \(maxLimit))", minimum: 1,
+                                          maximum: Double(maxLimit), clampsToMaximum: true)
+    /// `/events` (not OGC): clamped the same way, the maximum only described, so the document does not promise a
+    /// refusal the endpoint does not give.
+    static let eventsLimit = APIRoute.Parameter(name: "limit", location: .query, type: "integer",
+                                                description: "Events per page (default \(defaultLimit); values above \(maxLimit) are clamped to \(maxLimit))", minimum: 1)
     static let bbox = APIRoute.Parameter(name: "bbox", location: .query, type: "string",
                                          description: "minLon,minLat,maxLon,maxLat in CRS84 (WGS 84); minLon > maxLon crosses the antimeridian",
                                          pattern: bboxPattern)

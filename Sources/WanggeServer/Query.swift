@@ -73,10 +73,11 @@ struct Query: Sendable {
         return v
     }
 
-    /// An integer within the declared minimum and maximum.
+    /// An integer within the declared minimum and maximum (above it, the maximum where the parameter clamps).
     func int(_ name: String) throws -> Int? {
         guard let s = try nonEmpty(name) else { return nil }
         let p = parameter(name)
+        if p.clampsToMaximum, let v = Int(s), let hi = p.maximum, Double(v) > hi { return Int(hi) }
         guard let v = Int(s), p.minimum.map({ Double(v) >= $0 }) ?? true, p.maximum.map({ Double(v) <= $0 }) ?? true else {
             let range = Self.range(p)
             throw APIError.badParameter(name, "must be an integer\(range)", message: "query parameter \(name) must be an integer\(range), not \"\(s)\"")

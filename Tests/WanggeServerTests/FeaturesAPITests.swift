@@ -151,6 +151,12 @@ struct FeaturesAPITests {
             #expect(pages == 3 && codes.count == 68 && Set(codes).count == 68)
             let big = try await get(client, "/collections/building/items?limit=1000000")
             #expect(big.status == .ok && features(big).count == 68)
+            // The API document declares the maximum (GDAL and QGIS size their pages by it), yet a larger limit is clamped.
+            let api = try await get(client, "/api")
+            let items = api.json["paths"]?.objectValue?["/collections/{collectionId}/items"]?.objectValue?["get"]?.objectValue
+            guard case .array(let parameters)? = items?["parameters"] else { Issue.record("no parameters"); return }
+            let limit = parameters.compactMap(\.objectValue).first { $0["name"] == .string("limit") }
+            #expect(limit?["schema"]?.objectValue?["maximum"] == .number(JSONNumber(10_000)))
             for bad in ["limit=0", "limit=x", "offset=-1", "colour=red", "bbox=1,2,3", "bbox=0,91,1,92"] {
                 #expect(try await get(client, "/collections/building/items?\(bad)").status == .badRequest, "\(bad)")
             }

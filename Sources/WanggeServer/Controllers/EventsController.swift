@@ -49,7 +49,7 @@ struct EventsController: Sendable {
                     FeatureRequest.status, FeatureRequest.type, FeatureRequest.grid,
                     .init(name: "since", location: .query, type: "string", description: "occurred_at at or after this RFC 3339 time (without an offset: in the service time zone)", format: "date-time"),
                     .init(name: "until", location: .query, type: "string", description: "occurred_at before this RFC 3339 time", format: "date-time"),
-                    FeatureRequest.bbox, FeatureRequest.limit, FeatureRequest.cursor,
+                    FeatureRequest.bbox, FeatureRequest.eventsLimit, FeatureRequest.cursor,
                 ],
                 answers: [.init(status: 200, description: "A page of events", schema: "EventPage")], handler: list),
             APIRoute(

@@ -65,6 +65,8 @@ public struct FeatureQuery: Sendable, Equatable {
     public var cursor: Cursor?
     /// Properties to keep (nil: all).
     public var properties: [String]?
+    /// A CQL2 filter, checked against the target's queryables (`CQL2.check`).
+    public var filter: CQL2.Expression?
 
     // Events only.
     /// Any of these statuses (empty: any).
@@ -105,6 +107,13 @@ public struct FeatureQuery: Sendable, Equatable {
     public var type: String? {
         get { types.count == 1 ? types[0] : nil }
         set { types = newValue.map { [$0] } ?? [] }
+    }
+
+    /// Whether boxes are all that narrow the events (no attribute, time, grid, filter or visibility condition): the
+    /// store then counts and reads them through the box index alone.
+    public var narrowsOnlyByBox: Bool {
+        !boxes.isEmpty && statuses.isEmpty && types.isEmpty && ids.isEmpty && severity == nil && grid == nil && since == nil
+            && until == nil && reportedFrom == nil && reportedTo == nil && filter == nil && visibility == .all
     }
 
     /// The same query for the next page after `cursor`.

@@ -22,6 +22,9 @@ struct APIRoute: Sendable {
         /// A value above `maximum` is taken as the maximum, not refused (OGC API – Features' `limit`: a client
         /// asking for more gets pages of the most there may be).
         var clampsToMaximum = false
+        /// `+` is a space, as HTML forms, curl's --data-urlencode and GDAL write free text (a CQL2 filter); a plus
+        /// is then `%2B`. Elsewhere `+` stays a plus, so a hand-typed `since=…T08:00:00+08:00` keeps its offset.
+        var plusIsSpace = false
     }
 
     struct Body: Sendable {

@@ -91,14 +91,18 @@ enum FeatureJSON {
 
     /// The request's query with some parameters replaced (for next links).
     static func query(_ request: Request, replacing: [String: String], removing: Set<String> = []) -> String {
-        var items: [(String, String)] = []
-        for (k, v) in request.uri.queryParameters where replacing[String(k)] == nil && !removing.contains(String(k)) {
-            items.append((String(k), String(v)))
+        // The parameters kept are copied as the client encoded them (decoded values would need encoding again, and
+        // a filter's spaces, quotes and pluses must reach the next page as they left).
+        var items: [String] = []
+        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let rawKey = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
+            if replacing[key] == nil && !removing.contains(key) { items.append(String(pair)) }
         }
         for (k, v) in replacing.sorted(by: { $0.key < $1.key }) {
-            items.append((k, v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? v))
+            items.append(k + "=" + (v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? v))
         }
-        return items.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return items.joined(separator: "&")
     }
 
     /// A page from its rendered features: the members around them (`timeStamp` above all) are made for this answer.

@@ -29,6 +29,32 @@ enum FeatureRequest {
     static let severity = APIRoute.Parameter(name: "severity", location: .query, type: "integer", description: "events: only this severity (1–4)", minimum: 1, maximum: 4)
     static let grid = APIRoute.Parameter(name: "grid", location: .query, type: "string", description: "events and organisations: only those assigned to this grid code (any layer or level)")
 
+    /// OGC API – Features Part 3. `cql-text` is GDAL 3.6's name (the draft's) for the same text.
+    static let filter = APIRoute.Parameter(name: "filter", location: .query, type: "string",
+                                           description: "A CQL2 filter over the collection's queryables (/collections/{collectionId}/queryables), e.g. status = 'closed' AND severity >= 3 (form-encoded: + is a space, %2B a plus)", plusIsSpace: true)
+    static let filterLanguages = ["cql2-text", "cql2-json", "cql-text"]
+    static let filterLang = APIRoute.Parameter(name: "filter-lang", location: .query, type: "string",
+                                               description: "cql2-text (default) or cql2-json; cql-text is taken as cql2-text", enumValues: filterLanguages)
+    static let filterCRS = APIRoute.Parameter(name: "filter-crs", location: .query, type: "string",
+                                              description: "CRS of the filter's geometries: CRS84 only", enumValues: [FeaturesController.crs84])
+
+    /// The `filter` of a request, read in its language and checked against the collection's queryables; errors are
+    /// 400s that name the offending token or path.
+    static func filter(_ q: Query, _ queryables: [Queryable]) throws -> CQL2.Expression? {
+        let lang = try q.nonEmpty("filter-lang") ?? "cql2-text"
+        guard filterLanguages.contains(lang) else {
+            throw APIError.badParameter("filter-lang", "unknown", message: "filter-lang must be one of \(filterLanguages.joined(separator: ", "))")
+        }
+        _ = try q.nonEmpty("filter-crs")
+        guard let text = try q.nonEmpty("filter") else { return nil }
+        do {
+            let parsed = lang == "cql2-json" ? try CQL2.parseJSON(text) : try CQL2.parseText(text)
+            return try CQL2.check(parsed, against: queryables)
+        } catch {
+            throw APIError.badParameter("filter", "invalid", message: "filter: \(error.message)")
+        }
+    }
+
     /// The parts every feature query shares: limit, bbox and cursor.
     static func common(_ q: Query, _ target: FeatureQuery.Target) throws -> FeatureQuery {
         var f = FeatureQuery(target)

@@ -255,6 +255,11 @@ enum OpenAPIDocument {
             ("LandingPage", object([("title", type("string")), ("description", type("string")), ("links", array(ref("Link")))],
                                    required: ["links"], additional: true)),
             ("Conformance", object([("conformsTo", array(type("string")))], required: ["conformsTo"])),
+            ("Queryables", object([("$schema", type("string")), ("$id", type("string")), ("type", type("string")), ("title", type("string")),
+                                   ("properties", type("object"))], required: ["type", "properties"], additional: true)),
+            // The properties the collections' features carry, with one type each (also in /collections/{id}/queryables).
+            ("EventProperties", .object(Queryables.propertiesSchema(Queryables.events, title: "An event feature's properties"))),
+            ("GridProperties", .object(Queryables.propertiesSchema(Queryables.grids, title: "A boundary feature's properties (plus those of its import)"))),
             ("Collection", object([("id", type("string")), ("title", type("string")), ("itemType", type("string")),
                                    ("crs", array(type("string"))), ("extent", type("object")), ("links", array(ref("Link")))],
                                   required: ["id", "links"], additional: true)),

@@ -9,12 +9,19 @@ struct Query: Sendable {
     let declared: [String: APIRoute.Parameter]
 
     init(_ request: Request, declared parameters: [APIRoute.Parameter]) throws {
+        let declared = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // Read from the raw query, decoded once here (Hummingbird's `queryParameters` has decoded already, and a
+        // parameter whose `+` is a space must see the `+` before `%2B` becomes one).
         var values: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters {
-            values[String(k)] = String(v).removingPercentEncoding ?? String(v)
+        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            var raw = parts.count > 1 ? String(parts[1]) : ""
+            if declared[key]?.plusIsSpace == true { raw = raw.replacingOccurrences(of: "+", with: " ") }
+            values[key] = raw.removingPercentEncoding ?? raw
         }
         self.values = values
-        self.declared = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.declared = declared
         let unknown = Set(values.keys).subtracting(declared.keys).sorted()
         if !unknown.isEmpty {
             let allowed = parameters.map(\.name)

@@ -98,8 +98,7 @@ extension AppDatabase: EventRepository {
     public func countEvents(_ q: FeatureQuery) throws -> Int {
         var all = q
         all.cursor = nil
-        if !q.boxes.isEmpty, q.statuses.isEmpty, q.types.isEmpty, q.ids.isEmpty, q.severity == nil, q.grid == nil, q.since == nil,
-           q.until == nil, q.reportedFrom == nil, q.reportedTo == nil, q.visibility == .all {
+        if q.narrowsOnlyByBox {
             // The boxes of one query never overlap (an antimeridian box is split at ±180°).
             return try q.boxes.reduce(0) { $0 + (try countEvents(in: $1)) }
         }
@@ -184,6 +183,7 @@ extension AppDatabase: EventRepository {
             }
             clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
         }
+        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.events, point: ("e.lon", "e.lat"), args: &args)) }
         if case .beforeID(let before)? = q.cursor { clauses.append("e.id < ?"); args.append(before) }
         switch q.visibility {
         case .all: break

@@ -21,6 +21,7 @@ extension AppDatabase: FeatureRepository {
             }
             clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
         }
+        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.grids, point: nil, args: &args)) }
         // Keyset paging by code works where one level or one overlay is read; the residential layer as a whole
         // (levels first, then codes) pages by offset.
         let byCode = level != nil || layer != .residential
@@ -87,9 +88,7 @@ extension AppDatabase: FeatureRepository {
     public func eventPageRowsCounted(_ q: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> (next: FeatureQuery.Cursor?, matched: Int) {
         // One box and nothing else (the map's request): the ids in the box once (`eventIDs(in:)`), then the page's
         // rows by id. Otherwise the page and the count as two queries.
-        guard q.boxes.count == 1, let limit = q.limit, q.statuses.isEmpty, q.types.isEmpty, q.ids.isEmpty, q.severity == nil,
-              q.grid == nil, q.since == nil, q.until == nil, q.reportedFrom == nil, q.reportedTo == nil, q.visibility == .all
-        else {
+        guard q.boxes.count == 1, let limit = q.limit, q.narrowsOnlyByBox else {
             let next = try eventPageRows(q, body)
             return (next, try countEvents(q))
         }

@@ -24,6 +24,14 @@ struct FeaturesController: Sendable {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        // Part 3 (filtering) and CQL2: what `CQL2` reads and the store plans.
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     ]
     static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
@@ -59,6 +67,15 @@ struct FeaturesController: Sendable {
             case .organisations: return "Organisations on the grids (驻区单位)"
             }
         }
+
+        /// What a `filter` may name (none: the collection takes no filter).
+        var queryables: [Queryable] {
+            switch self {
+            case .grids: return Queryables.grids
+            case .events: return Queryables.events
+            case .organisations: return []
+            }
+        }
     }
 
     struct Link: Encodable {
@@ -90,6 +107,7 @@ struct FeaturesController: Sendable {
         FeatureRequest.cursor, FeatureRequest.bbox,
         .init(name: "datetime", location: .query, type: "string", description: "events: an RFC 3339 instant, or an interval start/end with .. for open ends (on occurred_at)"),
         FeatureRequest.status, FeatureRequest.type, FeatureRequest.severity, FeatureRequest.grid,
+        FeatureRequest.filter, FeatureRequest.filterLang, FeatureRequest.filterCRS,
         .init(name: "properties", location: .query, type: "string", description: "Comma-separated properties to include (default all)"),
         .init(name: "simplify", location: .query, type: "number", description: "Overlays: simplify boundaries by this many metres, keeping topology (0–1000)", minimum: 0, maximum: 1000),
         format,
@@ -111,6 +129,11 @@ struct FeaturesController: Sendable {
                      parameters: [Self.collectionParameter, Self.format],
                      answers: [.init(status: 200, description: "The collection", schema: "Collection"),
                                .init(status: 404, description: "No such collection")], handler: collection),
+            APIRoute(method: .get, path: "/collections/{collectionId}/queryables",
+                     summary: "The properties a filter may name, with their types (a JSON Schema)", tag: "features", roles: nil,
+                     parameters: [Self.collectionParameter, Self.format],
+                     answers: [.init(status: 200, description: "The queryables", schema: "Queryables", contentType: "application/schema+json"),
+                               .init(status: 404, description: "No such collection")], handler: queryables),
             APIRoute(method: .get, path: "/collections/{collectionId}/items",
                      summary: "Features of a collection (boundary collections are public; events need a token)",
                      tag: "features", roles: nil,
@@ -203,8 +226,33 @@ struct FeaturesController: Sendable {
             ("links", .array([
                 FeatureJSON.link("\(base)/collections/\(id)", "self", "application/json", "This collection"),
                 FeatureJSON.link("\(base)/collections/\(id)/items", "items", FeatureJSON.geojson, "Its features"),
-            ])),
+            ] + (c.queryables.isEmpty ? [] : [
+                FeatureJSON.link("\(base)/collections/\(id)/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "What a filter may name"),
+                // The draft's relation, which GDAL 3.6 looks for.
+                FeatureJSON.link("\(base)/collections/\(id)/queryables", "queryables", "application/schema+json", "What a filter may name"),
+            ]))),
         ]))
+    }
+
+    /// The queryables as a JSON Schema (Part 3), plus the draft's `queryables` array that GDAL 3.6 reads to
+    /// know which properties it may push down (an annotation a JSON Schema reader ignores).
+    @Sendable func queryables(_ r: RouteRequest) async throws -> Response {
+        _ = try r.query.choice("f", Format.self)
+        let (id, c) = try Self.collection(r)
+        guard !c.queryables.isEmpty else {
+            throw APIError(.notFound, code: "not_found", message: "the \(id) collection takes no filter")
+        }
+        let doc = JSONObject([
+            ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
+            ("$id", .string("\(r.baseURL)/collections/\(id)/queryables")),
+            ("type", .string("object")), ("title", .string(c.title)),
+            ("properties", .object(JSONObject(c.queryables.map { ($0.name, .object($0.schema)) }))),
+            ("additionalProperties", .bool(false)),
+            ("queryables", .array(c.queryables.map { .object(JSONObject([("id", .string($0.name)), ("type", $0.schema["type"] ?? .string("geometry"))])) })),
+        ])
+        var answer = Response.json(.object(doc))
+        answer.headers[.contentType] = "application/schema+json"
+        return answer
     }
 
     // MARK: items
@@ -228,7 +276,7 @@ struct FeaturesController: Sendable {
     func organisationItems(_ r: RouteRequest) throws -> Response {
         let q = r.query
         _ = try q.choice("f", Format.self)
-        for name in ["datetime", "status", "type", "severity", "simplify"] where q.string(name) != nil {
+        for name in ["datetime", "status", "type", "severity", "simplify", "filter"] where q.string(name) != nil {
             throw APIError.badParameter(name, "does not apply to the organisations collection")
         }
         if q.string("cursor") != nil { throw APIError.badParameter("cursor", "not for organisations; use offset (next links do)") }
@@ -270,6 +318,7 @@ struct FeaturesController: Sendable {
             query.cursor = .offset(offset)
         }
         query.properties = try FeatureRequest.properties(q)
+        query.filter = try FeatureRequest.filter(q, Queryables.grids)
         let simplify = try q.double("simplify")
         if simplify != nil && layer == .residential {
             throw APIError.badParameter("simplify", "not for residential levels",
@@ -319,6 +368,7 @@ struct FeaturesController: Sendable {
         try FeatureRequest.eventFilters(q, into: &query)
         if let (since, until) = try FeatureRequest.datetime(q) { query.since = since; query.until = until }
         query.properties = try FeatureRequest.properties(q)
+        query.filter = try FeatureRequest.filter(q, Queryables.events)
         query.visibility = identity.eventVisibility
         let show = identity.seesReporterIdentity
         let base = r.baseURL

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import WanggeCore
+import WanggeSample
+import WanggeServer
+import WanggeTestSupport
+
+@Suite("CQL2 filters over HTTP (OGC API – Features Part 3), against a count of the unfiltered items")
+struct FilterAPITests {
+    let f: ServerFixture
+
+    init() async throws {
+        f = try ServerFixture()
+        _ = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: f.database, engine: f.engine)
+    }
+
+    func get(_ client: some TestClientProtocol, _ path: String, _ query: [(String, String)], _ role: Role? = .viewer) async throws -> TestResponse {
+        var c = URLComponents()
+        c.path = path
+        c.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        // URLComponents leaves + as it is; a filter's + must be %2B (+ in a filter is a space, as forms write it).
+        let uri = c.string!.replacingOccurrences(of: "+", with: "%2B")
+        return try await client.execute(uri: uri, method: .get, headers: f.headers(role)) { $0 }
+    }
+
+    static func features(_ r: TestResponse) -> [JSONObject] {
+        guard case .array(let a)? = r.json["features"] else { return [] }
+        return a.compactMap(\.objectValue)
+    }
+
+    static func props(_ o: JSONObject) -> JSONObject { o["properties"]?.objectValue ?? JSONObject() }
+
+    @Test("every operator on events gives the features a hand count of the unfiltered items gives, in text and JSON, paged through next links")
+    func events() async throws {
+        try await f.app().test(.router) { client in
+            let all = Self.features(try await get(client, "/collections/events/items", [("limit", "10000")])).map(Self.props)
+            #expect(all.count == 3000)
+            func s(_ o: JSONObject, _ k: String) -> String? { o[k]?.stringValue }
+            func n(_ o: JSONObject, _ k: String) -> Double? { o[k]?.doubleValue }
+            func t(_ o: JSONObject, _ k: String) -> Double { Timestamp.parse(s(o, k)!)! }
+            let sept = Timestamp.parse("2026-09-01T00:00:00+08:00")!
+            let cases: [(String, (JSONObject) -> Bool)] = [
+                ("status = 'closed'", { s($0, "status") == "closed" }),
+                ("status = 'closed' AND severity >= 3", { s($0, "status") == "closed" && n($0, "severity")! >= 3 }),
+                ("status <> 'closed' OR severity = 4", { s($0, "status") != "closed" || n($0, "severity") == 4 }),
+                ("NOT (severity < 2)", { n($0, "severity")! >= 2 }),
+                ("type LIKE 'garb%'", { s($0, "type")!.hasPrefix("garb") }),
+                ("type LIKE 'GARB%'", { _ in false }),
+                ("type ILIKE 'GARB%'", { s($0, "type")!.hasPrefix("garb") }),
+                ("type NOT LIKE '%a%'", { !s($0, "type")!.contains("a") }),
+                ("severity IN (1, 4)", { [1, 4].contains(n($0, "severity")!) }),
+                ("channel NOT IN ('web', 'hotline')", { !["web", "hotline"].contains(s($0, "channel")!) }),
+                ("severity BETWEEN 2 AND 3", { (2...3).contains(n($0, "severity")!) }),
+                ("functional IS NULL", { $0["functional"] == .null }),
+                ("courtyard IS NOT NULL AND functional IS NOT NULL", { $0["courtyard"] != .null && $0["functional"] != .null }),
+                ("outside = TRUE", { $0["outside"] == .bool(true) }),
+                ("occurred_at >= TIMESTAMP('2026-09-01T00:00:00+08:00')", { t($0, "occurred_at") >= sept }),
+                ("occurred_at >= DATE('2026-09-01')", { t($0, "occurred_at") >= sept }),
+                ("occurred_at < '2026-09-01T00:00:00+08:00' AND reported_at >= '2026-08-01'", { t($0, "occurred_at") < sept && t($0, "reported_at") >= Timestamp.parse("2026-08-01")! }),
+                ("S_INTERSECTS(geometry, BBOX(114.44, 38.05, 114.46, 38.07))", { _ in true }),
+                ("id <= 100 AND 3 > severity", { n($0, "id")! <= 100 && n($0, "severity")! < 3 }),
+            ]
+            for (filter, predicate) in cases {
+                var want = Set(all.filter(predicate).map { Int(n($0, "id")!) })
+                if filter.hasPrefix("S_INTERSECTS") {
+                    let inBox = Self.features(try await get(client, "/collections/events/items", [("limit", "10000"), ("bbox", "114.44,38.05,114.46,38.07")]))
+                    want = Set(inBox.map { Int(n(Self.props($0), "id")!) })
+                    #expect(!want.isEmpty)
+                }
+                // Through next links, 700 a page: the filter must travel with the cursor.
+                var got: [Int] = []
+                var page = try await get(client, "/collections/events/items", [("filter", filter), ("limit", "700")])
+                #expect(page.status == .ok, "\(filter): \(page.text.prefix(200))")
+                #expect(page.json["numberMatched"]?.doubleValue.map(Int.init) == want.count, "\(filter)")
+                while true {
+                    got += Self.features(page).map { Int(n(Self.props($0), "id")!) }
+                    guard case .array(let links)? = page.json["links"],
+                          let next = links.compactMap(\.objectValue).first(where: { $0["rel"] == .string("next") })?["href"]?.stringValue else { break }
+                    let uri = String(next[next.range(of: "/collections")!.lowerBound...])
+                    page = try await client.execute(uri: uri, method: .get, headers: f.headers(.viewer)) { $0 }
+                }
+                #expect(Set(got) == want && got.count == want.count, "\(filter): \(got.count) vs \(want.count)")
+            }
+            // CQL2-JSON: the same as its text.
+            let json = #"{"op":"and","args":[{"op":"=","args":[{"property":"status"},"closed"]},{"op":">=","args":[{"property":"severity"},3]}]}"#
+            let j = try await get(client, "/collections/events/items", [("filter", json), ("filter-lang", "cql2-json"), ("limit", "1")])
+            #expect(j.json["numberMatched"]?.doubleValue.map(Int.init) == all.filter { s($0, "status") == "closed" && n($0, "severity")! >= 3 }.count)
+            // GDAL 3.6 sends the draft's name and + for spaces.
+            let gdal = try await client.execute(uri: "/collections/events/items?limit=1&filter=(status+%3D+'closed')+AND+(severity+%3E%3D+3)&filter-lang=cql-text",
+                                                method: .get, headers: f.headers(.viewer)) { $0 }
+            #expect(gdal.json["numberMatched"] == j.json["numberMatched"])
+            // A reporter's filter sees only their own events.
+            let mine = try await get(client, "/collections/events/items", [("filter", "severity >= 1")], .reporter)
+            #expect(mine.json["numberMatched"]?.doubleValue == 0)
+        }
+    }
+
+    @Test("boundary collections filter on their queryables; bad filters are 400s that name the token; queryables and conformance are published")
+    func gridsErrorsAndDocuments() async throws {
+        try await f.app().test(.router) { client in
+            let all = Self.features(try await get(client, "/collections/courtyard/items", [("limit", "10000")], nil)).map(Self.props)
+            let want = all.filter { ($0["area_km2"]?.doubleValue ?? 0) > 0.05 && ($0["parent"]?.stringValue ?? "").hasSuffix("1") }.count
+            let r = try await get(client, "/collections/courtyard/items", [("filter", "area_km2 > 0.05 AND parent LIKE '%1'")], nil)
+            #expect(r.status == .ok && r.json["numberMatched"]?.doubleValue.map(Int.init) == want, "\(r.text.prefix(200))")
+            #expect(want > 0 && want < all.count)
+
+            for (uri, query, message) in [
+                ("/collections/events/items", [("filter", "status = ")], "filter: the filter ends where a property or a value was expected"),
+                ("/collections/events/items", [("filter", "status == 'x'")], "filter: unexpected '=' at character 9"),
+                ("/collections/events/items", [("filter", "severity = 'high'")], "filter: severity is a number and 'high' is a string"),
+                ("/collections/events/items", [("filter", "reporter_phone = '1'")], "filter: 'reporter_phone' is not a queryable"),
+                ("/collections/events/items", [("filter", "a = 1"), ("filter-lang", "sql")], "filter-lang must be one of"),
+                ("/collections/courtyard/items", [("filter", "S_INTERSECTS(geometry, BBOX(0,0,1,1))")], "'geometry' is not a queryable"),
+                ("/collections/organisations/items", [("filter", "a = 1")], "filter"),
+            ] {
+                let e = try await get(client, uri, query)
+                #expect(e.status == .badRequest, "\(query)")
+                #expect((e.json["error"]?.objectValue?["message"]?.stringValue ?? "").contains(message), "\(query): \(e.text)")
+            }
+
+            let q = try await get(client, "/collections/events/queryables", [], nil)
+            #expect(q.status == .ok && q.headers[.contentType] == "application/schema+json")
+            let properties = q.json["properties"]?.objectValue
+            #expect(properties?["occurred_at"]?.objectValue?["format"] == .string("date-time"))
+            #expect(properties?["severity"]?.objectValue?["type"] == .string("integer"))
+            #expect(properties?["reporter_name"] == nil && properties?["geometry"] != nil)
+            #expect(try await get(client, "/collections/organisations/queryables", [], nil).status == .notFound)
+            let collection = try await get(client, "/collections/events", [], nil)
+            #expect(collection.text.contains("/collections/events/queryables"))
+            let conformance = try await get(client, "/conformance", [], nil).text
+            for c in ["ogcapi-features-3/1.0/conf/filter", "ogcapi-features-3/1.0/conf/features-filter", "cql2/1.0/conf/cql2-text",
+                      "cql2/1.0/conf/cql2-json", "cql2/1.0/conf/basic-cql2", "cql2/1.0/conf/advanced-comparison-operators"] {
+                #expect(conformance.contains(c), "\(c)")
+            }
+            let api = try await get(client, "/api", [], nil)
+            let items = api.json["paths"]?.objectValue?["/collections/{collectionId}/items"]?.objectValue?["get"]?.objectValue
+            guard case .array(let parameters)? = items?["parameters"] else { Issue.record("no parameters"); return }
+            let lang = parameters.compactMap(\.objectValue).first { $0["name"] == .string("filter-lang") }
+            #expect(lang?["schema"]?.objectValue?["enum"] == .array(["cql2-text", "cql2-json", "cql-text"].map { .string($0) }))
+            #expect(api.json["components"]?.objectValue?["schemas"]?.objectValue?["EventProperties"] != nil)
+        }
+    }
+}

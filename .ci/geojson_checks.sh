@@ -8,8 +8,9 @@
 set -euo pipefail
 base=$1 wangge=$2 db=$3 work=$4
 mkdir -p "$work"
-command -v ogrinfo >/dev/null && command -v sqlite3 >/dev/null && command -v chromedriver >/dev/null || \
-    apt-get install -y gdal-bin sqlite3 chromium chromium-driver fonts-wqy-microhei
+command -v ogrinfo >/dev/null && command -v sqlite3 >/dev/null && command -v chromedriver >/dev/null && /usr/bin/python3 -c "import qgis.core" 2>/dev/null || \
+    { apt-get install -y gdal-bin sqlite3 chromium chromium-driver fonts-wqy-microhei &&
+      apt-get install -y --no-install-recommends python3-qgis qgis-providers; }
 python3 -c "import selenium" 2>/dev/null || pip install -q selenium
 
 viewer=$("$wangge" token create --role viewer --name ci-geojson --db "$db")
@@ -141,6 +142,8 @@ expect "hot spot layer read by ogrinfo" "$(ogrinfo -ro -al -so "$work/hotspots.g
 "$wangge" report services --db "$db" --radius 500 -o "$work/services-uncovered.geojson"
 expect "uncovered service areas read by ogrinfo" "$(ogrinfo -ro -al -so "$work/services-uncovered.geojson" | awk '/Feature Count:/ { print $3 }')" \
     "$(curl -sf -H "Authorization: Bearer $viewer" "$base/reports/services?radius=500" | python3 -c "import json, sys; print(sum(1 for k in json.load(sys.stdin)['kinds'] if k['street_share'] < 1))")"
+# QGIS (Debian's, with its own Python: /usr/bin/python3) opens every collection, events with Basic auth, and renders.
+/usr/bin/python3 "$(dirname "$0")/qgis_check.py" "$base" "$viewer" "$work" 2>&1 | grep -v "^salt hex\|^hash hex\|^cipheriv hex" || fail=1
 python3 "$(dirname "$0")/../Tests/browser/report_check.py" "$work/courtyards-report.svg" "$work/summary.html" "$work" "${want[courtyard]}" || fail=1
 
 [ "$fail" = 0 ] && echo "GeoJSON checks passed" || { echo "GeoJSON checks FAILED"; exit 1; }

@@ -88,14 +88,21 @@ struct ExportEvents: ParsableCommand {
     @Option(name: .long, help: "Only events of this type code.") var type: String?
     @Option(name: .long, help: "Only events of this severity (1–4).") var severity: Int?
     @Option(name: .long, help: "Only events assigned to this grid code (any layer).") var grid: String?
-    @Option(name: .long, help: "Only events that occurred at or after this time (RFC 3339; a date alone is local midnight, UTC+8).") var since: String?
+    @Option(name: .long, help: "Only events that occurred at or after this time (RFC 3339; a date alone is midnight in the service time zone).") var since: String?
     @Option(name: .long, help: "Only events that occurred before this time.") var until: String?
+    @Option(name: .long, help: "A CQL2-text filter over the events collection's queryables, as the OGC items take it (\"status = 'closed' AND severity >= 3\").")
+    var filter: String?
     @Flag(name: .customLong("with-reporter"), help: "Include reporter_name and reporter_phone.") var withReporter = false
     @OptionGroup var out: ExportOutputOptions
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         var query = FeatureQuery.allEvents
+        if let filter {
+            do { query.filter = try CQL2.check(CQL2.parseText(filter), against: Queryables.events) } catch {
+                throw ValidationError("--filter: \(error.message)")
+            }
+        }
         query.status = status
         query.type = type
         if let severity {

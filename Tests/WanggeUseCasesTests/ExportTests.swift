@@ -88,6 +88,19 @@ struct ExportTests {
         #expect(try GeoJSONDocument.parse(FileIO.read("\(dir)/none.geojson")).features.isEmpty)
     }
 
+    @Test("a CQL2 filter narrows an export as it narrows the OGC items (the CLI's --filter)")
+    func exportFilter() async throws {
+        let db = try await Self.sampleWithEvents()
+        let dir = try Fixtures.temporaryDirectory()
+        var q = FeatureQuery.allEvents
+        q.filter = try CQL2.check(CQL2.parseText("status = 'closed' AND severity >= 3 AND functional IS NULL"), against: Queryables.events)
+        let summary = try Exporter(format: .ndjson).exportEvents(db, query: q, to: "\(dir)/f.ndjson")
+        let want = try db.events(FeatureQuery.allEvents).filter { $0.status == .closed && $0.event.severity >= 3 && $0.event.assignment.functional.grids.isEmpty }
+        #expect(summary.features == want.count && want.count > 0)
+        let ids = try Self.sequence("\(dir)/f.ndjson").map { Int64($0.properties["id"]?.doubleValue ?? 0) }
+        #expect(Set(ids) == Set(want.map(\.id)))
+    }
+
     @Test("exported events carry their times in the service time zone (+08:00) in every format")
     func exportTimes() async throws {
         let db = try await Self.sampleWithEvents()

@@ -62,13 +62,20 @@ public final class ProjTransform {
     public let source: String
     public let target: String
 
+    /// - Parameter authorityAxisOrder: keep each CRS's axis order as its authority defines it (EPSG:4326 is
+    ///   latitude first, EPSG:4547 northing first), as OGC API – Features Part 2 writes coordinates, instead of
+    ///   lon/lat (x = east) order.
     /// - Throws: `ProjectionError` when PROJ cannot build the transformation.
-    public init(from source: String, to target: String, in context: ProjContext) throws(ProjectionError) {
+    public init(from source: String, to target: String, in context: ProjContext, authorityAxisOrder: Bool = false) throws(ProjectionError) {
         self.context = context
         self.source = source
         self.target = target
         guard let raw = proj_create_crs_to_crs(context.pointer, source, target, nil) else {
             throw ProjectionError(message: "cannot transform \(source) to \(target): \(context.lastError())")
+        }
+        if authorityAxisOrder {
+            pj = raw  // owned by us, freed in deinit
+            return
         }
         defer { proj_destroy(raw) }  // the normalized copy below is what we keep
         guard let normalized = proj_normalize_for_visualization(context.pointer, raw) else {

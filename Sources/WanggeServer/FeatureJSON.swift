@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import WanggeCore
+import WanggeGeo
 
 /// GeoJSON pieces of the feature endpoints: features, their properties, links, and the page around them.
 enum FeatureJSON {
@@ -11,11 +13,12 @@ enum FeatureJSON {
         .object(JSONObject([("href", .string(href)), ("rel", .string(rel)), ("type", .string(type)), ("title", .string(title))]))
     }
 
-    static func writeFeature(_ w: inout GeoJSONWriter, id: String, geometry: GeometryValue, properties: JSONObject, links: [JSONValue] = []) {
+    static func writeFeature(_ w: inout GeoJSONWriter, id: String, geometry: GeometryValue, properties: JSONObject, links: [JSONValue] = [],
+                             crs: CRSWriter? = nil) {
         w.append(#"{"type":"Feature","id":"#)
         w.appendString(id)
         w.append(#","geometry":"#)
-        w.appendGeometry(geometry)
+        w.appendGeometry(crs.map { $0.geometry(geometry) } ?? geometry)
         w.append(#","properties":"#)
         w.appendObject(properties)
         if !links.isEmpty {
@@ -106,6 +109,15 @@ enum FeatureJSON {
     }
 
     /// A page from its rendered features: the members around them (`timeStamp` above all) are made for this answer.
+    static let contentCRS = HTTPField.Name("Content-Crs")!
+
+    /// The page as GeoJSON, with `Content-Crs` naming the CRS its coordinates are in (Part 2).
+    static func response(_ entry: PageCache.Entry, crs: OutputCRS) -> Response {
+        var r = response(entry)
+        r.headers[contentCRS] = "<\(crs.uri)>"
+        return r
+    }
+
     static func response(_ entry: PageCache.Entry) -> Response {
         var head = GeoJSONWriter()
         head.append(#"{"type":"FeatureCollection","features":["#)

@@ -1,5 +1,6 @@
 import Foundation
 import WanggeCore
+import WanggeGeo
 
 /// Reads the parameters of `/events` and the OGC items endpoints into one validated `FeatureQuery`: one bbox
 /// parser, one limit rule, one cursor format, for grids and events alike.
@@ -28,6 +29,30 @@ enum FeatureRequest {
     static let type = APIRoute.Parameter(name: "type", location: .query, type: "string", description: "events: only this event type code")
     static let severity = APIRoute.Parameter(name: "severity", location: .query, type: "integer", description: "events: only this severity (1–4)", minimum: 1, maximum: 4)
     static let grid = APIRoute.Parameter(name: "grid", location: .query, type: "string", description: "events and organisations: only those assigned to this grid code (any layer or level)")
+
+    /// OGC API – Features Part 2.
+    static let crs = APIRoute.Parameter(name: "crs", location: .query, type: "string",
+                                        description: "CRS of the features written (default CRS84): \(OutputCRS.crs84URI) or http://www.opengis.net/def/crs/EPSG/0/{code} for any EPSG code PROJ knows (listed: \(OutputCRS.listedCodes.map(String.init).joined(separator: ", "))), in that CRS's axis order")
+    static let bboxCRS = APIRoute.Parameter(name: "bbox-crs", location: .query, type: "string",
+                                            description: "CRS of bbox (default CRS84), as for crs; the values in that CRS's axis order")
+
+    /// The `crs` (or `bbox-crs`) of a request, CRS84 when absent; a CRS PROJ does not know is a 400.
+    static func outputCRS(_ q: Query, _ name: String = "crs") throws -> OutputCRS {
+        guard let s = try q.nonEmpty(name) else { return .crs84 }
+        guard let crs = OutputCRS.parse(s, context: ProjContext()) else {
+            throw APIError.badParameter(name, "unknown CRS",
+                                        message: "\(name) must be \(OutputCRS.crs84URI) or http://www.opengis.net/def/crs/EPSG/0/{code} with an EPSG code PROJ knows, not \"\(s)\"")
+        }
+        return crs
+    }
+
+    /// What writes a page's coordinates in the requested CRS: nil for CRS84 (coordinates as stored).
+    static func writer(for crs: OutputCRS) throws -> CRSWriter? {
+        guard crs != .crs84 else { return nil }
+        do { return try CRSWriter(crs) } catch {
+            throw APIError.badParameter("crs", "cannot be written", message: "crs: \(error.message)")
+        }
+    }
 
     /// OGC API – Features Part 3. `cql-text` is GDAL 3.6's name (the draft's) for the same text.
     static let filter = APIRoute.Parameter(name: "filter", location: .query, type: "string",
@@ -86,7 +111,14 @@ enum FeatureRequest {
             throw APIError.badParameter("bbox", "must be 4 numbers", message: "bbox must be minLon,minLat,maxLon,maxLat")
         }
         let n = v.map { $0! }
-        let (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
+        var (x0, y0, x1, y1) = n.count == 4 ? (n[0], n[1], n[2], n[3]) : (n[0], n[1], n[3], n[4])
+        if q.declared["bbox-crs"] != nil, case let crs = try outputCRS(q, "bbox-crs"), crs != .crs84 {
+            // In that CRS and its axis order: taken back to the CRS84 box that holds it.
+            guard let writer = try? CRSWriter(crs), let b = writer.crs84Box(x0, y0, x1, y1) else {
+                throw APIError.badParameter("bbox", "outside bbox-crs", message: "bbox cannot be taken from \(crs.uri) to CRS84")
+            }
+            (x0, y0, x1, y1) = (b.minX, b.minY, b.maxX, b.maxY)
+        }
         guard abs(x0) <= 180, abs(x1) <= 180, abs(y0) <= 90, abs(y1) <= 90, y0 <= y1 else {
             throw APIError.badParameter("bbox", "out of range", message: "bbox must lie within −180…180 / −90…90 with minLat ≤ maxLat")
         }

@@ -119,7 +119,8 @@ struct FilterAPITests {
             ] {
                 let e = try await get(client, uri, query)
                 #expect(e.status == .badRequest, "\(query)")
-                #expect((e.json["error"]?.objectValue?["message"]?.stringValue ?? "").contains(message), "\(query): \(e.text)")
+                let said = e.json["error"]?.objectValue?["message"]?.stringValue ?? ""
+                #expect(said.contains(message), "\(query): \(e.text)")
             }
 
             let q = try await get(client, "/collections/events/queryables", [], nil)

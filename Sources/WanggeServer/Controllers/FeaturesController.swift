@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import WanggeCore
+import WanggeGeo
 import WanggeAssignment
 import WanggeUseCases
 
@@ -24,6 +25,8 @@ struct FeaturesController: Sendable {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        // Part 2: crs and bbox-crs with any EPSG code PROJ knows, Content-Crs.
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         // Part 3 (filtering) and CQL2: what `CQL2` reads and the store plans.
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -104,7 +107,7 @@ struct FeaturesController: Sendable {
     static let itemParameters: [APIRoute.Parameter] = [
         FeatureRequest.limit,
         .init(name: "offset", location: .query, type: "integer", description: "Boundary and organisation collections: features to skip", minimum: 0, maximum: Double(Int32.max)),
-        FeatureRequest.cursor, FeatureRequest.bbox,
+        FeatureRequest.cursor, FeatureRequest.bbox, FeatureRequest.bboxCRS, FeatureRequest.crs,
         .init(name: "datetime", location: .query, type: "string", description: "events: an RFC 3339 instant, or an interval start/end with .. for open ends (on occurred_at)"),
         FeatureRequest.status, FeatureRequest.type, FeatureRequest.severity, FeatureRequest.grid,
         FeatureRequest.filter, FeatureRequest.filterLang, FeatureRequest.filterCRS,
@@ -146,7 +149,7 @@ struct FeaturesController: Sendable {
             APIRoute(method: .get, path: "/collections/{collectionId}/items/{featureId}", summary: "One feature", tag: "features", roles: nil,
                      parameters: [Self.collectionParameter,
                                   .init(name: "featureId", location: .path, type: "string", required: true, description: "A grid code or an event id"),
-                                  Self.format],
+                                  FeatureRequest.crs, Self.format],
                      answers: [.init(status: 200, description: "The feature", schema: "Feature", contentType: FeatureJSON.geojson),
                                .init(status: 401, description: "events: no token, or a token that is unknown or revoked"),
                                .init(status: 404, description: "No such collection or feature")], handler: item),
@@ -222,7 +225,8 @@ struct FeaturesController: Sendable {
         if interval != .null { ext["temporal"] = .object(JSONObject([("interval", interval), ("trs", .string("http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"))])) }
         return .object(JSONObject([
             ("id", .string(id)), ("title", .string(c.title)), ("itemType", .string("feature")),
-            ("crs", .array([.string(Self.crs84)])), ("extent", .object(ext)),
+            ("crs", .array(OutputCRS.listedURIs.map { .string($0) })),
+            ("storageCrs", .string(Self.crs84)), ("extent", .object(ext)),
             ("links", .array([
                 FeatureJSON.link("\(base)/collections/\(id)", "self", "application/json", "This collection"),
                 FeatureJSON.link("\(base)/collections/\(id)/items", "items", FeatureJSON.geojson, "Its features"),
@@ -289,11 +293,15 @@ struct FeaturesController: Sendable {
             (boxes.isEmpty || boxes.contains { $0.contains(x: o.lon, y: o.lat) }) && (grid.map { o.gridCodes.contains($0) } ?? true)
         }
         let page = all.dropFirst(offset).prefix(limit)
+        let crs = try FeatureRequest.outputCRS(q)
+        let writer = try FeatureRequest.writer(for: crs)
         var w = GeoJSONWriter()
+        if !crs.geographic { w.decimals = 3 }
         for (i, o) in page.enumerated() {
             if i > 0 { w.append(",") }
             FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat),
-                                     properties: FeatureJSON.selected(o.publicProperties(contacts: r.identity != nil, phones: false), properties))
+                                     properties: FeatureJSON.selected(o.publicProperties(contacts: r.identity != nil, phones: false), properties),
+                                     crs: writer)
         }
         let base = r.baseURL
         var links = [FeatureJSON.link("\(base)/collections/organisations/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
@@ -302,7 +310,7 @@ struct FeaturesController: Sendable {
             links.append(FeatureJSON.link("\(base)/collections/organisations/items?\(FeatureJSON.query(r.request, replacing: ["offset": String(offset + page.count), "limit": String(limit)]))",
                                           "next", FeatureJSON.geojson, "Next page"))
         }
-        return FeatureJSON.response(PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: all.count, returned: page.count, links: links))
+        return FeatureJSON.response(PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: all.count, returned: page.count, links: links), crs: crs)
     }
 
     /// The features of one boundary collection. Pages are kept per import (a new import makes new keys).
@@ -319,6 +327,7 @@ struct FeaturesController: Sendable {
         }
         query.properties = try FeatureRequest.properties(q)
         query.filter = try FeatureRequest.filter(q, Queryables.grids)
+        let crs = try FeatureRequest.outputCRS(q)
         let simplify = try q.double("simplify")
         if simplify != nil && layer == .residential {
             throw APIError.badParameter("simplify", "not for residential levels",
@@ -344,15 +353,18 @@ struct FeaturesController: Sendable {
                                               "next", FeatureJSON.geojson, "Next page"))
             }
             var w = GeoJSONWriter(reserving: 1 << 16)
+            if !crs.geographic { w.decimals = 3 }  // metres: to the millimetre
+            let writer = try FeatureRequest.writer(for: crs)
             for (n, g) in page.items.enumerated() {
                 if n > 0 { w.append(",") }
                 var geometry = try WKB.decode(g.wkb)
                 if let m = simplify, m > 0 { geometry = engine.simplified(geometry, metres: m) ?? geometry }
-                FeatureJSON.writeFeature(&w, id: g.code, geometry: geometry, properties: FeatureJSON.selected(FeatureJSON.gridProperties(g), query.properties))
+                FeatureJSON.writeFeature(&w, id: g.code, geometry: geometry, properties: FeatureJSON.selected(FeatureJSON.gridProperties(g), query.properties),
+                                         crs: writer)
             }
             return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: page.matched ?? 0, returned: page.items.count, links: links)
         }
-        var answer = FeatureJSON.response(entry)
+        var answer = FeatureJSON.response(entry, crs: crs)
         answer.headers[.eTag] = etag
         answer.headers[.cacheControl] = "no-cache"
         return answer
@@ -369,6 +381,7 @@ struct FeaturesController: Sendable {
         if let (since, until) = try FeatureRequest.datetime(q) { query.since = since; query.until = until }
         query.properties = try FeatureRequest.properties(q)
         query.filter = try FeatureRequest.filter(q, Queryables.events)
+        let crs = try FeatureRequest.outputCRS(q)
         query.visibility = identity.eventVisibility
         let show = identity.seesReporterIdentity
         let base = r.baseURL
@@ -381,7 +394,8 @@ struct FeaturesController: Sendable {
             var returned = 0
             let next: FeatureQuery.Cursor?
             var matched: Int?
-            if query.properties == nil {
+            if !crs.geographic { w.decimals = 3 }
+            if query.properties == nil && crs == .crs84 {
                 // Every property: written straight from the statement's columns, no record decoded; the page and
                 // its count from one read.
                 (next, matched) = try features.eventPageRowsCounted(query) { row in
@@ -391,10 +405,12 @@ struct FeaturesController: Sendable {
                 }
             } else {
                 let page = try features.eventPage(query, count: false)
+                let writer = try FeatureRequest.writer(for: crs)
                 for (i, e) in page.items.enumerated() {
                     if i > 0 { w.append(",") }
                     FeatureJSON.writeFeature(&w, id: String(e.id), geometry: .point(x: e.event.lon, y: e.event.lat),
-                                             properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show), query.properties))
+                                             properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show), query.properties),
+                                             crs: writer)
                 }
                 returned = page.items.count
                 next = page.next
@@ -408,7 +424,7 @@ struct FeaturesController: Sendable {
             }
             return PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: total, returned: returned, links: links)
         }
-        return FeatureJSON.response(entry)
+        return FeatureJSON.response(entry, crs: crs)
     }
 
     @Sendable func item(_ r: RouteRequest) async throws -> Response {
@@ -416,7 +432,10 @@ struct FeaturesController: Sendable {
         let (id, c) = try Self.collection(r)
         let featureID = r.path("featureId")
         let base = r.baseURL
+        let crs = try FeatureRequest.outputCRS(r.query)
+        let writer = try FeatureRequest.writer(for: crs)
         var w = GeoJSONWriter()
+        if !crs.geographic { w.decimals = 3 }
         switch c {
         case .grids(let layer, let level):
             guard let g = try grids.grids(code: featureID).first(where: { $0.layer == layer && (level == nil || $0.level == level) }) else {
@@ -424,7 +443,8 @@ struct FeaturesController: Sendable {
             }
             FeatureJSON.writeFeature(&w, id: g.code, geometry: try WKB.decode(g.wkb), properties: FeatureJSON.gridProperties(g),
                                      links: [FeatureJSON.link("\(base)/collections/\(id)/items/\(g.code)", "self", FeatureJSON.geojson, "This feature"),
-                                             FeatureJSON.link("\(base)/collections/\(id)", "collection", "application/json", "The collection")])
+                                             FeatureJSON.link("\(base)/collections/\(id)", "collection", "application/json", "The collection")],
+                                     crs: writer)
         case .events:
             guard let identity = r.identity else {
                 throw APIError.needsToken("the events collection")
@@ -435,15 +455,19 @@ struct FeaturesController: Sendable {
             FeatureJSON.writeFeature(&w, id: String(record.id), geometry: .point(x: record.event.lon, y: record.event.lat),
                                      properties: FeatureJSON.eventProperties(record, showReporter: identity.seesReporterIdentity),
                                      links: [FeatureJSON.link("\(base)/collections/events/items/\(record.id)", "self", FeatureJSON.geojson, "This feature"),
-                                             FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")])
+                                             FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")],
+                                     crs: writer)
         case .organisations:
             guard let o = try community.repository.organisations().first(where: { $0.id == featureID }) else {
                 throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection organisations")
             }
             FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat), properties: o.publicProperties(contacts: r.identity != nil, phones: false),
                                      links: [FeatureJSON.link("\(base)/collections/organisations/items/\(o.id)", "self", FeatureJSON.geojson, "This feature"),
-                                             FeatureJSON.link("\(base)/collections/organisations", "collection", "application/json", "The collection")])
+                                             FeatureJSON.link("\(base)/collections/organisations", "collection", "application/json", "The collection")],
+                                     crs: writer)
         }
-        return .bytes(w.bytes, contentType: FeatureJSON.geojson)
+        var answer = Response.bytes(w.bytes, contentType: FeatureJSON.geojson)
+        answer.headers[FeatureJSON.contentCRS] = "<\(crs.uri)>"
+        return answer
     }
 }

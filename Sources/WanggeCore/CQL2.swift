@@ -2,8 +2,9 @@
 /// read into one expression, checked against a collection's queryables, and planned into the feature query's SQL
 /// by the store. What is implemented: Basic CQL2 (comparisons of properties and literals — strings, numbers,
 /// booleans, `TIMESTAMP(…)`, `DATE(…)` —, AND, OR, NOT, IS [NOT] NULL), the advanced comparison operators
-/// (`[NOT] LIKE` with `%` and `_`, `[NOT] BETWEEN`, `[NOT] IN`), and `S_INTERSECTS` of an event's point with a
-/// `BBOX` or a `POINT`. GDAL 3.6's draft `cql-text` (a quoted time compared with a date-time property, `ILIKE`)
+/// (`[NOT] LIKE` with `%` and `_`, `[NOT] BETWEEN`, `[NOT] IN`), `T_AFTER`, `T_BEFORE`, `T_DURING`, `T_EQUALS`,
+/// `T_INTERSECTS` and `T_DISJOINT` of a date-time property with an instant or an `INTERVAL` (open ends `..`), and
+/// `S_INTERSECTS` of an event's point with a `BBOX` or a `POINT`. GDAL 3.6's draft `cql-text` (a quoted time compared with a date-time property, `ILIKE`)
 /// is read too.
 public enum CQL2 {
     public indirect enum Expression: Sendable, Equatable {
@@ -168,6 +169,29 @@ public enum CQL2 {
                 let e = try expression(depth: depth + 1)
                 try expect(symbol: ")", "')'")
                 return e
+            }
+            if peek.kind == .word, let op = TemporalOp(rawValue: peek.upper) {
+                let at = peek.at
+                i += 1
+                try expect(symbol: "(", "'(' after \(op.rawValue)")
+                let left = try scalar()
+                try expect(symbol: ",", "',' between the two times")
+                let right: TemporalValue
+                if isKeyword("INTERVAL") {
+                    i += 1
+                    try expect(symbol: "(", "'(' after INTERVAL")
+                    guard peek.kind == .string else { throw unexpected("a quoted start (or '..')") }
+                    let a = next()
+                    try expect(symbol: ",", "',' in INTERVAL")
+                    guard peek.kind == .string else { throw unexpected("a quoted end (or '..')") }
+                    let b = next()
+                    try expect(symbol: ")", "')' closing INTERVAL")
+                    right = .interval(try CQL2.bound(a.text, at: "character \(a.at)"), try CQL2.bound(b.text, at: "character \(b.at)"))
+                } else {
+                    right = .instant(try scalar())
+                }
+                try expect(symbol: ")", "')'")
+                return try CQL2.temporal(op, left, right, at: "character \(at)")
             }
             if isKeyword("S_INTERSECTS") || isKeyword("INTERSECTS") {
                 i += 1
@@ -358,6 +382,18 @@ public enum CQL2 {
         case "isnull":
             try arity(1)
             return .isNull(try operand(0))
+        case let t where TemporalOp(rawValue: t.uppercased()) != nil:
+            try arity(2)
+            let right: TemporalValue
+            if case .array(let ends)? = args[1].objectValue?["interval"] {
+                guard ends.count == 2, let a = ends[0].stringValue, let b = ends[1].stringValue else {
+                    throw FilterError("\(path).args[1].interval: two strings (a time, a date or \"..\")")
+                }
+                right = .interval(try bound(a, at: "\(path).args[1]"), try bound(b, at: "\(path).args[1]"))
+            } else {
+                right = .instant(try operand(1))
+            }
+            return try temporal(TemporalOp(rawValue: t.uppercased())!, try operand(0), right, at: path)
         case "s_intersects":
             try arity(2)
             if let p = args[0].objectValue?["property"]?.stringValue { return .intersects(property: p, try jsonGeometry(args[1], path: "\(path).args[1]")) }
@@ -405,6 +441,53 @@ public enum CQL2 {
             return .point(x: n[0], y: n[1])
         }
         throw FilterError("\(path): expected {\"bbox\": […]} or a GeoJSON Point")
+    }
+
+    // MARK: temporal functions
+
+    /// The temporal functions read, written as comparisons on an instant property (what every date-time queryable
+    /// here is): an instant is compared with an instant, or with an interval's ends (`..` open).
+    enum TemporalOp: String {
+        case after = "T_AFTER", before = "T_BEFORE", during = "T_DURING", equals = "T_EQUALS"
+        case intersects = "T_INTERSECTS", disjoint = "T_DISJOINT"
+    }
+
+    enum TemporalValue {
+        case instant(Operand)
+        /// Seconds since 1970; nil for an open end.
+        case interval(Double?, Double?)
+    }
+
+    static func bound(_ text: String, at place: String) throws(FilterError) -> Double? {
+        if text == ".." || text.isEmpty { return nil }
+        if text.utf8.count == 10, CalendarDay.isValid(text), let s = CalendarDay.start(text) { return s }
+        guard let t = Timestamp.parse(text) else { throw FilterError("'\(text)' at \(place) is not an RFC 3339 time, a date or '..'") }
+        return t
+    }
+
+    static func temporal(_ op: TemporalOp, _ left: Operand, _ right: TemporalValue, at place: String) throws(FilterError) -> Expression {
+        guard case .property = left else { throw FilterError("\(op.rawValue) at \(place) takes a date-time property first") }
+        switch right {
+        case .instant(let t):
+            switch op {
+            case .after: return .compare(left, .gt, t)
+            case .before: return .compare(left, .lt, t)
+            case .equals, .intersects: return .compare(left, .eq, t)
+            case .disjoint: return .compare(left, .ne, t)
+            case .during: throw FilterError("T_DURING at \(place) needs an INTERVAL")
+            }
+        case .interval(let a, let b):
+            func cmp(_ c: Comparison, _ v: Double?) -> Expression { v.map { .compare(left, c, .timestamp($0)) } ?? .literal(true) }
+            let within = Expression.and([cmp(.ge, a), cmp(.le, b)])
+            switch op {
+            case .after: return b.map { .compare(left, .gt, .timestamp($0)) } ?? .literal(false)
+            case .before: return a.map { .compare(left, .lt, .timestamp($0)) } ?? .literal(false)
+            case .during: return .and([cmp(.gt, a), cmp(.lt, b)])
+            case .intersects: return within
+            case .disjoint: return .and([.not(.isNull(left)), .not(within)])
+            case .equals: return .literal(false)  // an instant never equals an interval
+            }
+        }
     }
 
     // MARK: checking against the queryables

@@ -42,7 +42,7 @@ struct FilterAPITests {
             func s(_ o: JSONObject, _ k: String) -> String? { o[k]?.stringValue }
             func n(_ o: JSONObject, _ k: String) -> Double? { o[k]?.doubleValue }
             func t(_ o: JSONObject, _ k: String) -> Double { Timestamp.parse(s(o, k)!)! }
-            let sept = Timestamp.parse("2026-09-01T00:00:00+08:00")!
+            let sept = Timestamp.parse("2026-09-01T00:00:00+08:00")!, aug = Timestamp.parse("2026-08-01T00:00:00+08:00")!
             let cases: [(String, (JSONObject) -> Bool)] = [
                 ("status = 'closed'", { s($0, "status") == "closed" }),
                 ("status = 'closed' AND severity >= 3", { s($0, "status") == "closed" && n($0, "severity")! >= 3 }),
@@ -63,6 +63,11 @@ struct FilterAPITests {
                 ("occurred_at < '2026-09-01T00:00:00+08:00' AND reported_at >= '2026-08-01'", { t($0, "occurred_at") < sept && t($0, "reported_at") >= Timestamp.parse("2026-08-01")! }),
                 ("S_INTERSECTS(geometry, BBOX(114.44, 38.05, 114.46, 38.07))", { _ in true }),
                 ("id <= 100 AND 3 > severity", { n($0, "id")! <= 100 && n($0, "severity")! < 3 }),
+                ("T_AFTER(occurred_at, TIMESTAMP('2026-09-01T00:00:00+08:00'))", { t($0, "occurred_at") > sept }),
+                ("T_BEFORE(reported_at, DATE('2026-08-01'))", { t($0, "reported_at") < aug }),
+                ("T_DURING(occurred_at, INTERVAL('2026-08-01', '2026-09-01T00:00:00+08:00'))", { t($0, "occurred_at") > aug && t($0, "occurred_at") < sept }),
+                ("T_INTERSECTS(occurred_at, INTERVAL('2026-09-01', '..'))", { t($0, "occurred_at") >= sept }),
+                ("T_DISJOINT(occurred_at, INTERVAL('..', '2026-09-01'))", { t($0, "occurred_at") > sept }),
             ]
             for (filter, predicate) in cases {
                 var want = Set(all.filter(predicate).map { Int(n($0, "id")!) })

@@ -4,7 +4,7 @@
 /// booleans, `TIMESTAMP(…)`, `DATE(…)` —, AND, OR, NOT, IS [NOT] NULL), the advanced comparison operators
 /// (`[NOT] LIKE` with `%` and `_`, `[NOT] BETWEEN`, `[NOT] IN`), `T_AFTER`, `T_BEFORE`, `T_DURING`, `T_EQUALS`,
 /// `T_INTERSECTS` and `T_DISJOINT` of a date-time property with an instant or an `INTERVAL` (open ends `..`), and
-/// `S_INTERSECTS` of an event's point with a `BBOX` or a `POINT`. GDAL 3.6's draft `cql-text` (a quoted time compared with a date-time property, `ILIKE`)
+/// `S_INTERSECTS` of an event's point with a `BBOX`, `POINT`, `POLYGON` or `MULTIPOLYGON`. GDAL 3.6's draft `cql-text` (a quoted time compared with a date-time property, `ILIKE`)
 /// is read too.
 public enum CQL2 {
     public indirect enum Expression: Sendable, Equatable {
@@ -37,6 +37,23 @@ public enum CQL2 {
     public enum Geometry: Sendable, Equatable {
         case bbox(BoundingBox)
         case point(x: Double, y: Double)
+        /// A POLYGON or MULTIPOLYGON (closed rings in CRS84, the first of each polygon its exterior).
+        case polygons([Polygon])
+    }
+
+    /// Rings as a filter gives them, checked: closed, at least 4 positions, within CRS84's ranges.
+    static func polygon(_ rings: [[Double]], at place: String) throws(FilterError) -> Polygon {
+        guard !rings.isEmpty else { throw FilterError("a polygon at \(place) has no rings") }
+        for r in rings {
+            guard r.count >= 8, r.count % 2 == 0 else { throw FilterError("a ring at \(place) needs at least 4 positions") }
+            guard r[0] == r[r.count - 2], r[1] == r[r.count - 1] else { throw FilterError("a ring at \(place) is not closed (its last position must repeat its first)") }
+            var k = 0
+            while k < r.count {
+                guard abs(r[k]) <= 180, abs(r[k + 1]) <= 90 else { throw FilterError("a position at \(place) is outside CRS84 (longitude −180…180, latitude −90…90)") }
+                k += 2
+            }
+        }
+        return Polygon(rings: rings.map { Ring(xy: $0) })
     }
 
     /// What is wrong with a filter and where: the character (1-based) of the offending token in CQL2-text, the
@@ -202,7 +219,7 @@ public enum CQL2 {
                 try expect(symbol: ")", "')'")
                 switch (a, b) {
                 case (.left(let p), .right(let g)), (.right(let g), .left(let p)): return .intersects(property: p, g)
-                default: throw FilterError("S_INTERSECTS needs a property and a geometry (BBOX or POINT)")
+                default: throw FilterError("S_INTERSECTS needs a property and a geometry (BBOX, POINT, POLYGON or MULTIPOLYGON)")
                 }
             }
             let left = try scalar()
@@ -229,6 +246,37 @@ public enum CQL2 {
                 }
                 return .right(.bbox(BoundingBox(minX: x0, minY: y0, maxX: x1, maxY: y1)))
             }
+            if isKeyword("POLYGON") || isKeyword("MULTIPOLYGON") {
+                let multi = peek.upper == "MULTIPOLYGON"
+                let at = peek.at
+                i += 1
+                var polygons: [Polygon] = []
+                try expect(symbol: "(", "'(' after \(multi ? "MULTIPOLYGON" : "POLYGON")")
+                repeat {
+                    if !polygons.isEmpty { i += 1 }
+                    if multi { try expect(symbol: "(", "'(' opening a polygon") }
+                    var rings: [[Double]] = []
+                    repeat {
+                        if !rings.isEmpty { i += 1 }
+                        try expect(symbol: "(", "'(' opening a ring")
+                        var xy: [Double] = []
+                        repeat {
+                            if !xy.isEmpty { i += 1 }
+                            guard peek.kind == .number, let x = Double(peek.text) else { throw unexpected("a longitude") }
+                            i += 1
+                            guard peek.kind == .number, let y = Double(peek.text) else { throw unexpected("a latitude") }
+                            i += 1
+                            xy += [x, y]
+                        } while isSymbol(",")
+                        try expect(symbol: ")", "')' closing a ring")
+                        rings.append(xy)
+                    } while isSymbol(",")
+                    if multi { try expect(symbol: ")", "')' closing a polygon") }
+                    polygons.append(try CQL2.polygon(rings, at: "character \(at)"))
+                } while multi && isSymbol(",")
+                try expect(symbol: ")", "')'")
+                return .right(.polygons(polygons))
+            }
             if isKeyword("POINT") {
                 i += 1
                 try expect(symbol: "(", "'(' after POINT")
@@ -240,7 +288,7 @@ public enum CQL2 {
                 return .right(.point(x: x, y: y))
             }
             if peek.kind == .word || peek.kind == .quoted { return .left(next().text) }
-            throw unexpected("a property or a geometry (BBOX, POINT)")
+            throw unexpected("a property or a geometry (BBOX, POINT, POLYGON, MULTIPOLYGON)")
         }
 
         mutating func scalar() throws(FilterError) -> Operand {
@@ -440,7 +488,31 @@ public enum CQL2 {
             guard n.count >= 2, n.count == c.count else { throw FilterError("\(path).coordinates: a longitude and a latitude") }
             return .point(x: n[0], y: n[1])
         }
-        throw FilterError("\(path): expected {\"bbox\": […]} or a GeoJSON Point")
+        let type = v.objectValue?["type"]?.stringValue
+        if type == "Polygon" || type == "MultiPolygon", case .array(let c)? = v.objectValue?["coordinates"] {
+            func rings(_ value: JSONValue) throws(FilterError) -> [[Double]] {
+                guard case .array(let rs) = value else { throw FilterError("\(path).coordinates: arrays of rings") }
+                var out: [[Double]] = []
+                for r in rs {
+                    guard case .array(let positions) = r else { throw FilterError("\(path).coordinates: a ring is an array of positions") }
+                    var xy: [Double] = []
+                    for p in positions {
+                        guard case .array(let xyz) = p, xyz.count >= 2, let x = xyz[0].doubleValue, let y = xyz[1].doubleValue else {
+                            throw FilterError("\(path).coordinates: a position is [longitude, latitude]")
+                        }
+                        xy += [x, y]
+                    }
+                    out.append(xy)
+                }
+                return out
+            }
+            var polygons: [Polygon] = []
+            if type == "Polygon" { polygons.append(try polygon(try rings(.array(c)), at: path)) }
+            else { for p in c { polygons.append(try polygon(try rings(p), at: path)) } }
+            guard !polygons.isEmpty else { throw FilterError("\(path): an empty MultiPolygon") }
+            return .polygons(polygons)
+        }
+        throw FilterError("\(path): expected {\"bbox\": […]}, a GeoJSON Point, Polygon or MultiPolygon")
     }
 
     // MARK: temporal functions

@@ -19,6 +19,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         config.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            FilterSQL.addFunctions(db)
             // WAL with synchronous=FULL: a committed transaction survives power loss, not only a process crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Checkpoints normally run on a connection of their own (checkpoint()), so commits do not pay for them;
@@ -49,6 +50,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(10)
+        config.prepareDatabase { db in FilterSQL.addFunctions(db) }
         let pool = try DatabasePool(path: path, configuration: config)
         guard try pool.read({ try Self.migrator.hasCompletedMigrations($0) }) else {
             throw WanggeError.invalidInput("the database at \(path) was made by an earlier version of Wangge and must be migrated first")
@@ -71,7 +73,10 @@ public struct AppDatabase: Sendable, StorageMaintenance {
     /// An empty in-memory database (tests).
     public static func inMemory() throws -> AppDatabase {
         var config = Configuration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = ON") }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            FilterSQL.addFunctions(db)
+        }
         return try AppDatabase(writer: DatabaseQueue(configuration: config))
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import WanggeCore
 
@@ -56,6 +57,21 @@ enum FilterSQL {
             case .point(let x, let y):
                 args += [x, y]
                 return "(\(point.lon) = ? AND \(point.lat) = ?)"
+            case .polygons(let polygons):
+                // The polygons' box first (an index-friendly range), then the exact test on what is left.
+                var box = BoundingBox(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
+                var packed: [Double] = [Double(polygons.count)]
+                for polygon in polygons {
+                    packed.append(Double(polygon.rings.count))
+                    for ring in polygon.rings {
+                        packed.append(Double(ring.pointCount))
+                        packed += ring.xy
+                        for i in 0..<ring.pointCount { box.extend(x: ring.xy[2 * i], y: ring.xy[2 * i + 1]) }
+                    }
+                }
+                args += [box.minX, box.maxX, box.minY, box.maxY]
+                args.append(packed.withUnsafeBytes { Data($0) })
+                return "(\(point.lon) BETWEEN ? AND ? AND \(point.lat) BETWEEN ? AND ? AND \(pointInPolygons)(\(point.lon), \(point.lat), ?))"
             case .bbox(let b):
                 if b.minX > b.maxX {  // across the antimeridian
                     args += [b.minX, b.maxX, b.minY, b.maxY]
@@ -65,5 +81,46 @@ enum FilterSQL {
                 return "(\(point.lon) BETWEEN ? AND ? AND \(point.lat) BETWEEN ? AND ?)"
             }
         }
+    }
+
+    static let pointInPolygons = "wangge_point_in_polygons"
+
+    /// `wangge_point_in_polygons(lon, lat, polygons)`: whether the point is inside or on the edge of any of the
+    /// polygons, packed as doubles (count, then per polygon its ring count, per ring its point count and x, y …).
+    /// Registered on every connection; pure Swift even-odd test over all rings (holes count), edges included.
+    static func addFunctions(_ db: Database) {
+        db.add(function: DatabaseFunction(pointInPolygons, argumentCount: 3, pure: true) { values in
+            guard let x = Double.fromDatabaseValue(values[0]), let y = Double.fromDatabaseValue(values[1]),
+                  let blob = Data.fromDatabaseValue(values[2]) else { return nil }
+            return blob.withUnsafeBytes { raw -> Bool in
+                let v = raw.bindMemory(to: Double.self)
+                return FilterSQL.inside(x, y, packed: v)
+            }
+        })
+    }
+
+    static func inside(_ x: Double, _ y: Double, packed v: UnsafeBufferPointer<Double>) -> Bool {
+        guard !v.isEmpty else { return false }
+        var i = 1
+        for _ in 0..<Int(v[0]) {
+            guard i < v.count else { return false }
+            let rings = Int(v[i]); i += 1
+            var crossings = false
+            for _ in 0..<rings {
+                guard i < v.count else { return false }
+                let n = Int(v[i]); i += 1
+                guard i + 2 * n <= v.count, n >= 2 else { return false }
+                for k in 0..<(n - 1) {
+                    let ax = v[i + 2 * k], ay = v[i + 2 * k + 1], bx = v[i + 2 * k + 2], by = v[i + 2 * k + 3]
+                    // On the edge: inside (S_INTERSECTS includes the boundary).
+                    let cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax)
+                    if cross == 0, min(ax, bx) <= x, x <= max(ax, bx), min(ay, by) <= y, y <= max(ay, by) { return true }
+                    if (ay > y) != (by > y), x < (bx - ax) * (y - ay) / (by - ay) + ax { crossings.toggle() }
+                }
+                i += 2 * n
+            }
+            if crossings { return true }
+        }
+        return false
     }
 }

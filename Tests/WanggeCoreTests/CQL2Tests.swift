@@ -30,6 +30,7 @@ struct CQL2Tests {
         ("occurred_at >= DATE('2026-09-01')", E.compare(p("occurred_at"), .ge, .timestamp(1788192000))),
         ("S_INTERSECTS(geometry, BBOX(114.4, 38.0, 114.5, 38.1))", E.intersects(property: "geometry", .bbox(BoundingBox(minX: 114.4, minY: 38, maxX: 114.5, maxY: 38.1)))),
         ("s_intersects(POINT(114.4 38.0), geometry)", E.intersects(property: "geometry", .point(x: 114.4, y: 38))),
+        ("S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 0 1, 0 0)))", E.intersects(property: "geometry", .polygons([Polygon(rings: [Ring(xy: [0, 0, 1, 0, 0, 1, 0, 0])])]))),
         ("名称 = '西苑'", E.compare(p("名称"), .eq, .string("西苑"))),
         ("T_AFTER(t, TIMESTAMP('2026-09-01T00:00:00Z'))", E.compare(p("t"), .gt, .timestamp(1788220800))),
         ("t_before(t, DATE('2026-09-01'))", E.compare(p("t"), .lt, .timestamp(1788192000))),
@@ -55,6 +56,9 @@ struct CQL2Tests {
         ("a", "the filter ends where a comparison (=, <>, <, <=, >, >=, LIKE, BETWEEN, IN, IS NULL) was expected"),
         ("a = TIMESTAMP('yesterday')", "TIMESTAMP('yesterday') at character 15 is not an RFC 3339 time"),
         ("S_INTERSECTS(geometry, BBOX(1,2,3))", "BBOX takes 4 numbers (or 6 with heights), not 3"),
+        ("S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 0 1, 1 1)))", "is not closed"),
+        ("S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 0 0)))", "needs at least 4 positions"),
+        ("S_INTERSECTS(geometry, POLYGON((0 0, 1 0 0 1, 0 0)))", "unexpected '0' at character"),
         ("T_DURING(t, TIMESTAMP('2026-09-01T00:00:00Z'))", "T_DURING at character 1 needs an INTERVAL"),
         ("T_AFTER(t, INTERVAL('soon', '..'))", "'soon' at character 21 is not an RFC 3339 time, a date or '..'"),
         ("T_AFTER(TIMESTAMP('2026-09-01T00:00:00Z'), t)", "T_AFTER at character 1 takes a date-time property first"),
@@ -83,6 +87,8 @@ struct CQL2Tests {
         #expect(try CQL2.parseJSON(#"{"op":"<","args":[{"property":"occurred_at"},{"timestamp":"2026-09-01T00:00:00Z"}]}"#) == CQL2.parseText("occurred_at < TIMESTAMP('2026-09-01T00:00:00Z')"))
         #expect(try CQL2.parseJSON(#"{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[114.4,38,114.5,38.1]}]}"#) == CQL2.parseText("S_INTERSECTS(geometry, BBOX(114.4,38,114.5,38.1))"))
         #expect(try CQL2.parseJSON("true") == .literal(true))
+        #expect(try CQL2.parseJSON(#"{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,1],[0,0]]]}]}"#)
+                == CQL2.parseText("S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 0 1, 0 0)))"))
         #expect(try CQL2.parseJSON(#"{"op":"t_during","args":[{"property":"t"},{"interval":["2026-09-01T00:00:00Z",".."]}]}"#)
                 == CQL2.parseText("T_DURING(t, INTERVAL('2026-09-01T00:00:00Z', '..'))"))
         #expect(try CQL2.parseJSON(#"{"op":"t_after","args":[{"property":"t"},{"timestamp":"2026-09-01T00:00:00Z"}]}"#) == CQL2.parseText("t > TIMESTAMP('2026-09-01T00:00:00Z')"))

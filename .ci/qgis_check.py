@@ -102,6 +102,8 @@ if ev is not None:
     expect("QGIS rendered the grids and events (PNG kept)", len(colours) > 2, True)
     print("rendered", path)
 
-app.exitQgis()
-print("QGIS check " + ("FAILED: " + ", ".join(failed) if failed else "passed"))
-sys.exit(1 if failed else 0)
+print("QGIS check " + ("FAILED: " + ", ".join(failed) if failed else "passed"), flush=True)
+# QGIS 3.22's Python bindings crash while the interpreter tears them down (exitQgis or not): leave without it,
+# the checks being done and said.
+sys.stderr.flush()
+os._exit(1 if failed else 0)

@@ -4,7 +4,7 @@
 /// booleans, `TIMESTAMP(…)`, `DATE(…)` —, AND, OR, NOT, IS [NOT] NULL), the advanced comparison operators
 /// (`[NOT] LIKE` with `%` and `_`, `[NOT] BETWEEN`, `[NOT] IN`), `T_AFTER`, `T_BEFORE`, `T_DURING`, `T_EQUALS`,
 /// `T_INTERSECTS` and `T_DISJOINT` of a date-time property with an instant or an `INTERVAL` (open ends `..`), and
-/// `S_INTERSECTS` of an event's point with a `BBOX`, `POINT`, `POLYGON` or `MULTIPOLYGON`. GDAL 3.6's draft `cql-text` (a quoted time compared with a date-time property, `ILIKE`)
+/// `S_INTERSECTS` of an event's point or a grid's boundary with a `BBOX`, `POINT`, `POLYGON` or `MULTIPOLYGON`. GDAL 3.6's draft `cql-text` (a quoted time compared with a date-time property, `ILIKE`)
 /// is read too.
 public enum CQL2 {
     public indirect enum Expression: Sendable, Equatable {
@@ -578,7 +578,7 @@ public enum CQL2 {
             switch o {
             case .property(let p):
                 let k = try kind(p)
-                if k == .point { throw FilterError("'\(p)' is a geometry: compare it with S_INTERSECTS") }
+                if k == .point || k == .region { throw FilterError("'\(p)' is a geometry: compare it with S_INTERSECTS") }
                 return k
             case .string: return nil  // fits a string, or a time where one is expected
             case .number: return .number
@@ -601,7 +601,7 @@ public enum CQL2 {
             case .integer, .number: return "a number"
             case .boolean: return "a boolean"
             case .dateTime: return "a date-time"
-            case .point: return "a geometry"
+            case .point, .region: return "a geometry"
             }
         }
         /// `o` made to fit `want` (a quoted time for a date-time), or an error.
@@ -661,7 +661,8 @@ public enum CQL2 {
             _ = try type(a)
             return e
         case .intersects(let property, let g):
-            guard try kind(property) == .point else { throw FilterError("'\(property)' is not a geometry") }
+            let k = try kind(property)
+            guard k == .point || k == .region else { throw FilterError("'\(property)' is not a geometry") }
             return .intersects(property: property, g)
         }
     }

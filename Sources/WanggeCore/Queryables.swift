@@ -7,6 +7,8 @@ public struct Queryable: Sendable, Equatable {
         case dateTime
         /// The feature's point (events).
         case point
+        /// The feature's boundary, a Polygon or MultiPolygon (grids).
+        case region
     }
 
     public var name: String
@@ -29,6 +31,7 @@ public struct Queryable: Sendable, Equatable {
         case .boolean: s["type"] = .string("boolean")
         case .dateTime: s["type"] = .string("string"); s["format"] = .string("date-time")
         case .point: s["format"] = .string("geometry-point")
+        case .region: s["format"] = .string("geometry-polygon-or-multipolygon")
         }
         if let values { s["enum"] = .array(values.map { .string($0) }) }
         return s
@@ -39,7 +42,7 @@ public enum Queryables {
     /// The properties of a collection's features as one JSON Schema object (geometry left out: it is the feature's).
     public static func propertiesSchema(_ list: [Queryable], title: String) -> JSONObject {
         JSONObject([("type", .string("object")), ("title", .string(title)),
-                    ("properties", .object(JSONObject(list.filter { $0.kind != .point }.map { ($0.name, .object($0.schema)) })))])
+                    ("properties", .object(JSONObject(list.filter { $0.kind != .point && $0.kind != .region }.map { ($0.name, .object($0.schema)) })))])
     }
 
     /// What an event feature carries and a filter may use. Reporters' names and phones are left out: a filter on
@@ -74,5 +77,6 @@ public enum Queryables {
         .init("level", .string, "Residential level (null for overlays)", values: GridLevel.allCases.map(\.rawValue)),
         .init("parent", .string, "Parent grid code (null at the top)"),
         .init("area_km2", .number, "Area in km² (geodesic, 3 decimals)"),
+        .init("geometry", .region, "The boundary (WGS 84 longitude, latitude)"),
     ]
 }

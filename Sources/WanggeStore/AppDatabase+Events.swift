@@ -183,7 +183,7 @@ extension AppDatabase: EventRepository {
             }
             clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
         }
-        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.events, point: ("e.lon", "e.lat"), args: &args)) }
+        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.events, spatial: .point(lon: "e.lon", lat: "e.lat"), args: &args)) }
         if case .beforeID(let before)? = q.cursor { clauses.append("e.id < ?"); args.append(before) }
         switch q.visibility {
         case .all: break

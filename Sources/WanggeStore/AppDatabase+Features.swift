@@ -21,7 +21,7 @@ extension AppDatabase: FeatureRepository {
             }
             clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
         }
-        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.grids, point: nil, args: &args)) }
+        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.grids, spatial: .region, args: &args)) }
         // Keyset paging by code works where one level or one overlay is read; the residential layer as a whole
         // (levels first, then codes) pages by offset.
         let byCode = level != nil || layer != .residential

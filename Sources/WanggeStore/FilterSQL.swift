@@ -21,7 +21,14 @@ enum FilterSQL {
         "area_km2": "(round(area_m2 / 1000.0) / 1000.0)",
     ]
 
-    static func sql(_ e: CQL2.Expression, columns: [String: String], point: (lon: String, lat: String)?,
+    /// What a collection's `geometry` queryable is in SQL: an event's point columns, or a grid's boundary (its
+    /// WKB and bounding-box columns).
+    enum Spatial {
+        case point(lon: String, lat: String)
+        case region
+    }
+
+    static func sql(_ e: CQL2.Expression, columns: [String: String], spatial: Spatial,
                     args: inout [any DatabaseValueConvertible]) -> String {
         func operand(_ o: CQL2.Operand) -> String {
             switch o {
@@ -33,9 +40,9 @@ enum FilterSQL {
             }
         }
         switch e {
-        case .and(let parts): return "(" + parts.map { sql($0, columns: columns, point: point, args: &args) }.joined(separator: " AND ") + ")"
-        case .or(let parts): return "(" + parts.map { sql($0, columns: columns, point: point, args: &args) }.joined(separator: " OR ") + ")"
-        case .not(let inner): return "(NOT " + sql(inner, columns: columns, point: point, args: &args) + ")"
+        case .and(let parts): return "(" + parts.map { sql($0, columns: columns, spatial: spatial, args: &args) }.joined(separator: " AND ") + ")"
+        case .or(let parts): return "(" + parts.map { sql($0, columns: columns, spatial: spatial, args: &args) }.joined(separator: " OR ") + ")"
+        case .not(let inner): return "(NOT " + sql(inner, columns: columns, spatial: spatial, args: &args) + ")"
         case .literal(let b): return b ? "1" : "0"
         case .compare(let a, let op, let b):
             let l = operand(a)
@@ -52,75 +59,138 @@ enum FilterSQL {
             return "(\(l) BETWEEN \(x) AND \(operand(hi)))"
         case .isNull(let a): return "(\(operand(a)) IS NULL)"
         case .intersects(_, let g):
-            guard let point else { return "0" }
+            // The literal as polygons (a box: one or two rectangles; a point: a ring of one position), their box
+            // as an index-friendly range first, then the exact test on what is left.
+            let polygons: [Polygon]
             switch g {
-            case .point(let x, let y):
-                args += [x, y]
-                return "(\(point.lon) = ? AND \(point.lat) = ?)"
-            case .polygons(let polygons):
-                // The polygons' box first (an index-friendly range), then the exact test on what is left.
-                var box = BoundingBox(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
-                var packed: [Double] = [Double(polygons.count)]
-                for polygon in polygons {
-                    packed.append(Double(polygon.rings.count))
-                    for ring in polygon.rings {
-                        packed.append(Double(ring.pointCount))
-                        packed += ring.xy
-                        for i in 0..<ring.pointCount { box.extend(x: ring.xy[2 * i], y: ring.xy[2 * i + 1]) }
-                    }
-                }
-                args += [box.minX, box.maxX, box.minY, box.maxY]
-                args.append(packed.withUnsafeBytes { Data($0) })
-                return "(\(point.lon) BETWEEN ? AND ? AND \(point.lat) BETWEEN ? AND ? AND \(pointInPolygons)(\(point.lon), \(point.lat), ?))"
+            case .polygons(let p): polygons = p
+            case .point(let x, let y): polygons = [Polygon(rings: [Ring(xy: [x, y])])]
             case .bbox(let b):
-                if b.minX > b.maxX {  // across the antimeridian
-                    args += [b.minX, b.maxX, b.minY, b.maxY]
-                    return "((\(point.lon) >= ? OR \(point.lon) <= ?) AND \(point.lat) BETWEEN ? AND ?)"
+                func rect(_ x0: Double, _ x1: Double) -> Polygon {
+                    Polygon(rings: [Ring(xy: [x0, b.minY, x1, b.minY, x1, b.maxY, x0, b.maxY, x0, b.minY])])
                 }
-                args += [b.minX, b.maxX, b.minY, b.maxY]
-                return "(\(point.lon) BETWEEN ? AND ? AND \(point.lat) BETWEEN ? AND ?)"
+                polygons = b.minX > b.maxX ? [rect(b.minX, 180), rect(-180, b.maxX)] : [rect(b.minX, b.maxX)]
+            }
+            var parts: [String] = []
+            for polygon in polygons {
+                var box = BoundingBox(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
+                for ring in polygon.rings { for i in 0..<ring.pointCount { box.extend(x: ring.xy[2 * i], y: ring.xy[2 * i + 1]) } }
+                args += [box.minX, box.maxX, box.minY, box.maxY, pack([polygon])]
+                switch spatial {
+                case .point(let lon, let lat):
+                    parts.append("(\(lon) BETWEEN ? AND ? AND \(lat) BETWEEN ? AND ? AND \(pointInPolygons)(\(lon), \(lat), ?))")
+                case .region:
+                    parts.append("(max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ? AND \(regionIntersects)(geometry, ?))")
+                }
+            }
+            return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " OR ") + ")"
+        }
+    }
+
+    /// Polygons packed as doubles for the SQL functions: count, then per polygon its ring count, per ring its
+    /// point count and x, y ….
+    static func pack(_ polygons: [Polygon]) -> Data {
+        var packed: [Double] = [Double(polygons.count)]
+        for polygon in polygons {
+            packed.append(Double(polygon.rings.count))
+            for ring in polygon.rings {
+                packed.append(Double(ring.pointCount))
+                packed += ring.xy
             }
         }
+        return packed.withUnsafeBytes { Data($0) }
+    }
+
+    static func unpack(_ blob: Data) -> [Polygon]? {
+        let v: [Double] = blob.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        guard let count = v.first.map(Int.init), count >= 0 else { return nil }
+        var i = 1
+        var out: [Polygon] = []
+        for _ in 0..<count {
+            guard i < v.count else { return nil }
+            let rings = Int(v[i]); i += 1
+            var rs: [Ring] = []
+            for _ in 0..<rings {
+                guard i < v.count else { return nil }
+                let n = Int(v[i]); i += 1
+                guard n >= 0, i + 2 * n <= v.count else { return nil }
+                rs.append(Ring(xy: Array(v[i..<(i + 2 * n)])))
+                i += 2 * n
+            }
+            out.append(Polygon(rings: rs))
+        }
+        return out
     }
 
     static let pointInPolygons = "wangge_point_in_polygons"
+    static let regionIntersects = "wangge_region_intersects"
 
-    /// `wangge_point_in_polygons(lon, lat, polygons)`: whether the point is inside or on the edge of any of the
-    /// polygons, packed as doubles (count, then per polygon its ring count, per ring its point count and x, y …).
-    /// Registered on every connection; pure Swift even-odd test over all rings (holes count), edges included.
+    /// `wangge_point_in_polygons(lon, lat, polygons)`: whether the point is inside or on an edge of the packed
+    /// polygons; `wangge_region_intersects(wkb, polygons)`: whether a stored boundary and the polygons share any
+    /// point. Registered on every connection; pure Swift, planar in lon/lat (as the boundaries are stored).
     static func addFunctions(_ db: Database) {
         db.add(function: DatabaseFunction(pointInPolygons, argumentCount: 3, pure: true) { values in
             guard let x = Double.fromDatabaseValue(values[0]), let y = Double.fromDatabaseValue(values[1]),
-                  let blob = Data.fromDatabaseValue(values[2]) else { return nil }
-            return blob.withUnsafeBytes { raw -> Bool in
-                let v = raw.bindMemory(to: Double.self)
-                return FilterSQL.inside(x, y, packed: v)
-            }
+                  let blob = Data.fromDatabaseValue(values[2]), let polygons = unpack(blob) else { return nil }
+            return polygons.contains { Planar.covers($0, x, y) }
+        })
+        db.add(function: DatabaseFunction(regionIntersects, argumentCount: 2, pure: true) { values in
+            guard let wkb = Data.fromDatabaseValue(values[0]), let blob = Data.fromDatabaseValue(values[1]),
+                  let polygons = unpack(blob), let stored = try? WKB.decode(Array(wkb)) else { return nil }
+            let region = stored.polygons
+            return polygons.contains { p in region.contains { Planar.intersects($0, p) } }
         })
     }
+}
 
-    static func inside(_ x: Double, _ y: Double, packed v: UnsafeBufferPointer<Double>) -> Bool {
-        guard !v.isEmpty else { return false }
-        var i = 1
-        for _ in 0..<Int(v[0]) {
-            guard i < v.count else { return false }
-            let rings = Int(v[i]); i += 1
-            var crossings = false
-            for _ in 0..<rings {
-                guard i < v.count else { return false }
-                let n = Int(v[i]); i += 1
-                guard i + 2 * n <= v.count, n >= 2 else { return false }
-                for k in 0..<(n - 1) {
-                    let ax = v[i + 2 * k], ay = v[i + 2 * k + 1], bx = v[i + 2 * k + 2], by = v[i + 2 * k + 3]
-                    // On the edge: inside (S_INTERSECTS includes the boundary).
-                    let cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax)
-                    if cross == 0, min(ax, bx) <= x, x <= max(ax, bx), min(ay, by) <= y, y <= max(ay, by) { return true }
-                    if (ay > y) != (by > y), x < (bx - ax) * (y - ay) / (by - ay) + ax { crossings.toggle() }
-                }
-                i += 2 * n
+/// Planar tests on lon/lat rings, edges included (S_INTERSECTS counts the boundary).
+enum Planar {
+    /// Whether the point is inside the polygon (even-odd over its rings, so holes are out) or on an edge.
+    static func covers(_ p: Polygon, _ x: Double, _ y: Double) -> Bool {
+        var inside = false
+        for r in p.rings {
+            let n = r.pointCount
+            guard n >= 2 else { continue }
+            for k in 0..<(n - 1) {
+                let (ax, ay) = r.point(k), (bx, by) = r.point(k + 1)
+                if onSegment(ax, ay, bx, by, x, y) { return true }
+                if (ay > y) != (by > y), x < (bx - ax) * (y - ay) / (by - ay) + ax { inside.toggle() }
             }
-            if crossings { return true }
         }
+        return inside
+    }
+
+    static func orientation(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ cx: Double, _ cy: Double) -> Double {
+        (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    }
+
+    static func onSegment(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ x: Double, _ y: Double) -> Bool {
+        orientation(ax, ay, bx, by, x, y) == 0 && min(ax, bx) <= x && x <= max(ax, bx) && min(ay, by) <= y && y <= max(ay, by)
+    }
+
+    /// Whether segments ab and cd share a point.
+    static func segmentsMeet(_ a: (Double, Double), _ b: (Double, Double), _ c: (Double, Double), _ d: (Double, Double)) -> Bool {
+        let o1 = orientation(a.0, a.1, b.0, b.1, c.0, c.1), o2 = orientation(a.0, a.1, b.0, b.1, d.0, d.1)
+        let o3 = orientation(c.0, c.1, d.0, d.1, a.0, a.1), o4 = orientation(c.0, c.1, d.0, d.1, b.0, b.1)
+        if (o1 > 0 && o2 < 0 || o1 < 0 && o2 > 0) && (o3 > 0 && o4 < 0 || o3 < 0 && o4 > 0) { return true }
+        return onSegment(a.0, a.1, b.0, b.1, c.0, c.1) || onSegment(a.0, a.1, b.0, b.1, d.0, d.1)
+            || onSegment(c.0, c.1, d.0, d.1, a.0, a.1) || onSegment(c.0, c.1, d.0, d.1, b.0, b.1)
+    }
+
+    /// Whether two polygons share any point: an edge of one meets an edge of the other, or one holds a position
+    /// of the other (one inside the other, or a single-position "polygon" — a point — inside or on the other).
+    static func intersects(_ a: Polygon, _ b: Polygon) -> Bool {
+        for ra in a.rings where ra.pointCount >= 2 {
+            for rb in b.rings where rb.pointCount >= 2 {
+                for i in 0..<(ra.pointCount - 1) {
+                    for j in 0..<(rb.pointCount - 1) where segmentsMeet(ra.point(i), ra.point(i + 1), rb.point(j), rb.point(j + 1)) {
+                        return true
+                    }
+                }
+            }
+        }
+        if let p = b.rings.first, p.pointCount > 0, covers(a, p.point(0).x, p.point(0).y) { return true }
+        if let p = a.rings.first, p.pointCount > 0, covers(b, p.point(0).x, p.point(0).y) { return true }
         return false
     }
 }

@@ -131,13 +131,36 @@ struct FilterAPITests {
             #expect(r.status == .ok && r.json["numberMatched"]?.doubleValue.map(Int.init) == want, "\(r.text.prefix(200))")
             #expect(want > 0 && want < all.count)
 
+            // Spatial filters on boundaries, against the assignment engine (GEOS): an event strictly inside a
+            // courtyard lies in exactly that courtyard; a tiny box and a small triangle around it meet it too.
+            let events = Self.features(try await get(client, "/collections/events/items", [("limit", "400")])).map(Self.propsWithPoint)
+                .filter { $0["match"] == .string("inside") && $0["courtyard"] != .null }.prefix(25)
+            #expect(events.count == 25)
+            for e in events {
+                let (x, y) = Self.lonLat(e)
+                let code = e["courtyard"]?.stringValue
+                let at = Self.features(try await get(client, "/collections/courtyard/items", [("filter", "S_INTERSECTS(geometry, POINT(\(x) \(y)))")], nil))
+                #expect(at.map { $0["id"]?.stringValue } == [code], "point \(x) \(y)")
+                let d = 0.00001
+                for shape in ["BBOX(\(x - d),\(y - d),\(x + d),\(y + d))",
+                              "POLYGON((\(x - d) \(y - d), \(x + d) \(y - d), \(x) \(y + d), \(x - d) \(y - d)))"] {
+                    let near = Self.features(try await get(client, "/collections/courtyard/items", [("filter", "S_INTERSECTS(geometry, \(shape))")], nil))
+                    #expect(near.contains { $0["id"]?.stringValue == code }, "\(shape)")
+                }
+            }
+            // A box around the whole street meets every courtyard; one far away, none.
+            let everything = try await get(client, "/collections/courtyard/items", [("filter", "S_INTERSECTS(geometry, BBOX(114.3,37.9,114.6,38.2))"), ("limit", "1")], nil)
+            #expect(everything.json["numberMatched"]?.doubleValue.map(Int.init) == all.count)
+            let nowhere = try await get(client, "/collections/courtyard/items", [("filter", "S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 0 1, 0 0)))"), ("limit", "1")], nil)
+            #expect(nowhere.json["numberMatched"]?.doubleValue == 0)
+
             for (uri, query, message) in [
                 ("/collections/events/items", [("filter", "status = ")], "filter: the filter ends where a property or a value was expected"),
                 ("/collections/events/items", [("filter", "status == 'x'")], "filter: unexpected '=' at character 9"),
                 ("/collections/events/items", [("filter", "severity = 'high'")], "filter: severity is a number and 'high' is a string"),
                 ("/collections/events/items", [("filter", "reporter_phone = '1'")], "filter: 'reporter_phone' is not a queryable"),
                 ("/collections/events/items", [("filter", "a = 1"), ("filter-lang", "sql")], "filter-lang must be one of"),
-                ("/collections/courtyard/items", [("filter", "S_INTERSECTS(geometry, BBOX(0,0,1,1))")], "'geometry' is not a queryable"),
+                ("/collections/courtyard/items", [("filter", "S_INTERSECTS(name, BBOX(0,0,1,1))")], "'name' is not a geometry"),
                 ("/collections/organisations/items", [("filter", "a = 1")], "filter"),
             ] {
                 let e = try await get(client, uri, query)

@@ -35,6 +35,7 @@ struct FeaturesController: Sendable {
         "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
         "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     ]
     static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 

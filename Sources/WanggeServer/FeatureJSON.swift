@@ -97,10 +97,8 @@ enum FeatureJSON {
         // The parameters kept are copied as the client encoded them (decoded values would need encoding again, and
         // a filter's spaces, quotes and pluses must reach the next page as they left).
         var items: [String] = []
-        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
-            let rawKey = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
-            if replacing[key] == nil && !removing.contains(key) { items.append(String(pair)) }
+        for (key, _, pair) in Query.rawPairs(request) where replacing[key] == nil && !removing.contains(key) {
+            items.append(String(pair))
         }
         for (k, v) in replacing.sorted(by: { $0.key < $1.key }) {
             items.append(k + "=" + (v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+"))) ?? v))
@@ -108,7 +106,6 @@ enum FeatureJSON {
         return items.joined(separator: "&")
     }
 
-    /// A page from its rendered features: the members around them (`timeStamp` above all) are made for this answer.
     static let contentCRS = HTTPField.Name("Content-Crs")!
 
     /// The page as GeoJSON, with `Content-Crs` naming the CRS its coordinates are in (Part 2).
@@ -118,6 +115,7 @@ enum FeatureJSON {
         return r
     }
 
+    /// A page from its rendered features: the members around them (`timeStamp` above all) are made for this answer.
     static func response(_ entry: PageCache.Entry) -> Response {
         var head = GeoJSONWriter()
         head.append(#"{"type":"FeatureCollection","features":["#)

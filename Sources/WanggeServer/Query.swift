@@ -8,15 +8,22 @@ struct Query: Sendable {
     let values: [String: String]
     let declared: [String: APIRoute.Parameter]
 
+    /// The request's query as the client wrote it, pair by pair: the decoded key, the value still encoded, and
+    /// the whole `key=value` text.
+    static func rawPairs(_ request: Request) -> [(key: String, value: Substring, pair: Substring)] {
+        (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]).removingPercentEncoding ?? String(parts[0]), parts.count > 1 ? parts[1] : "", pair)
+        }
+    }
+
     init(_ request: Request, declared parameters: [APIRoute.Parameter]) throws {
         let declared = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // Read from the raw query, decoded once here (Hummingbird's `queryParameters` has decoded already, and a
         // parameter whose `+` is a space must see the `+` before `%2B` becomes one).
         var values: [String: String] = [:]
-        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-            var raw = parts.count > 1 ? String(parts[1]) : ""
+        for (key, rawValue, _) in Self.rawPairs(request) {
+            var raw = String(rawValue)
             if declared[key]?.plusIsSpace == true { raw = raw.replacingOccurrences(of: "+", with: " ") }
             values[key] = raw.removingPercentEncoding ?? raw
         }

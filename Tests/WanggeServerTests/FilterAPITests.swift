@@ -13,10 +13,7 @@ import WanggeTestSupport
 struct FilterAPITests {
     let f: ServerFixture
 
-    init() async throws {
-        f = try ServerFixture()
-        _ = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: f.database, engine: f.engine)
-    }
+    init() async throws { f = try await ServerFixture.withHistory() }
 
     func get(_ client: some TestClientProtocol, _ path: String, _ query: [(String, String)], _ role: Role? = .viewer) async throws -> TestResponse {
         var c = URLComponents()

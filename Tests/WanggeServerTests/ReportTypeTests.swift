@@ -13,10 +13,7 @@ import WanggeTestSupport
 struct ReportTypeTests {
     let f: ServerFixture
 
-    init() async throws {
-        f = try ServerFixture()
-        _ = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: f.database, engine: f.engine)
-    }
+    init() async throws { f = try await ServerFixture.withHistory() }
 
     /// The JSON type of a value as a client infers a field's type from it: a number without a decimal point is an
     /// integer (QGIS: Integer), with one a real.

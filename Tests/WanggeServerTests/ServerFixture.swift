@@ -41,6 +41,13 @@ struct ServerFixture {
         otherReporter = try Tokens.create(name: "another reporter", role: .reporter, department: nil, in: database).token
     }
 
+    /// The fixture with the sample's Q3 history (3,000 events through the closed loop) loaded as well.
+    static func withHistory() async throws -> ServerFixture {
+        let f = try ServerFixture()
+        _ = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: f.database, engine: f.engine)
+        return f
+    }
+
     /// The application exactly as `wangge serve` wires it (its background services run during each test).
     func app() -> some ApplicationProtocol { buildApplication(wiring) }
 

@@ -106,11 +106,11 @@ check(log.count("backup_taken") >= 2 and "drill admin" in log, "the audit log re
 spare = run("token", "create", "--role", "viewer", "--name", "drill spare", "--db", live)
 number = spare.stderr.split("#")[1].split()[0]
 run("token", "revoke", number, "--db", live)
-r = run("import", "GeoData/industry.geojson", "--layer", "industry", "--db", live)
+r = run("import", "GeoData/industry.geojson", "--layer", "industry", "--activate", "--db", live)
 check(r.returncode == 0, "wangge import beside the running service")
 log = run("audit", "--db", live, "--limit", "10").stdout
 check(f"token_created\ttoken #{number}" in log and f"token_revoked\ttoken #{number}" in log, f"token #{number} created and revoked, in the log")
-check("boundaries_imported\tindustry" in log and "command line" in log, "the CLI import, in the log")
+check("boundaries_imported\tindustry" in log and "version_activated\tindustry" in log and "command line" in log, "the CLI import and its activation, in the log")
 restored_log = run("audit", "--db", f"{work}/restored-cli.db", "--action", "restored").stdout
 check("restored" in restored_log, "a restored database records its restore")
 sys.exit(1 if failures else 0)

@@ -100,7 +100,7 @@ while any(t.is_alive() for t in threads):
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
         body = open(f"{geodata}/industry.geojson", "rb").read()
         t0 = time.perf_counter()
-        conn.request("POST", "/boundaries?layer=industry", body, {"Authorization": f"Bearer {gis}", "Content-Type": "application/geo+json"})
+        conn.request("POST", "/boundaries?layer=industry&activate=true", body, {"Authorization": f"Bearer {gis}", "Content-Type": "application/geo+json"})
         r = conn.getresponse()
         record("boundary reload", (time.perf_counter() - t0) * 1000, r.status, r.read())
 for t in threads:

@@ -9,7 +9,7 @@ public final class AssignmentEngine: Sendable {
     public let workers: AssignmentWorkers
     let repository: any GridRepository
     let generation = Atomic<Int>(1)
-    /// The newest import the index was built from.
+    /// The repository's boundary mark (`GridRepository.boundaryMark`) when the index was built.
     let importMark: Atomic<Int64>
     /// Held while the index is rebuilt, so two reloads never race.
     let reloading = Locked<Void>(())
@@ -28,7 +28,7 @@ public final class AssignmentEngine: Sendable {
                 indexFile: String? = nil) throws {
         self.repository = repository
         self.indexFile = indexFile
-        importMark = Atomic(try repository.imports(layer: nil).first?.id ?? 0)
+        importMark = Atomic(try repository.boundaryMark())
         let (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: 1, cache: indexFile)
         startedFromFile = fromFile
         self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
@@ -51,8 +51,8 @@ public final class AssignmentEngine: Sendable {
     }
 
     func rebuild() throws {
-        // Read before the grids: an import landing meanwhile leaves the mark behind, so the next check reloads again.
-        let mark = try repository.imports(layer: nil).first?.id ?? 0
+        // Read before the grids: an activation landing meanwhile leaves the mark behind, so the next check reloads again.
+        let mark = try repository.boundaryMark()
         let next = generation.add(1, ordering: .relaxed).newValue
         let snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: next, cache: indexFile).snapshot
         let fresh = try Self.replicas(snapshot, count: workers.count)
@@ -61,8 +61,9 @@ public final class AssignmentEngine: Sendable {
         importMark.store(mark, ordering: .relaxed)
     }
 
-    /// Reloads when the repository holds an import the index was not built from (one made by another process, a
-    /// CLI import say). Returns whether it reloaded.
+    /// Reloads when the grids in use changed since the index was built (an activation here, or in another process:
+    /// a CLI import say). Returns whether it reloaded; when it returns, the index holds at least the grids in use
+    /// when it was called.
     public func reloadIfStale() async throws -> Bool {
         guard try isStale() else { return false }
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, any Error>) in
@@ -77,20 +78,8 @@ public final class AssignmentEngine: Sendable {
         }
     }
 
-    /// Makes sure the index includes the import `importID` (an upload that just landed): rebuilds unless a reload
-    /// that ran meanwhile already did.
-    public func reload(including importID: Int64) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                c.resume(with: Result { try self.reloading.withLock { _ in
-                    if self.importMark.load(ordering: .relaxed) < importID { try self.rebuild() }
-                } })
-            }
-        }
-    }
-
     func isStale() throws -> Bool {
-        try repository.imports(layer: nil).first?.id ?? 0 != importMark.load(ordering: .relaxed)
+        try repository.boundaryMark() != importMark.load(ordering: .relaxed)
     }
 
     /// The same from async code: the building happens on a dispatch thread, not on the cooperative pool.

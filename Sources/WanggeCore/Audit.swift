@@ -5,6 +5,7 @@ public struct AuditEntry: Sendable, Equatable {
         case tokenCreated = "token_created"
         case tokenRevoked = "token_revoked"
         case boundariesImported = "boundaries_imported"
+        case versionActivated = "version_activated"
         case servicePointsReplaced = "service_points_replaced"
         case rosterReplaced = "roster_replaced"
         case responsibilitiesReplaced = "responsibilities_replaced"

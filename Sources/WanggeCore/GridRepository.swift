@@ -21,7 +21,13 @@ public struct StoredGrid: Sendable, Equatable {
     }
 }
 
-/// One landed import of a layer: a version of that layer's boundaries.
+/// Where a version of a layer stands: staged (checked and stored, not in use), active (the layer's boundaries now),
+/// or retired (was active once; kept with its grids for `?date=` and for going back).
+public enum VersionStatus: String, Sendable, Codable, CaseIterable {
+    case staged, active, retired
+}
+
+/// One import of a layer: a version of that layer's boundaries, valid from its activation until the next one.
 public struct LayerImport: Sendable, Equatable {
     public var id: Int64
     public var layer: GridLayer
@@ -32,10 +38,25 @@ public struct LayerImport: Sendable, Equatable {
     public var gridCount: Int
     /// Seconds since 1970, UTC.
     public var importedAt: Double
+    public var status: VersionStatus
+    /// When the version became the layer's boundaries (seconds since 1970); nil while staged.
+    public var validFrom: Double?
+    /// When another version replaced it; nil while active (and staged).
+    public var validTo: Double?
+    /// Whether its grids are kept (false only for versions retired before versions were kept, migration v9).
+    public var gridsKept: Bool
 
-    public init(id: Int64, layer: GridLayer, source: String, crs: String, gridCount: Int, importedAt: Double) {
+    public init(id: Int64, layer: GridLayer, source: String, crs: String, gridCount: Int, importedAt: Double,
+                status: VersionStatus = .active, validFrom: Double? = nil, validTo: Double? = nil, gridsKept: Bool = true) {
         self.id = id; self.layer = layer; self.source = source; self.crs = crs
         self.gridCount = gridCount; self.importedAt = importedAt
+        self.status = status; self.validFrom = validFrom; self.validTo = validTo; self.gridsKept = gridsKept
+    }
+
+    /// Whether the version was the layer's boundaries at `time` (seconds since 1970): valid from ≤ time < valid to.
+    public func isValid(at time: Double) -> Bool {
+        guard let from = validFrom, from <= time else { return false }
+        return validTo.map { time < $0 } ?? true
     }
 }
 
@@ -53,10 +74,25 @@ public struct GridCount: Sendable, Equatable {
 
 /// Where grid boundaries are kept. SQLite is the embedded implementation; a PostGIS one can stand behind the same
 /// protocol.
+///
+/// Every import is a version of its layer, kept with its grids. The layer's boundaries in use (`grids(in:)` and the
+/// other readers) are those of its active version; a staged version waits for `activate`, which retires the active
+/// one and puts the staged one in its place in one transaction.
 public protocol GridRepository: Sendable {
-    /// Replaces every grid of `layer` with `grids`, in one transaction: all land or none do.
+    /// Stores `grids` as a new version of `layer`, staged (not in use), in one transaction: all land or none do.
+    func stageLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport
+    /// Makes version `id` its layer's boundaries from `time` (seconds since 1970): the active version is retired
+    /// (valid to `time`), the grids in use replaced by the version's, all in one transaction. Activating the active
+    /// version changes nothing; a retired one may be activated again (going back).
+    /// - Returns: the version as activated.
+    /// - Throws: `WanggeError.notFound` for an unknown id, `WanggeError.conflict` for a version whose grids were not
+    ///   kept or a time before the active version's start.
+    func activate(version id: Int64, at time: Double) throws -> LayerImport
+    /// Stores `grids` as a new version of `layer` and activates it at once, in one transaction.
     func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport
-    /// All grids, or those of one layer, ordered by layer, level and code.
+    /// The grids of any version, ordered by level and code.
+    func versionGrids(_ id: Int64) throws -> [StoredGrid]
+    /// All grids in use, or those of one layer, ordered by layer, level and code.
     func grids(in layer: GridLayer?) throws -> [StoredGrid]
     /// Grids with this code (one per layer at most).
     func grids(code: String) throws -> [StoredGrid]
@@ -64,8 +100,29 @@ public protocol GridRepository: Sendable {
     func children(ofResidential code: String) throws -> [StoredGrid]
     /// Counts and areas per layer and level.
     func counts() throws -> [GridCount]
-    /// The imports that landed, newest first.
+    /// Every version (staged, active and retired), newest first.
     func imports(layer: GridLayer?) throws -> [LayerImport]
+    /// A number that changes whenever the grids in use change (an activation, here or in another process).
+    func boundaryMark() throws -> Int64
+}
+
+extension GridRepository {
+    /// The version of each layer in use, by layer.
+    public func activeVersions() throws -> [GridLayer: LayerImport] {
+        var active: [GridLayer: LayerImport] = [:]
+        for v in try imports(layer: nil) where v.status == .active { active[v.layer] = v }
+        return active
+    }
+
+    /// The version of `layer` that was in use at `time` (nil: none was).
+    public func version(of layer: GridLayer, at time: Double) throws -> LayerImport? {
+        try imports(layer: layer).first { $0.isValid(at: time) }
+    }
+
+    /// One version by id.
+    public func version(_ id: Int64) throws -> LayerImport? {
+        try imports(layer: nil).first { $0.id == id }
+    }
 }
 
 extension StoredGrid {

@@ -151,7 +151,8 @@ public struct OrganisationMove: Sendable, Equatable {
         return out
     }
 
-    static func codes(_ a: PointAssignment, _ layer: GridLayer) -> [String] {
+    /// A layer's codes in an assignment, most general first (street to building; the overlays' codes).
+    public static func codes(_ a: PointAssignment, _ layer: GridLayer) -> [String] {
         switch layer {
         case .residential:
             return [a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building].compactMap { $0 }

@@ -52,6 +52,8 @@ public struct ServiceWiring: Sendable {
         var routes = SystemController(grids: storage, engine: engine, allRoutes: { all.withLock { $0 } }).routes
         routes += FeaturesController(features: storage, grids: storage, engine: engine, community: community).routes
         routes += GridsController(grids: storage, audit: storage, publishing: publishing, maxUploadBytes: configuration.maxBoundaryBytes).routes
+        routes += VersionsController(versions: BoundaryVersions(grids: storage, events: storage, community: storage), publishing: publishing,
+                                     audit: storage, snapMetres: intake.snapMetres).routes
         routes += EventsController(intake: intake, loop: loop, features: storage, community: community).routes
         routes += ClosedLoopController(community: community, loop: loop).routes
         routes += ReportsController(reporting: reporting).routes

@@ -130,6 +130,13 @@ enum OpenAPIDocument {
         let channel = enumeration(EventChannel.allCases.map(\.rawValue))
         let time = type("string", "RFC 3339", extra: [("format", .string("date-time"))])
         let text = type("string", nullable: true)
+        let version = object([("id", type("integer")), ("layer", enumeration(GridLayer.allCases.map(\.rawValue))),
+                              ("status", enumeration(VersionStatus.allCases.map(\.rawValue))), ("source", type("string")), ("crs", type("string")),
+                              ("grids", type("integer")), ("imported_at", time),
+                              ("valid_from", type("string", "RFC 3339; null while staged", nullable: true, extra: [("format", .string("date-time"))])),
+                              ("valid_to", type("string", "RFC 3339; null unless retired", nullable: true, extra: [("format", .string("date-time"))])),
+                              ("grids_kept", type("boolean"))],
+                             required: ["id", "layer", "status", "source", "grids", "imported_at", "valid_from", "valid_to"])
         let possibleDuplicate = object([("id", type("integer")), ("distance_m", type("number")),
                                         ("status", enumeration(EventStatus.allCases.map(\.rawValue))), ("reported_at", time)],
                                        required: ["id", "distance_m", "status", "reported_at"])
@@ -280,7 +287,25 @@ enum OpenAPIDocument {
                                       required: ["type", "features"], additional: true)),
             ("BoundaryImport", object([("layer", type("string")), ("import_id", type("integer")), ("grids", type("integer")),
                                        ("levels", type("object")), ("crs", type("string")), ("area_km2", type("number")),
+                                       ("status", enumeration(VersionStatus.allCases.map(\.rawValue), "staged: stored, not in use until POST /versions/{id}/activate")),
+                                       ("version", ref("Version")),
                                        ("index_generation", type("integer")), ("organisations_moved", array(type("object")))])),
+            ("Version", version),
+            ("Versions", object([("versions", array(ref("Version")))], required: ["versions"])),
+            ("VersionDiff", object([
+                ("version", ref("Version")), ("active", type("object", "The version in use now", nullable: true)),
+                ("grids", object([("added", type("integer")), ("removed", type("integer")), ("changed", type("integer")), ("unchanged", type("integer")),
+                                  ("list", array(object([("code", type("string")), ("name", type("string")), ("change", enumeration(["added", "removed", "changed"])),
+                                                         ("area_before_m2", type("number", nullable: true)), ("area_after_m2", type("number", nullable: true)),
+                                                         ("area_change_percent", type("number")), ("fields", array(type("string")))],
+                                                        required: ["code", "name", "change"])))])),
+                ("events", object([("checked", type("integer")), ("would_move", type("integer"))])),
+                ("organisations", object([("checked", type("integer")), ("would_move", type("integer"))])),
+                ("moves", array(object([("from", type("string", nullable: true)), ("to", type("string", nullable: true)),
+                                        ("events", type("integer")), ("organisations", type("integer"))]))),
+            ], required: ["version", "grids", "events", "organisations", "moves"])),
+            ("VersionActivation", object([("version", ref("Version")), ("index_generation", type("integer")),
+                                          ("organisations_moved", array(type("object")))], required: ["version"])),
             ("BoundaryDefects", object([("error", object([("code", type("string")), ("message", type("string")), ("details", array(fieldError)),
                                                           ("defects", array(object([("kind", type("string")), ("message", type("string")),
                                                                                     ("feature_index", type("integer", nullable: true)), ("code", type("string", nullable: true)),

@@ -3,24 +3,127 @@ import GRDB
 public import WanggeCore
 
 extension AppDatabase: GridRepository {
+    public func stageLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
+        let rows = Self.versionRows(layer, grids)  // built before the transaction: the write lock is held only for the inserts
+        let now = Date().timeIntervalSince1970
+        return try writer.write { db in try Self.insertVersion(db, layer, rows, source: source, crs: crs, at: now).value }
+    }
+
     public func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
-        // Rows are built before the transaction so the write lock is held only for the inserts.
+        let rows = Self.versionRows(layer, grids)
         let now = Date().timeIntervalSince1970
         return try writer.write { db in
-            try db.execute(sql: "DELETE FROM grid_rtree WHERE id IN (SELECT id FROM grid WHERE layer = ?)", arguments: [layer.rawValue])
-            try db.execute(sql: "DELETE FROM grid WHERE layer = ?", arguments: [layer.rawValue])
-            var imp = GridImportRecord(id: nil, layer: layer.rawValue, source: source, crs: crs,
-                                       gridCount: grids.count, importedAt: now)
-            try imp.insert(db)
-            let rtree = try db.makeStatement(sql: "INSERT INTO grid_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)")
-            for g in grids {
-                precondition(g.layer == layer, "grid \(g.code) belongs to layer \(g.layer), not \(layer)")
-                var r = GridRecord(g, importID: imp.id!)
-                try r.insert(db)
-                try rtree.execute(arguments: [r.id, r.minLon, r.maxLon, r.minLat, r.maxLat])
-            }
-            return imp.value
+            let staged = try Self.insertVersion(db, layer, rows, source: source, crs: crs, at: now)
+            return try Self.activate(db, staged, at: now)
         }
+    }
+
+    public func activate(version id: Int64, at time: Double) throws -> LayerImport {
+        try writer.write { db in
+            guard let version = try GridImportRecord.fetchOne(db, key: id) else {
+                throw WanggeError.notFound("no boundary version \(id)")
+            }
+            return try Self.activate(db, version, at: time)
+        }
+    }
+
+    static func versionRows(_ layer: GridLayer, _ grids: [GridFeature]) -> [GridRecord] {
+        grids.map { g in
+            precondition(g.layer == layer, "grid \(g.code) belongs to layer \(g.layer), not \(layer)")
+            return GridRecord(g, importID: 0)
+        }
+    }
+
+    static func insertVersion(_ db: Database, _ layer: GridLayer, _ rows: [GridRecord], source: String, crs: String,
+                              at time: Double) throws -> GridImportRecord {
+        var imp = GridImportRecord(id: nil, layer: layer.rawValue, source: source, crs: crs, gridCount: rows.count, importedAt: time)
+        try imp.insert(db)
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO grid_version (import_id, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
+                                      max_lat, area_m2, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (seq, r) in rows.enumerated() {
+            try insert.execute(arguments: [imp.id, seq, r.code, r.name, r.level, r.parentCode, r.geometry, r.minLon,
+                                           r.minLat, r.maxLon, r.maxLat, r.areaM2, r.properties])
+        }
+        return imp
+    }
+
+    /// Retires the layer's active version and puts `version`'s grids in use, inside the caller's transaction.
+    static func activate(_ db: Database, _ version: GridImportRecord, at time: Double) throws -> LayerImport {
+        var version = version
+        let id = version.id!
+        if version.status == VersionStatus.active.rawValue { return version.value }
+        guard version.gridsKept else {
+            throw WanggeError.conflict("version \(id) was retired before versions were kept: its grids are gone; import the file again")
+        }
+        let layer = version.layer
+        if let active = try GridImportRecord.filter(GridImportRecord.Columns.layer == layer && GridImportRecord.Columns.status == VersionStatus.active.rawValue).fetchOne(db) {
+            if let from = active.validFrom, time < from {
+                throw WanggeError.conflict("version \(active.id!) of \(layer) is in use from \(Timestamp.format(from)); another cannot start before that")
+            }
+            try db.execute(sql: "UPDATE grid_import SET status = 'retired', valid_to = ? WHERE id = ?", arguments: [time, active.id])
+        }
+        let number = try Int64.fetchOne(db, sql: "SELECT coalesce(max(activation), 0) + 1 FROM grid_import") ?? 1
+        if version.status == VersionStatus.retired.rawValue {
+            // Going back: a retired version keeps its one period of validity, so its grids come back as a new version
+            // (the same rows, a new id) valid from now.
+            var copy = GridImportRecord(id: nil, layer: layer, source: "\(version.source) (again, from version \(id))",
+                                        crs: version.crs, gridCount: version.gridCount, importedAt: time)
+            try copy.insert(db)
+            try db.execute(sql: """
+                INSERT INTO grid_version (import_id, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
+                                          max_lat, area_m2, properties)
+                SELECT ?, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2,
+                       properties FROM grid_version WHERE import_id = ?
+                """, arguments: [copy.id, id])
+            version = copy
+        }
+        version.status = VersionStatus.active.rawValue
+        version.validFrom = time
+        version.validTo = nil
+        version.activation = number
+        try version.update(db)
+        try db.execute(sql: "DELETE FROM grid_rtree WHERE id IN (SELECT id FROM grid WHERE layer = ?)", arguments: [layer])
+        try db.execute(sql: "DELETE FROM grid WHERE layer = ?", arguments: [layer])
+        try db.execute(sql: """
+            INSERT INTO grid (layer, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2,
+                              properties, import_id)
+            SELECT ?, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2, properties,
+                   import_id FROM grid_version WHERE import_id = ? ORDER BY seq
+            """, arguments: [layer, version.id])
+        try db.execute(sql: """
+            INSERT INTO grid_rtree (id, min_lon, max_lon, min_lat, max_lat)
+            SELECT id, min_lon, max_lon, min_lat, max_lat FROM grid WHERE layer = ?
+            """, arguments: [layer])
+        return version.value
+    }
+
+    public func versionGrids(_ id: Int64) throws -> [StoredGrid] {
+        try writer.read { db in
+            guard let version = try GridImportRecord.fetchOne(db, key: id) else {
+                throw WanggeError.notFound("no boundary version \(id)")
+            }
+            let layer = GridLayer(rawValue: version.layer) ?? .residential
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2, properties
+                FROM grid_version WHERE import_id = ?
+                ORDER BY CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END, code
+                """, arguments: [id])
+            return rows.map { r in
+                StoredGrid(id: r["seq"], layer: layer, code: r["code"], name: r["name"],
+                           level: (r["level"] as String?).flatMap(GridLevel.init(rawValue:)), parent: r["parent_code"],
+                           wkb: [UInt8](r["geometry"] as Data),
+                           bbox: BoundingBox(minX: r["min_lon"], minY: r["min_lat"], maxX: r["max_lon"], maxY: r["max_lat"]),
+                           areaM2: r["area_m2"],
+                           properties: (try? JSONValue.parse(r["properties"] as String))?.objectValue ?? JSONObject(),
+                           importID: id)
+            }
+        }
+    }
+
+    public func boundaryMark() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(activation), 0) FROM grid_import") ?? 0 }
     }
 
     static let gridOrderSQL = "layer, CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END, code"

@@ -404,6 +404,48 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        m.registerMigration("v9-versions") { db in
+            // Boundaries as versions (issue 12): every import is kept with its grids in grid_version; grid holds the
+            // active version's grids of each layer, so every reader of the boundaries in use is unchanged. A version
+            // is staged, active (valid_from set, valid_to NULL) or retired (both set); activation numbers every
+            // activation, and their maximum tells another process that the grids in use changed. The imports before
+            // this migration: the newest of each layer is active since it was imported; older ones are retired
+            // without their grids (they were replaced, not kept).
+            try db.execute(sql: """
+                ALTER TABLE grid_import ADD COLUMN status TEXT NOT NULL DEFAULT 'staged' CHECK (status IN ('staged', 'active', 'retired'));
+                ALTER TABLE grid_import ADD COLUMN valid_from REAL;
+                ALTER TABLE grid_import ADD COLUMN valid_to REAL;
+                ALTER TABLE grid_import ADD COLUMN activation INTEGER;
+                ALTER TABLE grid_import ADD COLUMN grids_kept INTEGER NOT NULL DEFAULT 1;
+                CREATE TABLE grid_version (
+                    import_id INTEGER NOT NULL REFERENCES grid_import(id),
+                    seq INTEGER NOT NULL,
+                    code TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    level TEXT,
+                    parent_code TEXT,
+                    geometry BLOB NOT NULL,
+                    min_lon REAL NOT NULL,
+                    min_lat REAL NOT NULL,
+                    max_lon REAL NOT NULL,
+                    max_lat REAL NOT NULL,
+                    area_m2 REAL NOT NULL,
+                    properties TEXT NOT NULL DEFAULT '{}',
+                    PRIMARY KEY (import_id, seq),
+                    UNIQUE (import_id, code)
+                );
+                CREATE UNIQUE INDEX one_active_version ON grid_import(layer) WHERE status = 'active';
+                UPDATE grid_import SET status = 'active', valid_from = imported_at, activation = id
+                    WHERE id IN (SELECT max(id) FROM grid_import GROUP BY layer);
+                UPDATE grid_import SET status = 'retired', valid_from = imported_at, activation = id, grids_kept = 0,
+                    valid_to = (SELECT min(n.imported_at) FROM grid_import n WHERE n.layer = grid_import.layer AND n.id > grid_import.id)
+                    WHERE status = 'staged';
+                INSERT INTO grid_version (import_id, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
+                                          max_lat, area_m2, properties)
+                    SELECT import_id, id, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2,
+                           properties FROM grid;
+                """)
+        }
         return m
     }
 }

@@ -2,24 +2,27 @@ import Foundation
 public import WanggeCore
 public import WanggeGeo
 
-/// Boundary import: read a GeoJSON file, check everything, write the defect layer if asked, and store the layer in
-/// one transaction only when nothing is wrong.
+/// Boundary import: read a GeoJSON file, check everything, write the defect layer if asked, and store the file as a
+/// new version of its layer in one transaction only when nothing is wrong — staged, or activated at once.
 public struct BoundaryImport {
     public var options: BoundaryOptions
     /// Write the defects (possibly none) as GeoJSON here.
     public var reportPath: String?
     /// Check only; store nothing.
     public var dryRun = false
+    /// Make the new version the layer's boundaries at once (false: staged, for `activate` after a look at its diff).
+    public var activate: Bool
 
-    public init(options: BoundaryOptions, reportPath: String? = nil, dryRun: Bool = false) {
+    public init(options: BoundaryOptions, reportPath: String? = nil, dryRun: Bool = false, activate: Bool = true) {
         self.options = options
         self.reportPath = reportPath
         self.dryRun = dryRun
+        self.activate = activate
     }
 
     public struct Outcome: Sendable {
         public var check: BoundaryCheckResult
-        /// The import that landed; nil for a dry run or when there were defects.
+        /// The version that landed (staged or active); nil for a dry run or when there were defects.
         public var landed: LayerImport?
     }
 
@@ -44,7 +47,9 @@ public struct BoundaryImport {
         guard check.isClean, !dryRun, let repository else {
             return Outcome(check: check, landed: nil)
         }
-        let landed = try repository.replaceLayer(options.layer, with: check.grids, source: source, crs: check.crs.description)
+        let crs = check.crs.description
+        let landed = activate ? try repository.replaceLayer(options.layer, with: check.grids, source: source, crs: crs)
+                              : try repository.stageLayer(options.layer, with: check.grids, source: source, crs: crs)
         return Outcome(check: check, landed: landed)
     }
 

@@ -40,25 +40,40 @@ public struct BoundaryPublishing: Sendable {
     }
 
     /// Checks an upload read as it arrived (`GeoJSONDocument.Reader`; a failed read is its one defect) and, when
-    /// clean, stores it (named `source` in the import history), reloads the index and reassigns the organisations.
+    /// clean, stores it as a new version (named `source` in the history) — staged, or with `activate` made the
+    /// layer's boundaries, the index reloaded and the organisations reassigned.
     /// The checks are seconds of CPU work on big files: they run on a dispatch thread, not on the cooperative pool.
     /// - Returns: the outcome; `landed` is nil when there were defects (nothing stored then).
     /// - Throws: the repository's error (nothing stored), or `GeosError` when the new index cannot be built.
-    public func publish(_ upload: Upload, options: BoundaryOptions, source: String) async throws -> Published {
+    public func publish(_ upload: Upload, options: BoundaryOptions, source: String, activate: Bool) async throws -> Published {
         // A large upload's parse, checks and GEOS work free hundreds of MB at the end; glibc keeps freed memory in
         // its arenas unless asked to give it back, so without this the service stayed near its peak for good.
         defer { malloc_trim(0) }
         let repository = self.repository
         let outcome = try await Self.offPool {
-            try BoundaryImport(options: options).run(read: upload.take(), source: source, repository: repository)
+            try BoundaryImport(options: options, activate: activate).run(read: upload.take(), source: source, repository: repository)
         }
-        guard let landed = outcome.landed else { return Published(outcome: outcome, moved: []) }
-        try await engine.reload(including: landed.id)
-        return Published(outcome: outcome, moved: try await community?.reassignOrganisations() ?? [])
+        guard let landed = outcome.landed, landed.status == .active else { return Published(outcome: outcome, moved: []) }
+        return Published(outcome: outcome, moved: try await followActivation())
+    }
+
+    /// Makes a stored version its layer's boundaries now (`GridRepository.activate`), then the index and the
+    /// organisations follow, as after an activated upload. Lookups are answered throughout: by the old index until
+    /// the new one is swapped in.
+    /// - Returns: the version as activated (a retired one comes back as a new version) and the organisations moved.
+    public func activate(version id: Int64) async throws -> (version: LayerImport, moved: [OrganisationMove]) {
+        let repository = self.repository
+        let version = try await Self.offPool { try repository.activate(version: id, at: Date.now.timeIntervalSince1970) }
+        return (version, try await followActivation())
+    }
+
+    func followActivation() async throws -> [OrganisationMove] {
+        _ = try await engine.reloadIfStale()
+        return try await community?.reassignOrganisations() ?? []
     }
 
     /// Work that holds a thread for long, kept off Swift concurrency's few threads.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { c in
             DispatchQueue.global().async { c.resume(with: Result { try work() }) }
         }

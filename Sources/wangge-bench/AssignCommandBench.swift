@@ -32,7 +32,7 @@ struct AssignCommandBench {
                 .filter { $0.split(separator: "\t", omittingEmptySubsequences: false).dropFirst().first == Substring(level) }
             try (rows.joined(separator: "\n") + "\n").write(toFile: tsv, atomically: true, encoding: .utf8)
         }
-        _ = try runProcess([binary, "import", grids, "--layer", "residential", "--code-field", "id", "--parent-field", "parent_id",
+        _ = try runProcess([binary, "import", "--activate", grids, "--layer", "residential", "--code-field", "id", "--parent-field", "parent_id",
                             "--level-map", "subdistrict=street", "--db", db])
         let small = "\(dir)/points-1000.csv"
         let lines = try String(contentsOfFile: points, encoding: .utf8).split(separator: "\n", maxSplits: 1001, omittingEmptySubsequences: false)

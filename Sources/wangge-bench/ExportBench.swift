@@ -98,7 +98,7 @@ struct ExportBench: ParsableCommand {
         }
         try? FileManager.default.removeItem(atPath: path)
         let geodata = FileManager.default.currentDirectoryPath + "/GeoData"
-        _ = try runProcess([binary, "import", "\(data)/grids_all.geojson", "--layer", "residential", "--code-field", "id",
+        _ = try runProcess([binary, "import", "--activate", "\(data)/grids_all.geojson", "--layer", "residential", "--code-field", "id",
                             "--parent-field", "parent_id", "--level-map", "subdistrict=street", "--db", path])
         let db = try AppDatabase(path: path)
         try Catalogue.loadDepartmentsAndTypes(from: geodata, into: db)

@@ -166,7 +166,7 @@ struct FeaturesBench: ParsableCommand {
             return n
         }
         try? FileManager.default.removeItem(atPath: path)
-        _ = try runProcess([binary, "import", "\(data)/district/grids_all.geojson", "--layer", "residential", "--code-field", "id",
+        _ = try runProcess([binary, "import", "--activate", "\(data)/district/grids_all.geojson", "--layer", "residential", "--code-field", "id",
                             "--parent-field", "parent_id", "--level-map", "subdistrict=street", "--db", path])
         let db = try AppDatabase(path: path)
         let geodata = FileManager.default.currentDirectoryPath + "/GeoData"

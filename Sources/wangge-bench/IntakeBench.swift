@@ -31,7 +31,7 @@ struct IntakeBench: ParsableCommand {
         let db = "\(dir)/wangge.db"
 
         // The same district grids PostGIS gets, through the real import.
-        _ = try runProcess([binary, "import", grids, "--layer", "residential", "--code-field", "id", "--parent-field", "parent_id",
+        _ = try runProcess([binary, "import", "--activate", grids, "--layer", "residential", "--code-field", "id", "--parent-field", "parent_id",
                             "--level-map", "subdistrict=street", "--db", db])
         let token = try runProcess([binary, "token", "create", "--role", "reporter", "--name", "intake bench", "--db", db,
                                     "--geodata", geodata]).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -27,9 +27,13 @@ struct GridsCommand: ParsableCommand {
             for c in counts {
                 print("\(c.layer.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \((c.level?.rawValue ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(c.count).leftPadded(5)) \(String(format: "%12.4f", c.areaM2 / 1e6))")
             }
-            for imp in try db.imports(layer: layer) where imp.id == (try db.imports(layer: imp.layer).first?.id) {
-                let when = Timestamp.format(imp.importedAt.rounded(.down))
-                print("\(imp.layer.rawValue): import #\(imp.id) from \(imp.source) (\(imp.crs)) at \(when)")
+            for imp in try db.imports(layer: layer) where imp.status == .active {
+                let when = Timestamp.format((imp.validFrom ?? imp.importedAt).rounded(.down))
+                print("\(imp.layer.rawValue): version #\(imp.id) from \(imp.source) (\(imp.crs)), in use since \(when)")
+            }
+            let staged = try db.imports(layer: layer).filter { $0.status == .staged }
+            if !staged.isEmpty {
+                print("staged, not in use: \(staged.map { "#\($0.id) (\($0.layer.rawValue))" }.joined(separator: ", ")) — `wangge versions diff ID`, `wangge versions activate ID`")
             }
             if all {
                 print("")

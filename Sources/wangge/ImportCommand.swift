@@ -9,8 +9,13 @@ import WanggeStore
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Check a GeoJSON boundary file and store it as a layer (all or nothing).",
-        discussion: "Every defect is reported together; if there is any, nothing is stored and the exit status is 1."
+        abstract: "Check a GeoJSON boundary file and store it as a new version of its layer (all or nothing).",
+        discussion: """
+            Every defect is reported together; if there is any, nothing is stored and the exit status is 1. A clean file \
+            is stored as a staged version: see what it would change with `wangge versions diff ID` and put it in use with \
+            `wangge versions activate ID` — or give --activate to put it in use at once. A running `wangge serve` on the \
+            same database follows an activation within seconds.
+            """
     )
 
     @Argument(help: "GeoJSON FeatureCollection of Polygon/MultiPolygon features.")
@@ -18,22 +23,38 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var read: BoundaryReadOptions
     @Flag(name: .customLong("dry-run"), help: "Check only; store nothing.")
     var dryRun = false
+    @Flag(name: .long, help: "Put the new version in use at once (default: staged, for `wangge versions activate`).")
+    var activate = false
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         let db = dryRun ? nil : try database.open()
-        let outcome = try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun)
+        let outcome = try BoundaryRun.execute(file: file, read: read, repository: db, dryRun: dryRun, activate: activate)
         guard let db, let landed = outcome.landed else { return }
         print("database: \(database.path)")
+        try db.record(.boundariesImported, by: .commandLineUser, target: landed.layer.rawValue,
+                      [("import_id", .int(Int(landed.id))), ("status", .string(landed.status.rawValue)), ("grids", .int(landed.gridCount)),
+                       ("file", .string(file)), ("crs", .string(outcome.check.crs.description))])
+        guard landed.status == .active else {
+            print("staged: `wangge versions diff \(landed.id)` shows what it would change; `wangge versions activate \(landed.id)` puts it in use")
+            return
+        }
+        try await VersionsCommand.followActivation(db, database: database, version: landed)
+    }
+}
+
+extension VersionsCommand {
+    /// After an activation: the index kept beside the database for the grids now in use, and the organisations
+    /// assigned again (printed).
+    static func followActivation(_ db: AppDatabase, database: DatabaseOptions, version: LayerImport) async throws {
         // The index for the new grids, kept beside the database now, so the next command — or a running serve,
         // which notices the import — maps it instead of building it.
         let started = Date()
         let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), generation: 1, cache: database.indexFile)
         if !fromFile { print("index: \(database.indexFile) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)") }
-        let moved = try await Self.reassignOrganisations(db, indexFile: database.indexFile)
-        try db.record(.boundariesImported, by: .commandLineUser, target: landed.layer.rawValue,
-                      [("import_id", .int(Int(landed.id))), ("grids", .int(landed.gridCount)), ("file", .string(file)),
-                       ("crs", .string(outcome.check.crs.description)), ("organisations_moved", .int(moved))])
+        let moved = try await reassignOrganisations(db, indexFile: database.indexFile)
+        try db.record(.versionActivated, by: .commandLineUser, target: version.layer.rawValue,
+                      [("version", .int(Int(version.id))), ("grids", .int(version.gridCount)), ("organisations_moved", .int(moved))])
     }
 
     /// Assigns the stored organisations again with the new boundaries and prints what moved.
@@ -71,8 +92,9 @@ struct ValidateCommand: ParsableCommand {
 /// What `import` and `validate` share: run the checks with a progress bar and print the outcome.
 enum BoundaryRun {
     @discardableResult
-    static func execute(file: String, read: BoundaryReadOptions, repository: (any GridRepository)?, dryRun: Bool) throws -> BoundaryImport.Outcome {
-        let job = BoundaryImport(options: try read.boundaryOptions(), reportPath: read.report, dryRun: dryRun)
+    static func execute(file: String, read: BoundaryReadOptions, repository: (any GridRepository)?, dryRun: Bool,
+                        activate: Bool = false) throws -> BoundaryImport.Outcome {
+        let job = BoundaryImport(options: try read.boundaryOptions(), reportPath: read.report, dryRun: dryRun, activate: activate)
         let bar = TerminalProgress()
         let validator = BoundaryValidator()
         validator.progress = { phase, done, total in bar.update(phase.rawValue, done: done, total: total) }
@@ -109,8 +131,10 @@ enum BoundaryRun {
             summary += String(format: "; %.3f km² in all", area / 1e6)
         }
         print(summary)
-        if let landed = outcome.landed {
-            print("stored layer \(landed.layer.rawValue) as import #\(landed.id): \(landed.gridCount) grids replace the previous ones")
+        if let landed = outcome.landed, landed.status == .active {
+            print("stored layer \(landed.layer.rawValue) as version #\(landed.id), in use now: \(landed.gridCount) grids replace the previous ones")
+        } else if let landed = outcome.landed {
+            print("stored layer \(landed.layer.rawValue) as version #\(landed.id), staged: \(landed.gridCount) grids, not in use yet")
         } else if dryRun {
             print("dry run: nothing stored")
         }

@@ -79,7 +79,7 @@ struct AdminEndpointTests {
                     #expect(r.status == .ok, "\(uri): \(r.text.prefix(200))")
                 }
             }
-            try await send(.post, "/boundaries?layer=industry", "industry.geojson", "application/geo+json")
+            try await send(.post, "/boundaries?layer=industry&activate=true", "industry.geojson", "application/geo+json")
             try await send(.put, "/reports/services/points", "services.geojson", "application/geo+json")
             try await send(.put, "/staff", "staff.json")
             try await send(.put, "/staff/responsibilities", "responsibilities.json")

@@ -42,9 +42,10 @@ struct BoundaryEndpointTests {
             try await client.execute(uri: "/lookup?lon=114.451&lat=38.0605", method: .get, headers: f.headers(.viewer)) { r in
                 #expect(r.json["residential"]?.objectValue?["street"] == .string("130105005"))
             }
-            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]),
+            try await client.execute(uri: "/boundaries?layer=residential&activate=true", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]),
                                      body: ByteBuffer(bytes: BoundaryFileBuilder.cleanHierarchy().bytes)) { r in
                 #expect(r.status == .ok, "\(r.text)")
+                #expect(r.json["status"] == .string("active"))
                 #expect(r.json["grids"] == .number(JSONNumber(7)))
                 #expect(r.json["index_generation"] == .number(JSONNumber(2)))
             }
@@ -58,7 +59,7 @@ struct BoundaryEndpointTests {
     func streamedUpload() async throws {
         try await f.app().test(.live) { client in
             let port = try #require(client.port)
-            let head = "POST /boundaries?layer=residential HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(f.tokens[.gis]!)\r\nContent-Type: application/geo+json\r\n"
+            let head = "POST /boundaries?layer=residential&activate=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(f.tokens[.gis]!)\r\nContent-Type: application/geo+json\r\n"
             func answer(_ raw: RawHTTP) async throws -> (status: Int, body: JSONObject?) {
                 let (status, body) = try await raw.response()
                 return (status, (try? JSONValue.parse(body))?.objectValue)

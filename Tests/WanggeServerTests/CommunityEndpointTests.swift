@@ -96,7 +96,7 @@ struct CommunityEndpointTests {
         w.appendValue(.object(fc))
         let upload = w.bytes
         try await f.app().test(.router) { client in
-            let r = try await send(client, .post, "/boundaries?layer=functional", upload, .gis, type: "application/geo+json")
+            let r = try await send(client, .post, "/boundaries?layer=functional&activate=true", upload, .gis, type: "application/geo+json")
             #expect(r.status == .ok, "\(r.text)")
             let moved = Self.array(r.json["organisations_moved"])
             let leftGN01 = Set(moved.filter { m in

@@ -281,7 +281,7 @@ struct FeaturesAPITests {
             #expect(first.json["numberMatched"] == .number(JSONNumber(25)))
             #expect(first.json["features"] == again.json["features"] && first.json["links"] == again.json["links"])
             #expect(again.headers[.contentLength] == String(again.body.readableBytes))
-            try await client.execute(uri: "/boundaries?layer=residential", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]),
+            try await client.execute(uri: "/boundaries?layer=residential&activate=true", method: .post, headers: f.headers(.gis, extra: [("Content-Type", "application/geo+json")]),
                                      body: ByteBuffer(bytes: BoundaryFileBuilder.cleanHierarchy().bytes)) { r in
                 #expect(r.status == .ok, "\(r.text)")
             }

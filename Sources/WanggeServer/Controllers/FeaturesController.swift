@@ -336,7 +336,7 @@ struct FeaturesController: Sendable {
         }
         // A validator for the whole answer: the collection (the residential levels share one layer and one import),
         // the layer's import and the request.
-        let importID = try grids.imports(layer: layer).first?.id ?? 0
+        let importID = try grids.activeVersions()[layer]?.id ?? 0
         let etag = "W/\"\(id)-\(importID)-\(SHA256.hex(Array((r.request.uri.query ?? "").utf8)).prefix(16))\""
         if let match = r.request.headers[.ifNoneMatch],
            match.split(separator: ",").contains(where: { let t = $0.trimmingCharacters(in: .whitespaces); return t == etag || t == "*" }) {

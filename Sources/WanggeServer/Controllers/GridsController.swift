@@ -17,6 +17,9 @@ struct GridsController: Sendable {
     struct ImportSummary: Encodable {
         var layer: String
         var import_id: Int64
+        /// staged, or active with `activate=true`.
+        var status: String
+        var version: JSONValue
         var grids: Int
         var levels: JSONObject
         var crs: String
@@ -25,6 +28,9 @@ struct GridsController: Sendable {
         /// Organisations whose grids changed with this import (GET /organisations/moves lists them later too).
         var organisations_moved: [Moved]
     }
+
+    /// A boolean query parameter.
+    enum Flag: String, CaseIterable { case `true`, `false` }
 
     struct Moved: Encodable {
         var organisation: String
@@ -48,10 +54,11 @@ struct GridsController: Sendable {
                                   .init(name: "layer", location: .query, type: "string", description: "The layer, when the code exists in more than one", enumValues: GridLayer.allCases.map(\.rawValue))],
                      answers: [.init(status: 200, description: "The grid", schema: "Feature", contentType: FeatureJSON.geojson),
                                .init(status: 404, description: "No grid with that code")], handler: one),
-            APIRoute(method: .post, path: "/boundaries", summary: "Import a layer's boundaries: the same checks as `wangge import`; all or nothing",
+            APIRoute(method: .post, path: "/boundaries", summary: "Import a layer's boundaries as a new version: the same checks as `wangge import`; all or nothing; staged (see GET /versions/{id}/diff, POST /versions/{id}/activate) unless activate=true",
                      tag: "grids", roles: [.gis, .admin],
                      parameters: [
-                        .init(name: "layer", location: .query, type: "string", required: true, description: "The layer to replace", enumValues: GridLayer.allCases.map(\.rawValue)),
+                        .init(name: "layer", location: .query, type: "string", required: true, description: "The layer the file is a version of", enumValues: GridLayer.allCases.map(\.rawValue)),
+                        .init(name: "activate", location: .query, type: "string", description: "true: make the new version the layer's boundaries at once (default false: staged)", enumValues: ["true", "false"]),
                         .init(name: "crs", location: .query, type: "string", description: "CRS of the file (default: its crs member, else EPSG:4326)"),
                         .init(name: "code_field", location: .query, type: "string", description: "Property holding the code (default code)"),
                         .init(name: "name_field", location: .query, type: "string", description: "Property holding the name (default name)"),
@@ -61,7 +68,7 @@ struct GridsController: Sendable {
                         .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
                      ],
                      body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features", maxBytes: maxUploadBytes),
-                     answers: [.init(status: 200, description: "Stored; the index has been reloaded", schema: "BoundaryImport"),
+                     answers: [.init(status: 200, description: "Stored as a staged version; or activated, the index reloaded", schema: "BoundaryImport"),
                                .init(status: 413, description: "The file is larger than the upload limit"),
                                .init(status: 422, description: "Defects: every one in details (and defects, with locations); nothing stored", schema: "BoundaryDefects")],
                      handler: upload),
@@ -97,6 +104,7 @@ struct GridsController: Sendable {
         guard let layer = try q.choice("layer", GridLayer.self) else {
             throw APIError.badParameter("layer", "is required", message: "query parameter layer is required (residential, functional or industry)")
         }
+        let activate = try q.choice("activate", Flag.self) == .true
         var options = BoundaryOptions(layer: layer)
         if let crs = try q.crs() { options.crs = crs }
         if let f = q.string("code_field"), !f.isEmpty { options.fields.code = f }
@@ -117,7 +125,8 @@ struct GridsController: Sendable {
         }
         let read = BoundaryPublishing.Upload(upload.failure.map { .failure($0) } ?? Result { try upload.reader.finish() })
         upload = Upload()  // after a failed read the reader still holds the features before the error: let them go now
-        let published = try await publishing.publish(read, options: options, source: "upload by \(try r.caller().name)")
+        let published = try await publishing.publish(read, options: options, source: "upload by \(try r.caller().name)",
+                                                     activate: activate)
         let outcome = published.outcome
         guard outcome.check.isClean, let landed = outcome.landed else {
             let error = APIError(.unprocessableContent, code: "boundary_defects",
@@ -130,7 +139,8 @@ struct GridsController: Sendable {
             return .json(.object(body), status: .unprocessableContent)
         }
         try audit.record(.boundariesImported, by: .token(try r.caller()), target: layer.rawValue,
-                         [("import_id", .int(Int(landed.id))), ("grids", .int(landed.gridCount)), ("crs", .string(outcome.check.crs.description)),
+                         [("import_id", .int(Int(landed.id))), ("status", .string(landed.status.rawValue)),
+                          ("grids", .int(landed.gridCount)), ("crs", .string(outcome.check.crs.description)),
                           ("organisations_moved", .int(Set(published.moved.map(\.organisation)).count))])
         let top = outcome.check.grids.compactMap(\.level).min()
         let areaKm2 = outcome.check.grids.filter { $0.level == top }.reduce(0) { $0 + $1.areaM2 } / 1e6
@@ -139,7 +149,8 @@ struct GridsController: Sendable {
             let n = outcome.check.grids.filter { $0.level == l }.count
             if n > 0 { perLevel[l.rawValue] = .number(JSONNumber(n)) }
         }
-        return try .json(ImportSummary(layer: layer.rawValue, import_id: landed.id, grids: landed.gridCount, levels: perLevel,
+        return try .json(ImportSummary(layer: layer.rawValue, import_id: landed.id, status: landed.status.rawValue, version: VersionJSON.json(landed),
+                                       grids: landed.gridCount, levels: perLevel,
                                        crs: outcome.check.crs.description, area_km2: (areaKm2 * 1e6).rounded() / 1e6,
                                        index_generation: publishing.engine.snapshot.generation,
                                        organisations_moved: published.moved.map {

@@ -11,16 +11,25 @@ struct GridImportRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var crs: String
     var gridCount: Int
     var importedAt: Double
+    var status: String = VersionStatus.staged.rawValue
+    var validFrom: Double?
+    var validTo: Double?
+    /// The activation's number (the latest activation has the largest); nil while staged.
+    var activation: Int64?
+    var gridsKept = true
 
     enum CodingKeys: String, CodingKey {
-        case id, layer, source, crs
+        case id, layer, source, crs, status, activation
         case gridCount = "grid_count"
         case importedAt = "imported_at"
+        case validFrom = "valid_from", validTo = "valid_to"
+        case gridsKept = "grids_kept"
     }
 
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let layer = Column(CodingKeys.layer)
+        static let status = Column(CodingKeys.status)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -29,6 +38,7 @@ struct GridImportRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     var value: LayerImport {
         LayerImport(id: id ?? 0, layer: GridLayer(rawValue: layer) ?? .residential, source: source, crs: crs,
-                    gridCount: gridCount, importedAt: importedAt)
+                    gridCount: gridCount, importedAt: importedAt, status: VersionStatus(rawValue: status) ?? .staged,
+                    validFrom: validFrom, validTo: validTo, gridsKept: gridsKept)
     }
 }

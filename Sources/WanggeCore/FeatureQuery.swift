@@ -85,6 +85,8 @@ public struct FeatureQuery: Sendable, Equatable {
     public var reportedFrom: Double?
     public var reportedTo: Double?
     public var visibility: EventVisibility = .all
+    /// Grids: read this stored version's grids instead of those in use (`?date=`).
+    public var version: Int64?
 
     public init(_ target: Target) {
         self.target = target

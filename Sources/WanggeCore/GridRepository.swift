@@ -132,3 +132,16 @@ extension StoredGrid {
                   bbox: g.bbox, areaM2: g.areaM2, properties: g.properties, importID: importID)
     }
 }
+
+/// The time a `date` parameter (lookups, items, reports as of then) stands for.
+public enum AsOf {
+    /// The instant a `date` parameter names: the end of a calendar day (`2026-11-01`: the versions in use when that
+    /// day ended, in the service's zone), or an RFC 3339 time as given.
+    public static func instant(_ text: String) -> Double? {
+        if CalendarDay.isValid(text), let start = CalendarDay.start(text) {
+            let next = CalendarDay.start(CalendarDay.day(start + 36 * 3600)) ?? start + 86400
+            return next - 0.001
+        }
+        return Timestamp.parse(text)
+    }
+}

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Foundation
 import WanggeCore
 import WanggeGeo
@@ -127,6 +128,30 @@ enum FeatureRequest {
     }
 
     /// An RFC 3339 time (without an offset: in the service time zone).
+    /// `date`: a calendar day (the boundaries in use when it ended) or an RFC 3339 time.
+    static let dateParameter = APIRoute.Parameter(name: "date", location: .query, type: "string",
+                                                  description: "Answer with the boundary versions in use then: YYYY-MM-DD (as that day ended, in the service's zone) or an RFC 3339 time")
+
+    static func asOf(_ q: Query) throws -> Double? {
+        guard let s = try q.nonEmpty("date") else { return nil }
+        guard let t = AsOf.instant(s) else {
+            throw APIError.badParameter("date", "not a date", message: "date must be YYYY-MM-DD or an RFC 3339 time, not \"\(s)\"")
+        }
+        return t
+    }
+
+    /// The version of `layer` in use at `time`, for `?date=`.
+    /// - Throws: 404 when the layer had none then.
+    static func version(_ grids: any GridRepository, _ layer: GridLayer, at time: Double) throws -> LayerImport {
+        guard let v = try grids.version(of: layer, at: time) else {
+            throw APIError(.notFound, code: "not_found", message: "no version of the \(layer.rawValue) layer was in use at \(Timestamp.format(time))")
+        }
+        guard v.gridsKept else {
+            throw APIError(.conflict, code: "conflict", message: "version \(v.id) of \(layer.rawValue), in use then, was retired before versions kept their grids")
+        }
+        return v
+    }
+
     static func time(_ q: Query, _ name: String) throws -> Double? {
         guard let s = try q.nonEmpty(name) else { return nil }
         guard let t = Timestamp.parse(s) else {

@@ -187,6 +187,7 @@ enum OpenAPIDocument {
                                         ("courtyard", type("string", nullable: true)), ("building", type("string", nullable: true)),
                                         ("touching", codes), ("distance_m", type("number"))], required: ["match", "touching"])),
                 ("functional", overlay), ("industry", overlay),
+                ("versions", type("object", "With date: the version id of each layer that answered", extra: [("additionalProperties", type("integer"))])),
             ], required: ["lon", "lat", "residential", "functional", "industry"])),
             ("EventSubmission", object([
                 ("type", type("string", "An event type code (see GeoData/event_types.json)", extra: [("minLength", .number(JSONNumber(1)))])), ("severity", severity),

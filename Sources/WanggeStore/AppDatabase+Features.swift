@@ -11,8 +11,20 @@ extension AppDatabase: FeatureRepository {
         var clauses = ["layer = ?"]
         var args: [any DatabaseValueConvertible] = [layer.rawValue]
         if let level { clauses.append("level = ?"); args.append(level.rawValue) }
+        // The grids in use, or a stored version's rows under the same column names (no R*Tree: a version is read
+        // as of a date, seldom, and its boxes are compared row by row).
+        let source = q.version.map { id in
+            """
+            (SELECT seq AS id, '\(layer.rawValue)' AS layer, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
+                    max_lat, area_m2, properties, import_id FROM grid_version WHERE import_id = \(id))
+            """
+        } ?? "grid"
         if !q.boxes.isEmpty {
             let any = q.boxes.map { b -> String in
+                if q.version != nil {
+                    args += [b.minX, b.maxX, b.minY, b.maxY]
+                    return "(max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)"
+                }
                 args += [b.minX, b.maxX, b.minY, b.maxY, b.minX, b.maxX, b.minY, b.maxY]
                 return """
                     (id IN (SELECT id FROM grid_rtree WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)
@@ -32,7 +44,7 @@ extension AppDatabase: FeatureRepository {
         case .offset(let n)?: offset = n
         case .beforeID?, nil: break
         }
-        var sql = "SELECT * FROM grid WHERE " + pageClauses.joined(separator: " AND ") + " ORDER BY \(Self.gridOrderSQL)"
+        var sql = "SELECT * FROM \(source) WHERE " + pageClauses.joined(separator: " AND ") + " ORDER BY \(Self.gridOrderSQL)"
         if let limit = q.limit { sql += " LIMIT ? OFFSET ?"; pageArgs += [limit + 1, offset] }
         return try writer.read { db in
             var grids = try GridRecord.fetchAll(db, sql: sql, arguments: StatementArguments(pageArgs)).map(\.stored)
@@ -41,7 +53,7 @@ extension AppDatabase: FeatureRepository {
                 grids.removeLast()
                 next = byCode ? .afterCode(grids.last!.code) : .offset(offset + grids.count)
             }
-            let matched = count ? try Int.fetchOne(db, sql: "SELECT count(*) FROM grid WHERE " + clauses.joined(separator: " AND "),
+            let matched = count ? try Int.fetchOne(db, sql: "SELECT count(*) FROM \(source) WHERE " + clauses.joined(separator: " AND "),
                                                    arguments: StatementArguments(args)) : nil
             return FeaturePage(items: grids, matched: matched, next: next)
         }

@@ -202,4 +202,55 @@ struct VersionEndpointTests {
             #expect(!codes.isEmpty && !codes.contains(removed), "the index checks the boundary mark every second")
         }
     }
+
+    @Test("?date= answers with the version in use then: items, one item and lookups before and after an activation; no version then is a 404")
+    func asOfDate() async throws {
+        let f = try ServerFixture()
+        let (bytes, _, removed) = try Self.changedFunctional()
+        // A point in the grid the new version leaves out, found with the index in use before.
+        let box = try #require(try f.database.grids(code: removed).first { $0.layer == .functional }).bbox
+        var point: (Double, Double)?
+        search: for i in 1..<20 { for j in 1..<20 {
+            let x = box.minX + (box.maxX - box.minX) * Double(i) / 20, y = box.minY + (box.maxY - box.minY) * Double(j) / 20
+            if try await f.engine.assign(x: x, y: y).functional.grids.contains(removed) { point = (x, y); break search }
+        } }
+        let (x, y) = try #require(point)
+        let staged = try BoundaryImport(options: BoundaryOptions(layer: .functional), activate: false).run(data: bytes, source: "t", repository: f.database)
+        let id = try #require(staged.landed?.id)
+        try await Task.sleep(for: .milliseconds(20))
+        let before = Timestamp.format(Date().timeIntervalSince1970)
+        try await Task.sleep(for: .milliseconds(20))
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/versions/\(id)/activate", method: .post, headers: f.headers(.gis)) { r in #expect(r.status == .ok) }
+            func codes(_ uri: String) async throws -> [String] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .ok, "\(uri): \(r.text.prefix(200))")
+                    guard case .array(let features)? = r.json["features"] else { return [] }
+                    return features.compactMap { $0.objectValue?["id"]?.stringValue }
+                }
+            }
+            let encoded = before.replacingOccurrences(of: "+", with: "%2B")
+            #expect(try await codes("/collections/functional/items?limit=1000&date=\(encoded)").contains(removed))
+            #expect(try await !codes("/collections/functional/items?limit=1000").contains(removed))
+            #expect(try await !codes("/collections/functional/items?limit=1000&date=\(CalendarDay.day(Date().timeIntervalSince1970))").contains(removed),
+                    "a day means the versions in use when it ended")
+            try await client.execute(uri: "/collections/functional/items?date=2000-01-01", method: .get) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/collections/functional/items?date=yesterday", method: .get) { r in #expect(r.status == .badRequest) }
+            try await client.execute(uri: "/collections/functional/items/\(removed)?date=\(encoded)", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/collections/functional/items/\(removed)", method: .get) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/collections/events/items?date=\(encoded)", method: .get, headers: f.headers(.viewer)) { r in #expect(r.status == .badRequest) }
+            try await client.execute(uri: "/lookup?lon=\(x)&lat=\(y)&date=\(encoded)", method: .get, headers: f.headers(.viewer)) { r in
+                #expect(r.status == .ok)
+                guard case .array(let a)? = r.json["functional"]?.objectValue?["grids"] else { Issue.record("no grids"); return }
+                #expect(a.contains(.string(removed)), "the grid left out by the new version answers as of before")
+                #expect(r.json["versions"]?.objectValue?["functional"] != .number(JSONNumber(Int(id))))
+                #expect(r.json["versions"]?.objectValue?["residential"] != nil)
+            }
+            try await client.execute(uri: "/lookup?lon=\(x)&lat=\(y)", method: .get, headers: f.headers(.viewer)) { r in
+                guard case .array(let a)? = r.json["functional"]?.objectValue?["grids"] else { Issue.record("no grids"); return }
+                #expect(!a.contains(.string(removed)))
+                #expect(r.json["versions"] == nil)
+            }
+        }
+    }
 }

@@ -114,6 +114,7 @@ struct FeaturesController: Sendable {
         FeatureRequest.filter, FeatureRequest.filterLang, FeatureRequest.filterCRS,
         .init(name: "properties", location: .query, type: "string", description: "Comma-separated properties to include (default all)"),
         .init(name: "simplify", location: .query, type: "number", description: "Overlays: simplify boundaries by this many metres, keeping topology (0–1000)", minimum: 0, maximum: 1000),
+        FeatureRequest.dateParameter,
         format,
     ]
 
@@ -146,14 +147,16 @@ struct FeaturesController: Sendable {
                                      headers: ["ETag": "boundary collections: a validator for If-None-Match"]),
                                .init(status: 304, description: "Boundary collections: not modified since the ETag given in If-None-Match", schema: nil),
                                .init(status: 401, description: "events: no token, or a token that is unknown or revoked"),
-                               .init(status: 404, description: "No such collection")], handler: items),
+                               .init(status: 404, description: "No such collection; with date: no version of the layer was in use then"),
+                               .init(status: 409, description: "date: the version in use then was retired before versions kept their grids")], handler: items),
             APIRoute(method: .get, path: "/collections/{collectionId}/items/{featureId}", summary: "One feature", tag: "features", roles: nil,
                      parameters: [Self.collectionParameter,
                                   .init(name: "featureId", location: .path, type: "string", required: true, description: "A grid code or an event id"),
-                                  FeatureRequest.crs, Self.format],
+                                  FeatureRequest.crs, FeatureRequest.dateParameter, Self.format],
                      answers: [.init(status: 200, description: "The feature", schema: "Feature", contentType: FeatureJSON.geojson),
                                .init(status: 401, description: "events: no token, or a token that is unknown or revoked"),
-                               .init(status: 404, description: "No such collection or feature")], handler: item),
+                               .init(status: 404, description: "No such collection or feature (with date: then)"),
+                               .init(status: 409, description: "date: the version in use then was retired before versions kept their grids")], handler: item),
         ]
     }
 
@@ -281,7 +284,7 @@ struct FeaturesController: Sendable {
     func organisationItems(_ r: RouteRequest) throws -> Response {
         let q = r.query
         _ = try q.choice("f", Format.self)
-        for name in ["datetime", "status", "type", "severity", "simplify", "filter"] where q.string(name) != nil {
+        for name in ["datetime", "status", "type", "severity", "simplify", "filter", "date"] where q.string(name) != nil {
             throw APIError.badParameter(name, "does not apply to the organisations collection")
         }
         if q.string("cursor") != nil { throw APIError.badParameter("cursor", "not for organisations; use offset (next links do)") }
@@ -328,6 +331,11 @@ struct FeaturesController: Sendable {
         }
         query.properties = try FeatureRequest.properties(q)
         query.filter = try FeatureRequest.filter(q, Queryables.grids)
+        let active = try grids.activeVersions()[layer]
+        if let time = try FeatureRequest.asOf(q) {
+            let then = try FeatureRequest.version(grids, layer, at: time)
+            if then.id != active?.id { query.version = then.id }
+        }
         let crs = try FeatureRequest.outputCRS(q)
         let simplify = try q.double("simplify")
         if simplify != nil && layer == .residential {
@@ -336,7 +344,7 @@ struct FeaturesController: Sendable {
         }
         // A validator for the whole answer: the collection (the residential levels share one layer and one import),
         // the layer's import and the request.
-        let importID = try grids.activeVersions()[layer]?.id ?? 0
+        let importID = query.version ?? active?.id ?? 0
         let etag = "W/\"\(id)-\(importID)-\(SHA256.hex(Array((r.request.uri.query ?? "").utf8)).prefix(16))\""
         if let match = r.request.headers[.ifNoneMatch],
            match.split(separator: ",").contains(where: { let t = $0.trimmingCharacters(in: .whitespaces); return t == etag || t == "*" }) {
@@ -377,6 +385,7 @@ struct FeaturesController: Sendable {
         _ = try q.choice("f", Format.self)
         if try q.int("offset") != nil { throw APIError.badParameter("offset", "not for events; follow the next link (cursor)") }
         if try q.double("simplify") != nil { throw APIError.badParameter("simplify", "not for events") }
+        if q.string("date") != nil { throw APIError.badParameter("date", "applies to the boundary collections (events keep the grids they were assigned)") }
         var query = try FeatureRequest.common(q, .events)
         try FeatureRequest.eventFilters(q, into: &query)
         if let (since, until) = try FeatureRequest.datetime(q) { query.since = since; query.until = until }
@@ -437,9 +446,18 @@ struct FeaturesController: Sendable {
         let writer = try FeatureRequest.writer(for: crs)
         var w = GeoJSONWriter()
         if !crs.geographic { w.decimals = 3 }
+        if case .grids = c {} else if r.query.string("date") != nil {
+            throw APIError.badParameter("date", "applies to the boundary collections")
+        }
         switch c {
         case .grids(let layer, let level):
-            guard let g = try grids.grids(code: featureID).first(where: { $0.layer == layer && (level == nil || $0.level == level) }) else {
+            let candidates: [StoredGrid]
+            if let time = try FeatureRequest.asOf(r.query) {
+                candidates = try grids.versionGrids(FeatureRequest.version(grids, layer, at: time).id).filter { $0.code == featureID }
+            } else {
+                candidates = try grids.grids(code: featureID)
+            }
+            guard let g = candidates.first(where: { $0.layer == layer && (level == nil || $0.level == level) }) else {
                 throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection \(id)")
             }
             FeatureJSON.writeFeature(&w, id: g.code, geometry: try WKB.decode(g.wkb), properties: FeatureJSON.gridProperties(g),

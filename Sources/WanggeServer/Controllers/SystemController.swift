@@ -10,6 +10,7 @@ import WanggeRendering
 struct SystemController: Sendable {
     let grids: any GridRepository
     let engine: AssignmentEngine
+    let dated: DatedIndexes
     let startedAt: Date
     /// Every route of the service, for the API document.
     let allRoutes: @Sendable () -> [APIRoute]
@@ -19,6 +20,7 @@ struct SystemController: Sendable {
     init(grids: any GridRepository, engine: AssignmentEngine, allRoutes: @escaping @Sendable () -> [APIRoute]) {
         self.grids = grids
         self.engine = engine
+        self.dated = DatedIndexes(repository: grids, engine: engine)
         self.allRoutes = allRoutes
         self.startedAt = Date()
         self.mapPage = Result { Array(try MapPage.html().utf8) }
@@ -52,8 +54,10 @@ struct SystemController: Sendable {
                         .init(name: "lat", location: .query, type: "number", required: true, description: "Latitude (or y in crs)"),
                         .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326)"),
                         .init(name: "snap", location: .query, type: "number", description: "Snap points outside every grid to one within this many metres (0–5000, default 0)", minimum: 0, maximum: 5000),
+                        FeatureRequest.dateParameter,
                      ],
-                     answers: [.init(status: 200, description: "The assignment", schema: "PointAssignment"),
+                     answers: [.init(status: 200, description: "The assignment (with date: and the versions that answered)", schema: "PointAssignment"),
+                               .init(status: 409, description: "A version in use then was retired before versions kept their grids"),
                                .init(status: 422, description: "The position is not a valid location in that CRS")], handler: lookup),
         ]
     }
@@ -91,7 +95,13 @@ struct SystemController: Sendable {
             throw APIError(.badRequest, code: "bad_parameter", message: "lon/lat [\(x), \(y)] is outside −180…180 / −90…90" + (abs(y) <= 180 && abs(x) <= 90 ? "; they look swapped" : ""),
                            details: [FieldError(abs(x) > 180 ? "lon" : "lat", "out of range")])
         }
-        let a = try await engine.assign(x: x, y: y, crs: crs, snapMetres: try r.query.double("snap") ?? 0)
-        return .json(.object(a.json))
+        let snap = try r.query.double("snap") ?? 0
+        guard let time = try FeatureRequest.asOf(r.query) else {
+            return .json(.object(try await engine.assign(x: x, y: y, crs: crs, snapMetres: snap).json))
+        }
+        let (a, versions) = try await dated.assign(x: x, y: y, crs: crs, snapMetres: snap, at: time)
+        var answer = a.json
+        answer["versions"] = .object(JSONObject(versions.map { ($0.layer.rawValue, .number(JSONNumber(Int($0.id)))) }))
+        return .json(.object(answer))
     }
 }

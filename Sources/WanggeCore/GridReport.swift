@@ -22,6 +22,30 @@ public enum ReportScope: Sendable, Equatable, CustomStringConvertible {
     case level(GridLevel)
     case overlay(GridLayer)
 
+    /// The layer its grids belong to.
+    public var layer: GridLayer {
+        switch self {
+        case .level: return .residential
+        case .overlay(let o): return o
+        }
+    }
+
+    /// Whether a grid is one of the scope's.
+    public func contains(_ g: StoredGrid) -> Bool {
+        switch self {
+        case .level(let l): return g.layer == .residential && g.level == l
+        case .overlay(let o): return g.layer == o
+        }
+    }
+
+    /// The codes an assignment gives a point in this scope (none, one, or an overlay's several).
+    public func codes(_ a: PointAssignment) -> [String] {
+        switch self {
+        case .level(let l): return a.residential[l].map { [$0] } ?? []
+        case .overlay(let o): return o == .functional ? a.functional.grids : a.industry.grids
+        }
+    }
+
     /// `street`, `community`, `courtyard`, `building`, `functional` or `industry` (the OGC collection names).
     public init?(_ name: String) {
         if let l = GridLevel(rawValue: name) { self = .level(l) } else if let o = GridLayer(rawValue: name), o != .residential {
@@ -53,6 +77,8 @@ public struct GridReport: Sendable {
     public var unassigned: LoopTally
     /// Organisations on each grid by kind (filled from the stored organisations; empty when none are kept).
     public var organisations: [String: [Organisation.Kind: Int]] = [:]
+    /// Which boundaries the report is on, when not simply those in use with events where they were assigned.
+    public var boundaries: JSONObject?
     /// Codes of grids with no event in the period.
     public var blindSpots: [String] { rows.filter { $0.tally.received == 0 }.map(\.grid.code) }
 
@@ -216,7 +242,7 @@ extension GridReport {
             ("unassigned", .object(JSONObject(ReportColumns.figures(unassigned, types: types)))),
             ("blind_spots", .array(blindSpots.map { .string($0) })),
             ("grids", .array(rows.map { .object(JSONObject(columns($0, types: types))) })),
-        ]))
+        ] + (boundaries.map { [("boundaries", JSONValue.object($0))] } ?? [])))
     }
 
     /// One CSV row per grid (RFC 4180, a header row, UTF-8), the same columns as the GeoJSON properties.

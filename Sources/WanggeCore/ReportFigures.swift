@@ -28,6 +28,9 @@ public struct ReportEvent: Sendable, Equatable {
     public var grid: String?
     /// Further overlay grids it lies in (overlays may overlap); empty at residential levels.
     public var otherGrids: [String]
+    /// Where it was reported, WGS84 (for a report that assigns the events again).
+    public var lon: Double
+    public var lat: Double
 
     /// The grids it counts for (one at a residential level; any number in an overlay layer).
     public var grids: [String] {
@@ -51,7 +54,9 @@ public struct ReportEvent: Sendable, Equatable {
                 match: MatchKind = .inside, outside: Bool = false, reportedAt: Double, acceptedAt: Double? = nil,
                 resolvedAt: Double? = nil, closedAt: Double? = nil, dueAt: Double? = nil, suspended: Bool = false,
                 resolvedLateHours: Double? = nil, reworks: Int = 0, returns: Int = 0, extensions: Int = 0,
-                satisfaction: Satisfaction? = nil, rating: Rating? = nil, grid: String? = nil, otherGrids: [String] = []) {
+                satisfaction: Satisfaction? = nil, rating: Rating? = nil, grid: String? = nil, otherGrids: [String] = [],
+                lon: Double = 0, lat: Double = 0) {
+        self.lon = lon; self.lat = lat
         self.id = id; self.type = type; self.severity = severity; self.status = status; self.department = department
         self.match = match; self.outside = outside; self.reportedAt = reportedAt; self.acceptedAt = acceptedAt
         self.resolvedAt = resolvedAt; self.closedAt = closedAt; self.dueAt = dueAt; self.suspended = suspended

@@ -32,6 +32,7 @@ extension AppDatabase: ReportRepository {
     enum ReportColumn: Int, CaseIterable {
         case id, type, severity, status, department, match, outside, reportedAt, acceptedAt, resolvedAt
         case resolvedLateHours, closedAt, dueAt, suspended, reworks, returns, extensions, satisfaction, rating
+        case lon, lat
         /// The grid column of the report's scope (not selected without one).
         case grid
 
@@ -86,7 +87,7 @@ extension AppDatabase: ReportRepository {
                 resolvedAt: optional(.resolvedAt), closedAt: optional(.closedAt), dueAt: optional(.dueAt), suspended: r.bool(C.suspended.rawValue),
                 resolvedLateHours: optional(.resolvedLateHours), reworks: int(.reworks), returns: int(.returns), extensions: int(.extensions),
                 satisfaction: r.choice(C.satisfaction.rawValue, Satisfaction.self), rating: r.choice(C.rating.rawValue, Rating.self),
-                grid: grid, otherGrids: others))
+                grid: grid, otherGrids: others, lon: r.double(C.lon.rawValue), lat: r.double(C.lat.rawValue)))
         }
     }
 }

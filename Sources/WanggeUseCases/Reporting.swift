@@ -2,6 +2,20 @@ public import Foundation
 public import WanggeCore
 public import WanggeGeo
 
+/// The boundaries a grid report is on: a version's grids (of the scope's layer), and whether every event is counted
+/// where those grids put it (`reassign`) or where it was assigned when it came in.
+public struct ReportBoundaries: Sendable {
+    public var version: LayerImport
+    public var grids: [StoredGrid]
+    public var reassign: Bool
+
+    public init(version: LayerImport, grids: [StoredGrid], reassign: Bool) {
+        self.version = version
+        self.grids = grids
+        self.reassign = reassign
+    }
+}
+
 /// Reports over the stored grids and events, for the HTTP service and the CLI alike: the period a request names,
 /// then one pass over that period's events.
 public struct Reporting: Sendable {
@@ -56,8 +70,18 @@ public struct Reporting: Sendable {
     /// Every grid of the scope with its figures over the period. The period is cut into equal spans read at once on
     /// separate SQLite readers (one per core, each in its own transaction) and their counts merged; a span's events
     /// are read in one snapshot, so an event changed meanwhile is counted as it was then or as it is now, never twice.
-    public func grids(_ scope: ReportScope, period: ReportPeriod, parts: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> GridReport {
-        let empty = GridReport.Builder(scope: scope, grids: try repository.reportGrids(scope), period: period, now: clock())
+    public func grids(_ scope: ReportScope, period: ReportPeriod, on boundaries: ReportBoundaries? = nil,
+                      parts: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> GridReport {
+        let rows = try boundaries.map { b in
+            b.grids.filter { scope.contains($0) }.map { g in
+                ReportGrid(code: g.code, name: g.name, layer: g.layer, level: g.level, parent: g.parent, areaM2: g.areaM2,
+                           households: g.properties["households"]?.doubleValue.map { Int($0) }, wkb: g.wkb)
+            }
+        } ?? repository.reportGrids(scope)
+        let empty = GridReport.Builder(scope: scope, grids: rows, period: period, now: clock())
+        // Assigning again: one snapshot of the version's grids shared by the parts, a replica (own GEOS context)
+        // per part, freed with it.
+        let snapshot = try boundaries.flatMap { b in b.reassign ? try GridIndexSnapshot.build(grids: b.grids, generation: 0) : nil }
         let n = max(1, min(parts, 8))
         let step = (period.to - period.from) / Double(n)
         let results = Locked([Result<GridReport.Builder, any Error>?](repeating: nil, count: n))
@@ -65,7 +89,16 @@ public struct Reporting: Sendable {
             let from = period.from + Double(k) * step, to = k == n - 1 ? period.to : period.from + Double(k + 1) * step
             var b = empty
             let r = Result { () throws -> GridReport.Builder in
-                try repository.forEachReportEvent(scope: scope, from: from, to: to) { b.add($0) }
+                guard let snapshot else {
+                    try repository.forEachReportEvent(scope: scope, from: from, to: to) { b.add($0) }
+                    return b
+                }
+                let replica = try GridIndexReplica(snapshot: snapshot)
+                try repository.forEachReportEvent(scope: scope, from: from, to: to) { e in
+                    var e = e
+                    e.grids = scope.codes(replica.assign(lon: e.lon, lat: e.lat))
+                    b.add(e)
+                }
                 return b
             }
             results.withLock { $0[k] = r }
@@ -76,6 +109,10 @@ public struct Reporting: Sendable {
             if merged == nil { merged = b } else { merged!.merge(b) }
         }
         var report = merged!.finish()
+        if let boundaries {
+            report.boundaries = JSONObject([("version", VersionJSON.json(boundaries.version)),
+                                            ("assignment", .string(boundaries.reassign ? "reassigned" : "stored"))])
+        }
         for o in try repository.organisations() {
             for code in Set(o.gridCodes) { report.organisations[code, default: [:]][o.kind, default: 0] += 1 }
         }

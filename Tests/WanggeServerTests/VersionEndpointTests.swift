@@ -253,4 +253,49 @@ struct VersionEndpointTests {
             }
         }
     }
+
+    @Test("grid reports on other boundaries: the versions in use when the period ended, and every event assigned again to the report's grids (checked against the engine event by event)")
+    func reports() async throws {
+        let f = try await ServerFixture.withHistory()
+        let (bytes, moved, removed) = try Self.changedFunctional()
+        let staged = try BoundaryImport(options: BoundaryOptions(layer: .functional), activate: false).run(data: bytes, source: "t", repository: f.database)
+        let id = try #require(staged.landed?.id)
+        try await Task.sleep(for: .milliseconds(20))
+        let beforeActivation = Date().timeIntervalSince1970
+        try await Task.sleep(for: .milliseconds(20))
+        try await f.app().test(.router) { client in
+            func get(_ uri: String) async throws -> TestResponse {
+                try await client.execute(uri: uri.replacingOccurrences(of: "+", with: "%2B"), method: .get, headers: f.headers(.viewer)) { $0 }
+            }
+            func codes(_ r: TestResponse) -> [String: Int] {
+                guard case .array(let rows)? = r.json["grids"] else { return [:] }
+                return Dictionary(rows.compactMap(\.objectValue).map { ($0["code"]!.stringValue!, Int($0["received"]!.doubleValue!)) }, uniquingKeysWith: { a, _ in a })
+            }
+            try await client.execute(uri: "/versions/\(id)/activate", method: .post, headers: f.headers(.gis)) { r in #expect(r.status == .ok) }
+            let quarter = "period=quarter&date=2026-08-01"
+            let stored = try await get("/reports/grids?level=functional&\(quarter)")
+            #expect(stored.status == .ok && stored.json["boundaries"] == nil)
+            #expect(codes(stored)[removed] == nil, "the grids in use by default")
+            // Events assigned again: each grid's count is the engine's, event by event.
+            let again = try await get("/reports/grids?level=functional&\(quarter)&assignment=reassigned")
+            #expect(again.status == .ok, "\(again.text.prefix(300))")
+            #expect(again.json["boundaries"]?.objectValue?["assignment"] == .string("reassigned"))
+            var expected: [String: Int] = [:]
+            let period = try Reporting(repository: f.database).period(kind: "quarter", date: "2026-08-01", from: nil, to: nil, timeZone: nil)
+            for e in try f.database.events(.allEvents) where e.event.reportedAt >= period.from && e.event.reportedAt < period.to {
+                for code in try await f.engine.assign(x: e.event.lon, y: e.event.lat).functional.grids { expected[code, default: 0] += 1 }
+            }
+            let got = codes(again).filter { $0.value > 0 }
+            #expect(got == expected)
+            #expect(codes(again)[moved] != codes(stored)[moved], "the moved grid's count follows its new boundary")
+            // The versions in use when a period ended: before the activation, the old grids (the removed one too).
+            let span = "from=\(Timestamp.format(beforeActivation - 60))&to=\(Timestamp.format(beforeActivation))"
+            let then = try await get("/reports/grids?level=functional&\(span)&boundaries=period")
+            #expect(then.status == .ok, "\(then.text.prefix(300))")
+            #expect(codes(then)[removed] != nil)
+            #expect(then.json["boundaries"]?.objectValue?["version"]?.objectValue?["status"] == .string("retired"))
+            let none = try await get("/reports/grids?level=functional&\(quarter)&boundaries=period")
+            #expect(none.status == .notFound, "no version was in use when the sample's quarter ended")
+        }
+    }
 }

@@ -37,9 +37,15 @@ struct ReportsController: Sendable {
                              enumValues: ReportFormat.allCases.map(\.rawValue)),
                        .init(name: "figure", location: .query, type: "string", description: "With f=svg: the figure to map (default: density_per_km2)",
                              enumValues: ChoroplethSVG.figures.map(\.key)),
+                       .init(name: "boundaries", location: .query, type: "string",
+                             description: "current (default): the grids in use; period: the versions in use when the period ended", enumValues: BoundaryChoice.allCases.map(\.rawValue)),
+                       .init(name: "assignment", location: .query, type: "string",
+                             description: "stored (default): each event where it was assigned when it came in; reassigned: every event assigned again to the report's boundaries", enumValues: AssignmentChoice.allCases.map(\.rawValue)),
                        Self.bom],
                 answers: [.init(status: 200, description: "The report", schema: "GridReport",
-                                alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection"), ("image/svg+xml", nil)])],
+                                alternatives: [("text/csv", nil), ("application/geo+json", "FeatureCollection"), ("image/svg+xml", nil)]),
+                          .init(status: 404, description: "boundaries=period or assignment=reassigned: the layer had no version in use then"),
+                          .init(status: 409, description: "boundaries=period: that version was retired before versions kept their grids")],
                 handler: grids),
             APIRoute(
                 method: .get, path: "/reports/departments",
@@ -112,6 +118,26 @@ struct ReportsController: Sendable {
         ]
     }
 
+    enum BoundaryChoice: String, CaseIterable { case current, period }
+    enum AssignmentChoice: String, CaseIterable { case stored, reassigned }
+
+    /// The boundaries a grid report is on, when not simply those in use with events where they were assigned.
+    func boundaries(_ q: Query, scope: ReportScope, period: ReportPeriod) throws -> ReportBoundaries? {
+        let which = try q.choice("boundaries", BoundaryChoice.self) ?? .current
+        let reassign = try q.choice("assignment", AssignmentChoice.self) == .reassigned
+        guard which == .period || reassign else { return nil }
+        let grids = reporting.repository
+        let version: LayerImport
+        if which == .period {
+            version = try FeatureRequest.version(grids, scope.layer, at: period.to - 0.001)
+        } else if let active = try grids.activeVersions()[scope.layer] {
+            version = active
+        } else {
+            throw APIError(.notFound, code: "not_found", message: "the \(scope.layer.rawValue) layer has no version in use")
+        }
+        return ReportBoundaries(version: version, grids: try grids.versionGrids(version.id), reassign: reassign)
+    }
+
     @Sendable func grids(_ r: RouteRequest) async throws -> Response {
         let q = r.query
         let bom = try q.int("bom") == 1
@@ -124,7 +150,8 @@ struct ReportsController: Sendable {
         guard ChoroplethSVG.figures.contains(where: { $0.key == figure }) else {
             throw APIError.badParameter("figure", "must be one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
         }
-        let report = try reporting.grids(scope, period: try period(q))
+        let period = try period(q)
+        let report = try reporting.grids(scope, period: period, on: try boundaries(q, scope: scope, period: period))
         let file = "report-\(scope)-\(report.period.label)"
         switch format {
         case .json: return .json(report.json())

@@ -21,6 +21,12 @@ public struct BoundaryOptions: Sendable {
     public var toleranceMetres: Double = 0.5
     /// Pieces of at most this many m² are slivers, not defects.
     public var sliverAreaM2: Double = 1.0
+    /// The longest grid code (and parent code), in characters.
+    public static let maxCodeLength = 64
+    /// The longest grid name, in characters.
+    public static let maxNameLength = 200
+    /// The most a feature's properties may take, serialized as JSON, in bytes.
+    public static let maxPropertiesBytes = 64 * 1024
 
     public init(layer: GridLayer, crs: CRS? = nil) {
         self.layer = layer
@@ -52,3 +58,4 @@ public struct BoundaryCheckResult: Sendable {
 
     public var isClean: Bool { defects.isEmpty }
 }
+

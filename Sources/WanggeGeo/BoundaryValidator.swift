@@ -95,6 +95,9 @@ public final class BoundaryValidator {
 
         var checked: [Checked] = []
         var defects: [Defect] = []
+        /// Where each feature starts: every defect of a feature is placed there (line, column and byte offset).
+        var places: [GeoJSONFeatureStream.Place] = []
+        places.reserveCapacity(document.features.count)
         var projectedButDegrees = 0
         var features = document.features
         document.features = []
@@ -103,6 +106,7 @@ public final class BoundaryValidator {
             if n % 256 == 0 { progress?(.features, n, count) }
             let raw = features[n]
             features[n] = .empty(index: n)  // the array's reference to this feature's storage goes; `raw` has the last
+            places.append(GeoJSONFeatureStream.Place(line: raw.line, column: raw.column, offset: raw.offset))
             if let c = checkFeature(raw, options: options, converter: converter, defects: &defects,
                                     projectedButDegrees: &projectedButDegrees) {
                 checked.append(c)
@@ -117,6 +121,12 @@ public final class BoundaryValidator {
         checkCodes(checked, defects: &defects)
         if options.layer.isHierarchical {
             checkHierarchy(checked, options: options, defects: &defects)
+        }
+        for k in defects.indices {
+            guard let i = defects[k].featureIndex, i < places.count else { continue }
+            defects[k].line = places[i].line
+            defects[k].column = places[i].column
+            defects[k].offset = places[i].offset
         }
         defects.sort { ($0.featureIndex ?? -1, $0.kind.rawValue) < ($1.featureIndex ?? -1, $1.kind.rawValue) }
         result.defects = defects
@@ -136,8 +146,10 @@ public final class BoundaryValidator {
                       defects: inout [Defect], projectedButDegrees: inout Int) -> Checked? {
         let f = options.fields
         let code = raw.properties[f.code]?.identifierText?.trimmingWhitespace()
+        // A code past the limit is named by its start in the defects (it is never stored).
+        let shownCode = code.map { $0.count > BoundaryOptions.maxCodeLength ? String($0.prefix(BoundaryOptions.maxCodeLength)) + "…" : $0 }
         func defect(_ kind: Defect.Kind, _ message: String, location: GeometryValue? = nil) -> Defect {
-            Defect(kind: kind, featureIndex: raw.index, code: code, message: message, location: location, line: raw.line)
+            Defect(kind: kind, featureIndex: raw.index, code: shownCode, message: message, location: location, line: raw.line)
         }
         for p in raw.problems { defects.append(defect(.structure, p)) }
         let before = defects.count
@@ -154,6 +166,19 @@ public final class BoundaryValidator {
             }
         }
         let name = raw.properties[f.name]?.identifierText
+        // Limits: what is stored is served in every answer and export, so a code, name or property bag is bounded.
+        for (key, text, limit) in [(f.code, code, BoundaryOptions.maxCodeLength), (f.name, name, BoundaryOptions.maxNameLength),
+                                   (f.parent, raw.properties[f.parent]?.identifierText, BoundaryOptions.maxCodeLength)] {
+            if let n = text?.count, n > limit {
+                defects.append(defect(.badProperty, "property \"\(key)\" is \(n) characters long; at most \(limit) are allowed"))
+            }
+        }
+        var sized = GeoJSONWriter()
+        sized.appendObject(raw.properties)
+        if sized.bytes.count > BoundaryOptions.maxPropertiesBytes {
+            defects.append(defect(.badProperty,
+                "its properties take \(sized.bytes.count) bytes as JSON; at most \(BoundaryOptions.maxPropertiesBytes) (64 KiB) are allowed"))
+        }
         if name == nil || name!.isEmpty {
             defects.append(defect(raw.properties[f.name] == nil ? .missingProperty : .badProperty,
                                   raw.properties[f.name] == nil ? "property \"\(f.name)\" (the grid name) is missing"
@@ -218,9 +243,9 @@ public final class BoundaryValidator {
         var valid = true
         do {
             if let bad = try geometry.invalidity() {
-                valid = false
                 let at = bad.x.flatMap { x in bad.y.map { y in GeometryValue.point(x: x, y: y) } }
                 let whereText = bad.x.map { x in " at [\(Self.short(x)), \(Self.short(bad.y!))]" } ?? ""
+                valid = false
                 defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText)", location: at))
             }
         } catch {

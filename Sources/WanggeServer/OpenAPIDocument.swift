@@ -285,6 +285,7 @@ enum OpenAPIDocument {
                                                           ("defects", array(object([("kind", type("string")), ("message", type("string")),
                                                                                     ("feature_index", type("integer", nullable: true)), ("code", type("string", nullable: true)),
                                                                                     ("line", type("integer", nullable: true)), ("column", type("integer", nullable: true)),
+                                                                                    ("offset", type("integer", nullable: true)),
                                                                                     ("area_m2", type("number", nullable: true)), ("location", type("object"))])))]))])),
             ("Upload", type("object", "The document to store")),
             ("Audit", object([("entries", array(object([("id", type("integer")), ("at", time), ("actor", type("string")), ("role", type("string")),

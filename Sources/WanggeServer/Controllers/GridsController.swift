@@ -159,6 +159,7 @@ struct GridsController: Sendable {
         o["code"] = d.code.map { .string($0) } ?? .null
         o["line"] = d.line.map { .number(JSONNumber($0)) } ?? .null
         o["column"] = d.column.map { .number(JSONNumber($0)) } ?? .null
+        o["offset"] = d.offset.map { .number(JSONNumber($0)) } ?? .null
         o["area_m2"] = d.areaM2.map { .number(JSONNumber(($0 * 100).rounded() / 100)) } ?? .null
         if let loc = d.location {
             var w = GeoJSONWriter()

@@ -20,6 +20,8 @@ public struct Defect: Sendable, Equatable, CustomStringConvertible {
         case siblingOverlap = "sibling_overlap"
         case parentNotCovered = "parent_not_covered"
         case emptyLayer = "empty_layer"
+        /// A ring with an edge across ±180° longitude (read as planar lon/lat it would go the other way round).
+        case crossesAntimeridian = "crosses_antimeridian"
         /// Coverage report: overlay grids that overlap each other (allowed, reported for review).
         case overlayOverlap = "overlay_overlap"
         /// Coverage report: part of an overlay grid beyond the street.

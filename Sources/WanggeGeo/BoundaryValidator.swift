@@ -230,6 +230,14 @@ public final class BoundaryValidator {
                 return nil
             }
         }
+        if let cross = AntimeridianCheck.crossing(in: value) {
+            let (a, b) = (cross.from, cross.to)
+            defects.append(defect(.crossesAntimeridian,
+                "ring \(cross.ring)\(value.polygons.count > 1 ? " of part \(cross.polygon)" : "") crosses the antimeridian (±180° longitude) between [\(Self.short(a.0)), \(Self.short(a.1))] and [\(Self.short(b.0)), \(Self.short(b.1))]; "
+                + "read as lon/lat it would span \(Self.short(abs(b.0 - a.0)))° the other way round the world. Split it at 180° into a MultiPolygon with one part on each side (RFC 7946 §3.1.9)",
+                location: .point(x: a.0 > 0 ? 180 : -180, y: a.1 + (b.1 - a.1) * (180 - abs(a.0)) / max(360 - abs(b.0 - a.0), 1e-12))))
+            return nil
+        }
         value = value.orientedForOutput()
 
         // Validity.

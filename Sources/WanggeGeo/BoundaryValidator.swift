@@ -95,6 +95,7 @@ public final class BoundaryValidator {
 
         var checked: [Checked] = []
         var defects: [Defect] = []
+        var repairs: [BoundaryRepair] = []
         /// Where each feature starts: every defect of a feature is placed there (line, column and byte offset).
         var places: [GeoJSONFeatureStream.Place] = []
         places.reserveCapacity(document.features.count)
@@ -107,7 +108,7 @@ public final class BoundaryValidator {
             let raw = features[n]
             features[n] = .empty(index: n)  // the array's reference to this feature's storage goes; `raw` has the last
             places.append(GeoJSONFeatureStream.Place(line: raw.line, column: raw.column, offset: raw.offset))
-            if let c = checkFeature(raw, options: options, converter: converter, defects: &defects,
+            if let c = checkFeature(raw, options: options, converter: converter, defects: &defects, repairs: &repairs,
                                     projectedButDegrees: &projectedButDegrees) {
                 checked.append(c)
             }
@@ -130,6 +131,7 @@ public final class BoundaryValidator {
         }
         defects.sort { ($0.featureIndex ?? -1, $0.kind.rawValue) < ($1.featureIndex ?? -1, $1.kind.rawValue) }
         result.defects = defects
+        result.repairs = repairs
         if defects.isEmpty {
             result.grids = checked.map { c in
                 GridFeature(layer: options.layer, code: c.code, name: c.name, level: c.level, parent: c.parent,
@@ -143,7 +145,7 @@ public final class BoundaryValidator {
     // MARK: one feature
 
     func checkFeature(_ raw: RawFeature, options: BoundaryOptions, converter: CRSConverter,
-                      defects: inout [Defect], projectedButDegrees: inout Int) -> Checked? {
+                      defects: inout [Defect], repairs: inout [BoundaryRepair], projectedButDegrees: inout Int) -> Checked? {
         let f = options.fields
         let code = raw.properties[f.code]?.identifierText?.trimmingWhitespace()
         // A code past the limit is named by its start in the defects (it is never stored).
@@ -241,7 +243,7 @@ public final class BoundaryValidator {
         value = value.orientedForOutput()
 
         // Validity.
-        let geometry: GeosGeometry
+        var geometry: GeosGeometry
         do {
             geometry = try GeosGeometry(value, in: geos)
         } catch {
@@ -253,8 +255,20 @@ public final class BoundaryValidator {
             if let bad = try geometry.invalidity() {
                 let at = bad.x.flatMap { x in bad.y.map { y in GeometryValue.point(x: x, y: y) } }
                 let whereText = bad.x.map { x in " at [\(Self.short(x)), \(Self.short(bad.y!))]" } ?? ""
-                valid = false
-                defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText)", location: at))
+                if options.repair {
+                    switch repairPolygon(value, geometry, reason: bad.reason, index: raw.index, code: shownCode ?? "", options: options) {
+                    case .success(let (fixedValue, fixedGeometry, report)):
+                        value = fixedValue
+                        geometry = fixedGeometry
+                        repairs.append(report)
+                    case .failure(let why):
+                        valid = false
+                        defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText); \(why.message)", location: at))
+                    }
+                } else {
+                    valid = false
+                    defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText) (repair is opt-in: --repair, or repair=true on upload)", location: at))
+                }
             }
         } catch {
             valid = false
@@ -264,6 +278,37 @@ public final class BoundaryValidator {
         return Checked(index: raw.index, line: raw.line, code: code ?? "", name: name ?? "", level: level,
                        parent: parent, value: value, geometry: geometry,
                        properties: Self.otherProperties(raw.properties, options: options), valid: valid && defects.count == before)
+    }
+
+    /// Why a repair was not taken.
+    struct RepairRefused: Error { var message: String }
+
+    /// The polygon made valid by GEOS's structure method, oriented for output, with what changed; refused when the
+    /// result is not a valid polygon or moves the geodesic area by more than the options allow.
+    func repairPolygon(_ value: GeometryValue, _ geometry: GeosGeometry, reason: String, index: Int, code: String,
+                       options: BoundaryOptions) -> Result<(GeometryValue, GeosGeometry, BoundaryRepair), RepairRefused> {
+        let fixedValue: GeometryValue, fixed: GeosGeometry
+        do {
+            let made = try geometry.makeValidByStructure()
+            // Polygons, or a collection of which only the polygons are read (the structure method keeps no lines).
+            let read: GeometryValue = try made.isEmpty ? .multiPolygon([]) : made.value()
+            guard !read.polygons.isEmpty else { return .failure(RepairRefused(message: "the repair leaves no polygon (every ring collapses)")) }
+            fixedValue = read.orientedForOutput()
+            fixed = try GeosGeometry(fixedValue, in: geos)
+            if let still = try fixed.invalidity() {
+                return .failure(RepairRefused(message: "the repair is still invalid (\(still.reason))"))
+            }
+        } catch {
+            return .failure(RepairRefused(message: "GEOS could not repair it: \(error.message)"))
+        }
+        let report = BoundaryRepair(featureIndex: index, code: code, areaBeforeM2: abs(geodesic.area(of: value)),
+                                    areaAfterM2: geodesic.area(of: fixedValue), partsBefore: value.polygons.count,
+                                    partsAfter: fixedValue.polygons.count, reason: reason)
+        guard report.changePercent <= options.repairMaxChangePercent else {
+            return .failure(RepairRefused(message:
+                "the repair was refused: it changes the area by \(BoundaryRepair.percent(report.changePercent)) % (\(BoundaryRepair.m2(report.areaBeforeM2)) → \(BoundaryRepair.m2(report.areaAfterM2)) m², parts \(report.partsBefore) → \(report.partsAfter)), more than the \(options.repairMaxChangePercent) % allowed (--repair-max-change, repair_max_change); fix it by hand"))
+        }
+        return .success((fixedValue, fixed, report))
     }
 
     static func otherProperties(_ p: JSONObject, options: BoundaryOptions) -> JSONObject {

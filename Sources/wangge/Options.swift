@@ -46,7 +46,7 @@ struct BoundaryReadOptions: ParsableArguments {
     @Option(name: .long, help: "Layer: residential, functional or industry.")
     var layer: GridLayer
 
-    @Option(name: .long, help: "CRS of the file: EPSG:nnnn, GCJ02 or BD09 (default: the file's crs member, else EPSG:4326 lon/lat).")
+    @Option(name: .long, help: "CRS of the file: EPSG:nnnn (e.g. EPSG:4490, EPSG:4547), an OGC URI (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default: the file's crs member, else EPSG:4326 lon/lat).")
     var crs: String?
 
     @Option(name: .customLong("code-field"), help: "Property holding the grid code.")

@@ -87,4 +87,58 @@ struct BoundaryChecksAPITests {
             #expect(details.contains { $0.objectValue?["field"] == .string("features[1]") })
         }
     }
+
+    @Test("EPSG:4490 and the OGC URI form are taken by POST /boundaries (?crs= and the file's crs member), /lookup, /duplicates and event submissions")
+    func crsEverywhere() async throws {
+        // Where the sample's building 1301050050040102 is, in WGS84, CGCS2000 and CGCS2000 Gauss–Krüger; and a box
+        // for boundaries in CGCS2000 lon/lat and in Gauss–Krüger metres.
+        let (lon, lat) = (114.453, 38.062)
+        let ring = [[Self.x0, Self.y0], [Self.x0 + 0.002, Self.y0], [Self.x0 + 0.002, Self.y0 + 0.002], [Self.x0, Self.y0 + 0.002], [Self.x0, Self.y0]]
+        let (gk, metres) = try {
+            let toGK = try ProjTransform(from: "EPSG:4326", to: "EPSG:4547", in: ProjContext())
+            var gk = [lon, lat]
+            toGK.transform(&gk)
+            return (gk, ring.map { p -> [Double] in var xy = p; toGK.transform(&xy); return xy })
+        }()
+        try await f.app().test(.router) { client in
+            for q in ["lon=\(lon)&lat=\(lat)&crs=EPSG:4490", "lon=\(lon)&lat=\(lat)&crs=\(Self.uri)4490",
+                      "lon=\(gk[0])&lat=\(gk[1])&crs=\(Self.uri)4547", "lon=\(gk[0])&lat=\(gk[1])&crs=urn:ogc:def:crs:EPSG::4547"] {
+                let r = try await client.execute(uri: "/lookup?\(q)", method: .get, headers: f.headers(.viewer)) { $0 }
+                #expect(r.status == .ok, "\(q): \(r.text)")
+                #expect(r.json["residential"]?.objectValue?["building"] == .string("1301050050040102"), "\(q)")
+                let dup = try await client.execute(uri: "/duplicates?type=garbage&\(q)", method: .get, headers: f.headers(.reporter)) { $0 }
+                #expect(dup.status == .ok, "\(q): \(dup.text)")
+            }
+            for (crs, x, y) in [("EPSG:4490", lon, lat), ("\(Self.uri)4490", lon, lat), ("\(Self.uri)4547", gk[0], gk[1])] {
+                let body = #"{"type":"garbage","severity":2,"lon":\#(x),"lat":\#(y),"crs":"\#(crs)","description":"垃圾堆放在楼下","reporter_name":"王芳","channel":"grid_station"}"#
+                let r = try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true), body: ServerFixture.body(body)) { $0 }
+                #expect(r.status == .created, "\(crs): \(r.text)")
+                #expect(abs((r.json["lon"]?.doubleValue ?? 0) - lon) < 1e-5 && abs((r.json["lat"]?.doubleValue ?? 0) - lat) < 1e-5, "\(crs): \(r.text)")
+                let code = try #require(CRS(parsing: crs).description as String?)
+                #expect(r.json["input"]?.objectValue?["crs"] == .string(code))
+            }
+
+            func file(_ ring: [[Double]], member: String? = nil) -> [UInt8] {
+                var b = BoundaryFileBuilder()
+                b.add("G", geometry: BoundaryFileBuilder.polygon([ring]))
+                guard let member else { return b.bytes }
+                return Array(String(decoding: b.bytes, as: UTF8.self).replacingOccurrences(
+                    of: #"{"type":"FeatureCollection","#, with: #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"\#(member)"}},"#).utf8)
+            }
+            let uploads: [(String, [UInt8], String)] = [
+                ("layer=industry&crs=EPSG:4490", file(ring), "EPSG:4490"),
+                ("layer=industry&crs=\(Self.uri)4490", file(ring), "EPSG:4490"),
+                ("layer=industry&crs=\(Self.uri)4547", file(metres), "EPSG:4547"),
+                ("layer=industry", file(metres, member: "\(Self.uri)4547"), "EPSG:4547"),
+                ("layer=industry", file(ring, member: "\(Self.uri)4490"), "EPSG:4490"),
+            ]
+            for (q, bytes, crs) in uploads {
+                let r = try await upload(client, q, bytes)
+                #expect(r.status == .ok, "\(q): \(r.text.prefix(300))")
+                #expect(r.json["crs"] == .string(crs), "\(q)")
+                let look = try await client.execute(uri: "/lookup?lon=\(Self.x0 + 0.001)&lat=\(Self.y0 + 0.001)", method: .get, headers: f.headers(.viewer)) { $0 }
+                #expect(look.json["industry"]?.objectValue?["grids"] == .array([.string("G")]), "\(q): \(look.text)")
+            }
+        }
+    }
 }

@@ -74,7 +74,7 @@ struct GridsController: Sendable {
                      tag: "grids", roles: [.gis, .admin],
                      parameters: [
                         .init(name: "layer", location: .query, type: "string", required: true, description: "The layer to replace", enumValues: GridLayer.allCases.map(\.rawValue)),
-                        .init(name: "crs", location: .query, type: "string", description: "CRS of the file (default: its crs member, else EPSG:4326)"),
+                        .init(name: "crs", location: .query, type: "string", description: "CRS of the file: EPSG:nnnn (e.g. EPSG:4490, EPSG:4547), an OGC URI or URN (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default: its crs member, else EPSG:4326)"),
                         .init(name: "code_field", location: .query, type: "string", description: "Property holding the code (default code)"),
                         .init(name: "name_field", location: .query, type: "string", description: "Property holding the name (default name)"),
                         .init(name: "level_field", location: .query, type: "string", description: "Property holding the level (default level)"),

@@ -67,7 +67,7 @@ extension GeoJSONDocument {
             case .feature(let bytes, let at):
                 let index = features.count
                 features.append(try Self.read(bytes, at: at, path: { $0.within(index: index).within(key: "features") }) { s throws(JSONSyntaxError) in
-                    try GeoJSONDocument.readFeature(&s, index: index, line: at.line)
+                    try GeoJSONDocument.readFeature(&s, index: index, at: at)
                 })
             case .member(let key, let bytes, let at):
                 guard seen.insert(key).inserted else {

@@ -4,6 +4,9 @@ public struct RawFeature: Sendable, Equatable {
     public var index: Int
     /// 1-based line where the feature starts in the file.
     public var line: Int
+    /// 1-based column (in characters) and 0-based byte offset where the feature starts.
+    public var column: Int = 1
+    public var offset: Int = 0
     public var id: JSONValue?
     /// `geometry.type`, or nil when the geometry is missing or null.
     public var geometryType: String?
@@ -70,8 +73,8 @@ public struct GeoJSONDocument: Sendable, Equatable {
                 guard s.current == 0x5B else { featuresKind = try s.readValue().typeDescription; return }
                 do throws(JSONSyntaxError) {
                     try s.readArray { (s: inout JSONScanner, i: Int) throws(JSONSyntaxError) in
-                        let line = lineCounter.line(at: s.pos, in: s.bytes)
-                        do throws(JSONSyntaxError) { features.append(try readFeature(&s, index: i, line: line)) } catch { throw error.within(index: i) }
+                        let at = lineCounter.place(at: s.pos, in: s.bytes)
+                        do throws(JSONSyntaxError) { features.append(try readFeature(&s, index: i, at: at)) } catch { throw error.within(index: i) }
                     }
                 } catch { throw error.within(key: "features") }
             case "crs":
@@ -96,9 +99,9 @@ public struct GeoJSONDocument: Sendable, Equatable {
         return GeoJSONDocument(features: features, crsName: crsName)
     }
 
-    static func readFeature(_ s: inout JSONScanner, index: Int, line: Int) throws(JSONSyntaxError) -> RawFeature {
-        var f = RawFeature(index: index, line: line, id: nil, geometryType: nil, coordinates: nil,
-                           properties: JSONObject(), problems: [])
+    static func readFeature(_ s: inout JSONScanner, index: Int, at: GeoJSONFeatureStream.Place) throws(JSONSyntaxError) -> RawFeature {
+        var f = RawFeature(index: index, line: at.line, column: at.column, offset: at.offset, id: nil, geometryType: nil,
+                           coordinates: nil, properties: JSONObject(), problems: [])
         s.skipWhitespace()
         guard s.current == 0x7B else {
             let v = try s.readValue()
@@ -183,16 +186,18 @@ public struct GeoJSONStructureError: Error, Sendable, Equatable, CustomStringCon
     public var description: String { message }
 }
 
-/// Counts lines incrementally as a reader moves forward through a buffer.
+/// Counts lines and columns (characters, as `JSONScanner` counts them) incrementally as a reader moves forward
+/// through a buffer.
 struct LineCounter {
     var offset = 0
     var line = 1
+    var column = 1
 
-    mutating func line(at position: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    mutating func place(at position: Int, in bytes: UnsafeBufferPointer<UInt8>) -> GeoJSONFeatureStream.Place {
         while offset < position {
-            if bytes[offset] == 0x0A { line += 1 }
+            if bytes[offset] == 0x0A { line += 1; column = 1 } else if bytes[offset] & 0xC0 != 0x80 { column += 1 }
             offset += 1
         }
-        return line
+        return GeoJSONFeatureStream.Place(line: line, column: column, offset: offset)
     }
 }

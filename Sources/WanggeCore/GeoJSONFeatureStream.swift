@@ -18,6 +18,10 @@ public struct GeoJSONFeatureStream: Sendable {
         public var line: Int
         public var column: Int
         public var offset: Int
+
+        public init(line: Int, column: Int, offset: Int) {
+            self.line = line; self.column = column; self.offset = offset
+        }
     }
 
     enum Phase { case start, members, features, done }

@@ -114,3 +114,27 @@ public enum CoordinateRangeCheck {
                       location: nil, line: line)
     }
 }
+
+/// Finds a ring edge that crosses ±180° longitude. Rings are read as planar lon/lat everywhere (the grid index,
+/// GEOS predicates, bounding boxes), so such an edge goes the long way round the world there, while the geodesic
+/// area takes the short way: the two would disagree. RFC 7946 §3.1.9 asks for such a polygon to be cut in two.
+public enum AntimeridianCheck {
+    /// The first edge whose ends are more than 180° of longitude apart, as (polygon, ring, from, to); nil when none.
+    /// An edge along the antimeridian itself (from +180° to −180°, as a cut polygon closes) does not cross it.
+    public static func crossing(in geometry: GeometryValue) -> (polygon: Int, ring: Int, from: (Double, Double), to: (Double, Double))? {
+        for (p, polygon) in geometry.polygons.enumerated() {
+            for (r, ring) in polygon.rings.enumerated() {
+                let xy = ring.xy
+                var i = 2
+                while i + 1 < xy.count {
+                    let x0 = xy[i - 2], x1 = xy[i]
+                    if abs(x1 - x0) > 180, !(abs(x0) == 180 && abs(x1) == 180) {
+                        return (p, r, (x0, xy[i - 1]), (x1, xy[i + 1]))
+                    }
+                    i += 2
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -21,6 +21,17 @@ public struct BoundaryOptions: Sendable {
     public var toleranceMetres: Double = 0.5
     /// Pieces of at most this many m² are slivers, not defects.
     public var sliverAreaM2: Double = 1.0
+    /// Repair invalid polygons (GEOS MakeValid, structure method) instead of refusing them; never done unasked.
+    public var repair = false
+    /// A repair that moves a feature's geodesic area by more than this many percent is refused.
+    public var repairMaxChangePercent: Double = 0.1
+
+    /// The longest grid code (and parent code), in characters.
+    public static let maxCodeLength = 64
+    /// The longest grid name, in characters.
+    public static let maxNameLength = 200
+    /// The most a feature's properties may take, serialized as JSON, in bytes.
+    public static let maxPropertiesBytes = 64 * 1024
 
     public init(layer: GridLayer, crs: CRS? = nil) {
         self.layer = layer
@@ -49,6 +60,37 @@ public struct BoundaryCheckResult: Sendable {
     public var defects: [Defect]
     /// Checked grids in WGS84 with RFC 7946 orientation; empty when there are defects.
     public var grids: [GridFeature]
+    /// The polygons repaired (only with `BoundaryOptions.repair`), in file order.
+    public var repairs: [BoundaryRepair] = []
 
     public var isClean: Bool { defects.isEmpty }
+}
+
+/// What a repair changed in one feature: geodesic area and polygon parts before and after.
+public struct BoundaryRepair: Sendable, Equatable, CustomStringConvertible {
+    /// 0-based index of the feature in the file.
+    public var featureIndex: Int
+    public var code: String
+    public var areaBeforeM2: Double
+    public var areaAfterM2: Double
+    public var partsBefore: Int
+    public var partsAfter: Int
+    /// GEOS's reason the polygon was invalid.
+    public var reason: String
+
+    /// |after − before| ÷ before, in percent (infinite when there was no area before and is some after).
+    public var changePercent: Double {
+        let delta = abs(areaAfterM2 - areaBeforeM2)
+        return delta == 0 ? 0 : areaBeforeM2 > 0 ? delta / areaBeforeM2 * 100 : .infinity
+    }
+
+    /// "feature 3 (code C1): repaired (Self-intersection): area 12 345.6 → 12 340.1 m² (−0.045 %), parts 1 → 2"
+    public var description: String {
+        let sign = areaAfterM2 < areaBeforeM2 ? "−" : "+"
+        return "feature \(featureIndex) (code \(code)): repaired (\(reason)): area \(Self.m2(areaBeforeM2)) → \(Self.m2(areaAfterM2)) m² "
+            + "(\(sign)\(Self.percent(changePercent)) %), parts \(partsBefore) → \(partsAfter)"
+    }
+
+    static func m2(_ v: Double) -> String { "\((v * 10).rounded() / 10)" }
+    static func percent(_ v: Double) -> String { v.isFinite ? "\((v * 1000).rounded() / 1000)" : "∞" }
 }

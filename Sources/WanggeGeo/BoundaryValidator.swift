@@ -95,6 +95,10 @@ public final class BoundaryValidator {
 
         var checked: [Checked] = []
         var defects: [Defect] = []
+        var repairs: [BoundaryRepair] = []
+        /// Where each feature starts: every defect of a feature is placed there (line, column and byte offset).
+        var places: [GeoJSONFeatureStream.Place] = []
+        places.reserveCapacity(document.features.count)
         var projectedButDegrees = 0
         var features = document.features
         document.features = []
@@ -103,7 +107,8 @@ public final class BoundaryValidator {
             if n % 256 == 0 { progress?(.features, n, count) }
             let raw = features[n]
             features[n] = .empty(index: n)  // the array's reference to this feature's storage goes; `raw` has the last
-            if let c = checkFeature(raw, options: options, converter: converter, defects: &defects,
+            places.append(GeoJSONFeatureStream.Place(line: raw.line, column: raw.column, offset: raw.offset))
+            if let c = checkFeature(raw, options: options, converter: converter, defects: &defects, repairs: &repairs,
                                     projectedButDegrees: &projectedButDegrees) {
                 checked.append(c)
             }
@@ -118,8 +123,15 @@ public final class BoundaryValidator {
         if options.layer.isHierarchical {
             checkHierarchy(checked, options: options, defects: &defects)
         }
+        for k in defects.indices {
+            guard let i = defects[k].featureIndex, i < places.count else { continue }
+            defects[k].line = places[i].line
+            defects[k].column = places[i].column
+            defects[k].offset = places[i].offset
+        }
         defects.sort { ($0.featureIndex ?? -1, $0.kind.rawValue) < ($1.featureIndex ?? -1, $1.kind.rawValue) }
         result.defects = defects
+        result.repairs = repairs
         if defects.isEmpty {
             result.grids = checked.map { c in
                 GridFeature(layer: options.layer, code: c.code, name: c.name, level: c.level, parent: c.parent,
@@ -133,11 +145,13 @@ public final class BoundaryValidator {
     // MARK: one feature
 
     func checkFeature(_ raw: RawFeature, options: BoundaryOptions, converter: CRSConverter,
-                      defects: inout [Defect], projectedButDegrees: inout Int) -> Checked? {
+                      defects: inout [Defect], repairs: inout [BoundaryRepair], projectedButDegrees: inout Int) -> Checked? {
         let f = options.fields
         let code = raw.properties[f.code]?.identifierText?.trimmingWhitespace()
+        // A code past the limit is named by its start in the defects (it is never stored).
+        let shownCode = code.map { $0.count > BoundaryOptions.maxCodeLength ? String($0.prefix(BoundaryOptions.maxCodeLength)) + "…" : $0 }
         func defect(_ kind: Defect.Kind, _ message: String, location: GeometryValue? = nil) -> Defect {
-            Defect(kind: kind, featureIndex: raw.index, code: code, message: message, location: location, line: raw.line)
+            Defect(kind: kind, featureIndex: raw.index, code: shownCode, message: message, location: location, line: raw.line)
         }
         for p in raw.problems { defects.append(defect(.structure, p)) }
         let before = defects.count
@@ -154,6 +168,19 @@ public final class BoundaryValidator {
             }
         }
         let name = raw.properties[f.name]?.identifierText
+        // Limits: what is stored is served in every answer and export, so a code, name or property bag is bounded.
+        for (key, text, limit) in [(f.code, code, BoundaryOptions.maxCodeLength), (f.name, name, BoundaryOptions.maxNameLength),
+                                   (f.parent, raw.properties[f.parent]?.identifierText, BoundaryOptions.maxCodeLength)] {
+            if let n = text?.count, n > limit {
+                defects.append(defect(.badProperty, "property \"\(key)\" is \(n) characters long; at most \(limit) are allowed"))
+            }
+        }
+        var sized = GeoJSONWriter()
+        sized.appendObject(raw.properties)
+        if sized.bytes.count > BoundaryOptions.maxPropertiesBytes {
+            defects.append(defect(.badProperty,
+                "its properties take \(sized.bytes.count) bytes as JSON; at most \(BoundaryOptions.maxPropertiesBytes) (64 KiB) are allowed"))
+        }
         if name == nil || name!.isEmpty {
             defects.append(defect(raw.properties[f.name] == nil ? .missingProperty : .badProperty,
                                   raw.properties[f.name] == nil ? "property \"\(f.name)\" (the grid name) is missing"
@@ -205,10 +232,18 @@ public final class BoundaryValidator {
                 return nil
             }
         }
+        if let cross = AntimeridianCheck.crossing(in: value) {
+            let (a, b) = (cross.from, cross.to)
+            defects.append(defect(.crossesAntimeridian,
+                "ring \(cross.ring)\(value.polygons.count > 1 ? " of part \(cross.polygon)" : "") crosses the antimeridian (±180° longitude) between [\(Self.short(a.0)), \(Self.short(a.1))] and [\(Self.short(b.0)), \(Self.short(b.1))]; "
+                + "read as lon/lat it would span \(Self.short(abs(b.0 - a.0)))° the other way round the world. Split it at 180° into a MultiPolygon with one part on each side (RFC 7946 §3.1.9)",
+                location: .point(x: a.0 > 0 ? 180 : -180, y: a.1 + (b.1 - a.1) * (180 - abs(a.0)) / max(360 - abs(b.0 - a.0), 1e-12))))
+            return nil
+        }
         value = value.orientedForOutput()
 
         // Validity.
-        let geometry: GeosGeometry
+        var geometry: GeosGeometry
         do {
             geometry = try GeosGeometry(value, in: geos)
         } catch {
@@ -218,10 +253,22 @@ public final class BoundaryValidator {
         var valid = true
         do {
             if let bad = try geometry.invalidity() {
-                valid = false
                 let at = bad.x.flatMap { x in bad.y.map { y in GeometryValue.point(x: x, y: y) } }
                 let whereText = bad.x.map { x in " at [\(Self.short(x)), \(Self.short(bad.y!))]" } ?? ""
-                defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText)", location: at))
+                if options.repair {
+                    switch repairPolygon(value, geometry, reason: bad.reason, index: raw.index, code: shownCode ?? "", options: options) {
+                    case .success(let (fixedValue, fixedGeometry, report)):
+                        value = fixedValue
+                        geometry = fixedGeometry
+                        repairs.append(report)
+                    case .failure(let why):
+                        valid = false
+                        defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText); \(why.message)", location: at))
+                    }
+                } else {
+                    valid = false
+                    defects.append(defect(.invalidPolygon, "invalid polygon: \(bad.reason)\(whereText) (repair is opt-in: --repair, or repair=true on upload)", location: at))
+                }
             }
         } catch {
             valid = false
@@ -231,6 +278,37 @@ public final class BoundaryValidator {
         return Checked(index: raw.index, line: raw.line, code: code ?? "", name: name ?? "", level: level,
                        parent: parent, value: value, geometry: geometry,
                        properties: Self.otherProperties(raw.properties, options: options), valid: valid && defects.count == before)
+    }
+
+    /// Why a repair was not taken.
+    struct RepairRefused: Error { var message: String }
+
+    /// The polygon made valid by GEOS's structure method, oriented for output, with what changed; refused when the
+    /// result is not a valid polygon or moves the geodesic area by more than the options allow.
+    func repairPolygon(_ value: GeometryValue, _ geometry: GeosGeometry, reason: String, index: Int, code: String,
+                       options: BoundaryOptions) -> Result<(GeometryValue, GeosGeometry, BoundaryRepair), RepairRefused> {
+        let fixedValue: GeometryValue, fixed: GeosGeometry
+        do {
+            let made = try geometry.makeValidByStructure()
+            // Polygons, or a collection of which only the polygons are read (the structure method keeps no lines).
+            let read: GeometryValue = try made.isEmpty ? .multiPolygon([]) : made.value()
+            guard !read.polygons.isEmpty else { return .failure(RepairRefused(message: "the repair leaves no polygon (every ring collapses)")) }
+            fixedValue = read.orientedForOutput()
+            fixed = try GeosGeometry(fixedValue, in: geos)
+            if let still = try fixed.invalidity() {
+                return .failure(RepairRefused(message: "the repair is still invalid (\(still.reason))"))
+            }
+        } catch {
+            return .failure(RepairRefused(message: "GEOS could not repair it: \(error.message)"))
+        }
+        let report = BoundaryRepair(featureIndex: index, code: code, areaBeforeM2: abs(geodesic.area(of: value)),
+                                    areaAfterM2: geodesic.area(of: fixedValue), partsBefore: value.polygons.count,
+                                    partsAfter: fixedValue.polygons.count, reason: reason)
+        guard report.changePercent <= options.repairMaxChangePercent else {
+            return .failure(RepairRefused(message:
+                "the repair was refused: it changes the area by \(BoundaryRepair.percent(report.changePercent)) % (\(BoundaryRepair.m2(report.areaBeforeM2)) → \(BoundaryRepair.m2(report.areaAfterM2)) m², parts \(report.partsBefore) → \(report.partsAfter)), more than the \(options.repairMaxChangePercent) % allowed (--repair-max-change, repair_max_change); fix it by hand"))
+        }
+        return .success((fixedValue, fixed, report))
     }
 
     static func otherProperties(_ p: JSONObject, options: BoundaryOptions) -> JSONObject {

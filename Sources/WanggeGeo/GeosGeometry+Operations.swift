@@ -41,6 +41,20 @@ extension GeosGeometry {
         try context.own(GEOSMakeValid_r(h, pointer), "makeValid")
     }
 
+    /// A valid version by GEOS's structure method (`GEOSMakeValidWithParams_r`, GEOS ≥ 3.10): each ring made valid,
+    /// shells merged and holes subtracted, so a ring's area is kept where the linework method may drop it; parts
+    /// that collapse to lines or points are dropped, so the result is polygonal or empty.
+    /// - Throws: `GeosError` when GEOS fails (NULL from the constructor or the repair, 0 from a setter).
+    public func makeValidByStructure() throws(GeosError) -> GeosGeometry {
+        // The parameters are ours from create (NULL on failure) to the deferred destroy.
+        guard let params = GEOSMakeValidParams_create_r(h) else { throw context.error("makeValidParams") }
+        defer { GEOSMakeValidParams_destroy_r(h, params) }
+        guard GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE) == 1,
+              GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0) == 1 else { throw context.error("makeValidParams") }
+        // The result (NULL on failure) is a new geometry that `own` gives its one owner.
+        return try context.own(GEOSMakeValidWithParams_r(h, pointer, params), "makeValid")
+    }
+
     /// Puts the geometry in GEOS's normal form in place (ring starts and orders), so equal shapes compare equal.
     /// Returns false when GEOS fails.
     @discardableResult

@@ -23,7 +23,7 @@ struct AssignCommand: ParsableCommand {
     var input: String
     @Option(name: .shortAndLong, help: "Output file (same format).") var output: String
     @Option(name: .long, help: "Input format when the extension does not say: csv, ndjson or geojson.") var format: String?
-    @Option(name: .long, help: "CRS of the coordinates: EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326).") var crs: String?
+    @Option(name: .long, help: "CRS of the coordinates: EPSG:nnnn (e.g. EPSG:4490), an OGC URI (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default EPSG:4326).") var crs: String?
     @Option(name: .customLong("lon-field"), help: "Longitude column (default: lon, lng, longitude or x).") var lonField: String?
     @Option(name: .customLong("lat-field"), help: "Latitude column (default: lat, latitude or y).") var latField: String?
     @Option(name: .long, help: "Snap points outside every grid to one within this many metres.") var snap: Double = 0

@@ -109,6 +109,7 @@ enum BoundaryRun {
         bar.finish()
         let check = outcome.check
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
+        for r in check.repairs { print(r.description) }
         if !check.isClean {
             for d in check.defects.prefix(500) { print(d.description) }
             if check.defects.count > 500 { print("… and \(check.defects.count - 500) more\(read.report.map { " (all in \($0))" } ?? "")") }
@@ -121,6 +122,7 @@ enum BoundaryRun {
         }
         let area = check.grids.reduce(0) { $0 + $1.areaM2 }
         var summary = "\(file): \(check.featureCount) features, no defects (\(check.crs), \(seconds) s)"
+        if !check.repairs.isEmpty { summary += "; \(check.repairs.count) repaired" }
         if read.layer.isHierarchical {
             let perLevel = GridLevel.allCases.compactMap { l -> String? in
                 let n = check.grids.filter { $0.level == l }.count

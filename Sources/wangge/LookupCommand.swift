@@ -16,7 +16,7 @@ struct LookupCommand: ParsableCommand {
 
     @Argument(help: "Longitude (or x in the given CRS).") var lon: Double
     @Argument(help: "Latitude (or y in the given CRS).") var lat: Double
-    @Option(name: .long, help: "CRS of the position: EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326).") var crs: String?
+    @Option(name: .long, help: "CRS of the position: EPSG:nnnn (e.g. EPSG:4490), an OGC URI (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default EPSG:4326).") var crs: String?
     @Option(name: .long, help: "Snap points outside every grid to one within this many metres.") var snap: Double = 0
     @OptionGroup var database: DatabaseOptions
 

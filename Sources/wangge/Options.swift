@@ -46,7 +46,7 @@ struct BoundaryReadOptions: ParsableArguments {
     @Option(name: .long, help: "Layer: residential, functional or industry.")
     var layer: GridLayer
 
-    @Option(name: .long, help: "CRS of the file: EPSG:nnnn, GCJ02 or BD09 (default: the file's crs member, else EPSG:4326 lon/lat).")
+    @Option(name: .long, help: "CRS of the file: EPSG:nnnn (e.g. EPSG:4490, EPSG:4547), an OGC URI (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default: the file's crs member, else EPSG:4326 lon/lat).")
     var crs: String?
 
     @Option(name: .customLong("code-field"), help: "Property holding the grid code.")
@@ -65,6 +65,11 @@ struct BoundaryReadOptions: ParsableArguments {
     var tolerance = 0.5
     @Option(name: .customLong("sliver-area"), help: "Pieces of at most this many square metres are ignored.")
     var sliverArea = 1.0
+
+    @Flag(name: .long, help: "Repair invalid polygons (GEOS MakeValid, structure method) instead of refusing them; every repair is printed.")
+    var repair = false
+    @Option(name: .customLong("repair-max-change"), help: "With --repair: refuse a repair that changes a feature's area by more than this many percent.")
+    var repairMaxChange = 0.1
 
     @Option(name: .long, help: "Write every defect as a GeoJSON layer to this file.")
     var report: String?
@@ -87,8 +92,11 @@ struct BoundaryReadOptions: ParsableArguments {
         }
         guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a non-negative number of metres") }
         guard sliverArea >= 0, sliverArea.isFinite else { throw ValidationError("--sliver-area must be a non-negative number of square metres") }
+        guard repairMaxChange >= 0, repairMaxChange.isFinite else { throw ValidationError("--repair-max-change must be a non-negative percentage") }
         o.toleranceMetres = tolerance
         o.sliverAreaM2 = sliverArea
+        o.repair = repair
+        o.repairMaxChangePercent = repairMaxChange
         return o
     }
 }

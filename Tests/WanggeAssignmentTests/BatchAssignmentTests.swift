@@ -134,6 +134,28 @@ struct BatchAssignmentTests {
         #expect(summary.byMatch[.inside] == 1)
     }
 
+    @Test("wangge lookup/assign --crs and a file's crs member take EPSG:4490 and the OGC URI form", arguments: [
+        ("EPSG:4490", CRS.epsg(4490)), ("http://www.opengis.net/def/crs/EPSG/0/4490", .epsg(4490)),
+        ("http://www.opengis.net/def/crs/EPSG/0/4547", .epsg(4547)),
+    ])
+    func crsSpellings(_ name: String, _ crs: CRS) throws {
+        let c = try CRSConverter(crs, context: ProjContext())
+        var xy = [114.453, 38.062]
+        c.fromWGS84(&xy)
+        let expected = try engine.assignBlocking(x: 114.453, y: 38.062).residential.building
+        // One point, as `wangge lookup --crs` asks for it.
+        #expect(try engine.assignBlocking(x: xy[0], y: xy[1], crs: try CRS(parsing: name)).residential.building == expected)
+        // As an option (what --crs parses to), on a CSV file.
+        let csv = try write("crs.csv", "id,lon,lat\n1,\(xy[0]),\(xy[1])\n")
+        let job = BatchAssignment(format: .csv, crs: try CRS(parsing: name))
+        #expect(try job.run(input: csv, output: "\(dir)/crs-out.csv", engine: engine).byMatch[.inside] == 1)
+        #expect(try read("\(dir)/crs-out.csv").contains(",\(expected!),"))
+        // As the GeoJSON file's crs member.
+        let member = try write("crs.geojson", #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"\#(name)"}},"features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[\#(xy[0]),\#(xy[1])]},"properties":{}}]}"#)
+        #expect(try BatchAssignment(format: .geojson).run(input: member, output: "\(dir)/crs-out.geojson", engine: engine).byMatch[.inside] == 1)
+        #expect(try read("\(dir)/crs-out.geojson").contains(expected!))
+    }
+
     @Test("a large file streams through in chunks with every row accounted for")
     func large() throws {
         var text = "id,lon,lat\n"

@@ -59,7 +59,7 @@ struct EventsController: Sendable {
                     .init(name: "type", location: .query, type: "string", required: true, description: "The event type of the report"),
                     .init(name: "lon", location: .query, type: "number", required: true, description: "Longitude (or x in crs)"),
                     .init(name: "lat", location: .query, type: "number", required: true, description: "Latitude (or y in crs)"),
-                    .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326)"),
+                    .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn (e.g. EPSG:4490), an OGC URI or URN (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default EPSG:4326)"),
                 ],
                 answers: [.init(status: 200, description: "The possible duplicates, nearest first, and the rule", schema: "PossibleDuplicates"),
                           .init(status: 422, description: "The position is not a valid location in that CRS")],

@@ -27,10 +27,29 @@ struct GridsController: Sendable {
         var index_generation: Int
         /// Organisations whose grids changed with this import (GET /organisations/moves lists them later too).
         var organisations_moved: [Moved]
+        /// The polygons repaired (only with repair=true), in file order.
+        var repairs: [Repaired]
     }
 
-    /// A boolean query parameter.
-    enum Flag: String, CaseIterable { case `true`, `false` }
+    /// What a repair changed in one feature (`wangge import --repair` prints the same).
+    struct Repaired: Encodable {
+        var feature_index: Int
+        var code: String
+        var reason: String
+        var area_before_m2: Double
+        var area_after_m2: Double
+        var area_change_percent: Double
+        var parts_before: Int
+        var parts_after: Int
+
+        init(_ r: BoundaryRepair) {
+            feature_index = r.featureIndex; code = r.code; reason = r.reason
+            area_before_m2 = (r.areaBeforeM2 * 100).rounded() / 100
+            area_after_m2 = (r.areaAfterM2 * 100).rounded() / 100
+            area_change_percent = (r.changePercent * 1e6).rounded() / 1e6
+            parts_before = r.partsBefore; parts_after = r.partsAfter
+        }
+    }
 
     struct Moved: Encodable {
         var organisation: String
@@ -59,13 +78,15 @@ struct GridsController: Sendable {
                      parameters: [
                         .init(name: "layer", location: .query, type: "string", required: true, description: "The layer the file is a version of", enumValues: GridLayer.allCases.map(\.rawValue)),
                         .init(name: "activate", location: .query, type: "string", description: "true: make the new version the layer's boundaries at once (default false: staged)", enumValues: ["true", "false"]),
-                        .init(name: "crs", location: .query, type: "string", description: "CRS of the file (default: its crs member, else EPSG:4326)"),
+                        .init(name: "crs", location: .query, type: "string", description: "CRS of the file: EPSG:nnnn (e.g. EPSG:4490, EPSG:4547), an OGC URI or URN (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default: its crs member, else EPSG:4326)"),
                         .init(name: "code_field", location: .query, type: "string", description: "Property holding the code (default code)"),
                         .init(name: "name_field", location: .query, type: "string", description: "Property holding the name (default name)"),
                         .init(name: "level_field", location: .query, type: "string", description: "Property holding the level (default level)"),
                         .init(name: "parent_field", location: .query, type: "string", description: "Property holding the parent code (default parent)"),
                         .init(name: "tolerance", location: .query, type: "number", description: "Metres below which gaps and overlaps are noise (default 0.5)", minimum: 0, maximum: 100),
                         .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
+                        .init(name: "repair", location: .query, type: "string", description: "true: repair invalid polygons (GEOS MakeValid, structure method) instead of refusing them; each repair is reported (default false)", enumValues: ["true", "false"]),
+                        .init(name: "repair_max_change", location: .query, type: "number", description: "With repair=true: refuse a repair that changes a feature's area by more than this many percent (default 0.1)", minimum: 0, maximum: 100),
                      ],
                      body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features", maxBytes: maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored as a staged version; or activated, the index reloaded", schema: "BoundaryImport"),
@@ -104,7 +125,7 @@ struct GridsController: Sendable {
         guard let layer = try q.choice("layer", GridLayer.self) else {
             throw APIError.badParameter("layer", "is required", message: "query parameter layer is required (residential, functional or industry)")
         }
-        let activate = try q.choice("activate", Flag.self) == .true
+        let activate = try q.choice("activate", CommunityController.Flag.self) == .true
         var options = BoundaryOptions(layer: layer)
         if let crs = try q.crs() { options.crs = crs }
         if let f = q.string("code_field"), !f.isEmpty { options.fields.code = f }
@@ -113,6 +134,8 @@ struct GridsController: Sendable {
         if let f = q.string("parent_field"), !f.isEmpty { options.fields.parent = f }
         options.toleranceMetres = try q.double("tolerance") ?? 0.5
         options.sliverAreaM2 = try q.double("sliver_area") ?? 1
+        options.repair = try q.choice("repair", CommunityController.Flag.self) == .true
+        options.repairMaxChangePercent = try q.double("repair_max_change") ?? options.repairMaxChangePercent
         // The file is read feature by feature as it arrives (the body is never held whole); a read that fails keeps
         // its error and lets the rest of the body go by, and the error is the answer's one defect.
         var upload = try await r.body(streaming: Upload()) { upload, chunk in
@@ -155,7 +178,8 @@ struct GridsController: Sendable {
                                        index_generation: publishing.engine.snapshot.generation,
                                        organisations_moved: published.moved.map {
                                            Moved(organisation: $0.organisation, name: $0.name, layer: $0.layer.rawValue, from: $0.from, to: $0.to)
-                                       }))
+                                       },
+                                       repairs: outcome.check.repairs.map(Repaired.init)))
     }
 
     /// A boundary upload as it is read.
@@ -170,6 +194,7 @@ struct GridsController: Sendable {
         o["code"] = d.code.map { .string($0) } ?? .null
         o["line"] = d.line.map { .number(JSONNumber($0)) } ?? .null
         o["column"] = d.column.map { .number(JSONNumber($0)) } ?? .null
+        o["offset"] = d.offset.map { .number(JSONNumber($0)) } ?? .null
         o["area_m2"] = d.areaM2.map { .number(JSONNumber(($0 * 100).rounded() / 100)) } ?? .null
         if let loc = d.location {
             var w = GeoJSONWriter()

@@ -52,7 +52,7 @@ struct SystemController: Sendable {
                      parameters: [
                         .init(name: "lon", location: .query, type: "number", required: true, description: "Longitude (or x in crs)"),
                         .init(name: "lat", location: .query, type: "number", required: true, description: "Latitude (or y in crs)"),
-                        .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn, GCJ02 or BD09 (default EPSG:4326)"),
+                        .init(name: "crs", location: .query, type: "string", description: "EPSG:nnnn (e.g. EPSG:4490), an OGC URI or URN (http://www.opengis.net/def/crs/EPSG/0/4547), GCJ02 or BD09 (default EPSG:4326)"),
                         .init(name: "snap", location: .query, type: "number", description: "Snap points outside every grid to one within this many metres (0–5000, default 0)", minimum: 0, maximum: 5000),
                         FeatureRequest.dateParameter,
                      ],

@@ -16,6 +16,8 @@ public struct Defect: Sendable, Equatable, CustomStringConvertible {
         case duplicateCode = "duplicate_code"
         case unknownParent = "unknown_parent"
         case levelOrder = "level_order"
+        /// A code that does not follow the code scheme asked for (`--code-scheme gbt30428`).
+        case codeScheme = "code_scheme"
         case childOutsideParent = "child_outside_parent"
         case siblingOverlap = "sibling_overlap"
         case parentNotCovered = "parent_not_covered"

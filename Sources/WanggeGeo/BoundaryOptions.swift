@@ -33,6 +33,12 @@ public struct BoundaryOptions: Sendable {
     /// The most a feature's properties may take, serialized as JSON, in bytes.
     public static let maxPropertiesBytes = 64 * 1024
 
+    /// Accept top-level grids whose parent lies outside the file (a district's streets under a district code that
+    /// is not itself a grid here); the outside parent is kept as the property `external_parent`.
+    public var externalRoot = false
+    /// Check residential codes against a code scheme (nil: codes are free text).
+    public var codeScheme: CodeScheme?
+
     public init(layer: GridLayer, crs: CRS? = nil) {
         self.layer = layer
         self.crs = crs
@@ -93,4 +99,59 @@ public struct BoundaryRepair: Sendable, Equatable, CustomStringConvertible {
 
     static func m2(_ v: Double) -> String { "\((v * 10).rounded() / 10)" }
     static func percent(_ v: Double) -> String { v.isFinite ? "\((v * 1000).rounded() / 1000)" : "∞" }
+}
+
+/// Grid codes by the national scheme (GB/T 30428 and the city practice built on it): a code is digits only; a
+/// street's is its district's 6-digit administrative code followed by the street's own digits; every child's code
+/// is its parent's followed by its own. The digits per level are configurable: the default is street 3, community
+/// 3, courtyard (the unit grid) 2, building 2; Beijing, for one, gives the unit grid 3.
+public struct CodeScheme: Sendable, Equatable {
+    /// The district's administrative code in front of a street's.
+    public static let districtDigits = 6
+    public var digits: [GridLevel: Int]
+
+    public init(digits: [GridLevel: Int] = [.street: 3, .community: 3, .courtyard: 2, .building: 2]) {
+        self.digits = digits
+    }
+
+    /// `gbt30428`, optionally with the digits per level: `gbt30428:street=3,community=3,courtyard=3,building=2`.
+    /// - Throws: a message naming what is wrong.
+    public init(parsing text: String) throws(CodeSchemeError) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.first?.lowercased() == "gbt30428" else { throw CodeSchemeError("unknown code scheme \"\(text)\": the scheme is gbt30428[:street=3,community=3,courtyard=2,building=2]") }
+        self.init()
+        guard parts.count == 2 else { return }
+        for item in parts[1].split(separator: ",") {
+            let kv = item.split(separator: "=").map { String($0).trimmingWhitespace() }
+            guard kv.count == 2, let level = GridLevel(rawValue: kv[0]), let n = Int(kv[1]), (1...6).contains(n) else {
+                throw CodeSchemeError("code scheme: \"\(item)\" must be LEVEL=DIGITS with a level of street, community, courtyard, building and 1–6 digits")
+            }
+            digits[level] = n
+        }
+    }
+
+    /// The length of a code at `level`: the district's digits and those of every level down to it.
+    public func length(_ level: GridLevel) -> Int {
+        Self.districtDigits + GridLevel.allCases.filter { $0 <= level }.reduce(0) { $0 + (digits[$1] ?? 0) }
+    }
+
+    /// What is wrong with `code` at `level` under parent `parent` (nil: nothing).
+    public func problem(code: String, level: GridLevel, parent: String?) -> String? {
+        guard !code.isEmpty, code.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            return "code \"\(code)\" is not all digits, as the GB/T 30428 scheme asks"
+        }
+        let own = digits[level] ?? 0
+        if let parent, !code.hasPrefix(parent) || code.count != parent.count + own {
+            return "code \"\(code)\" of a \(level.rawValue) must be its parent's code \(parent) followed by \(own) digit\(own == 1 ? "" : "s") (GB/T 30428 scheme)"
+        }
+        guard code.count == length(level) else {
+            return "code \"\(code)\" of a \(level.rawValue) must have \(length(level)) digits under the GB/T 30428 scheme (the district's \(Self.districtDigits), then \(GridLevel.allCases.filter { $0 <= level }.map { "\(digits[$0] ?? 0) for the \($0.rawValue)" }.joined(separator: ", "))), not \(code.count)"
+        }
+        return nil
+    }
+}
+
+public struct CodeSchemeError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
 }

@@ -27,7 +27,13 @@ extension BoundaryValidator {
                 continue
             }
             guard let pi = byCode[p] else {
-                defect(.unknownParent, "parent \"\(p)\" is not the code of any grid in this file")
+                if options.externalRoot && level == top {
+                    if let scheme = options.codeScheme, let problem = scheme.problem(code: c.code, level: level, parent: p) {
+                        defect(.codeScheme, problem)
+                    }
+                    continue  // a top-level grid under a parent outside the file
+                }
+                defect(.unknownParent, "parent \"\(p)\" is not the code of any grid in this file" + (level == top ? " (a top level whose parent lies outside the file needs --external-root)" : ""))
                 continue
             }
             guard let pl = checked[pi].level else { sound[i] = false; continue }
@@ -37,6 +43,16 @@ extension BoundaryValidator {
                 continue
             }
             parentOf[i] = pi
+            if let scheme = options.codeScheme, let problem = scheme.problem(code: c.code, level: level, parent: p) {
+                defect(.codeScheme, problem)
+            }
+        }
+        if let scheme = options.codeScheme {
+            for (i, c) in checked.enumerated() where c.parent == nil {
+                guard let level = c.level, let problem = scheme.problem(code: c.code, level: level, parent: nil) else { continue }
+                defects.append(Defect(kind: .codeScheme, featureIndex: c.index, code: c.code, message: problem, location: c.value, line: c.line))
+                sound[i] = false
+            }
         }
 
         let total = checked.count
@@ -70,7 +86,7 @@ extension BoundaryValidator {
             if let pi = parentOf[i] {
                 groups["p:\(checked[pi].code)", default: []].append(i)
                 groupParent["p:\(checked[pi].code)"] = pi
-            } else if c.parent == nil, let l = c.level {
+            } else if let l = c.level, c.parent == nil || (options.externalRoot && l == top) {
                 groups["top:\(l.rawValue)", default: []].append(i)
             }
         }

@@ -133,10 +133,17 @@ public final class BoundaryValidator {
         result.defects = defects
         result.repairs = repairs
         if defects.isEmpty {
+            let codes = Set(checked.map(\.code))
             result.grids = checked.map { c in
-                GridFeature(layer: options.layer, code: c.code, name: c.name, level: c.level, parent: c.parent,
-                            geometry: c.value, wkb: c.geometry.wkb, bbox: c.value.boundingBox,
-                            areaM2: geodesic.area(of: c.value), properties: c.properties)
+                // A parent outside the file (--external-root) is not a grid here: kept as a property.
+                var parent = c.parent, properties = c.properties
+                if let p = parent, !codes.contains(p) {
+                    parent = nil
+                    properties["external_parent"] = .string(p)
+                }
+                return GridFeature(layer: options.layer, code: c.code, name: c.name, level: c.level, parent: parent,
+                                   geometry: c.value, wkb: c.geometry.wkb, bbox: c.value.boundingBox,
+                                   areaM2: geodesic.area(of: c.value), properties: properties)
             }
         }
         return result

@@ -71,6 +71,12 @@ struct BoundaryReadOptions: ParsableArguments {
     @Option(name: .customLong("repair-max-change"), help: "With --repair: refuse a repair that changes a feature's area by more than this many percent.")
     var repairMaxChange = 0.1
 
+    @Flag(name: .customLong("external-root"), help: "Accept top-level grids whose parent lies outside the file (kept as the property external_parent).")
+    var externalRoot = false
+    @Option(name: .customLong("code-scheme"),
+            help: "Check residential codes by the national scheme: gbt30428 (district 6 digits + street 3 + community 3 + grid 2 + building 2), or gbt30428:courtyard=3,… for other digits per level.")
+    var codeScheme: String?
+
     @Option(name: .long, help: "Write every defect as a GeoJSON layer to this file.")
     var report: String?
 
@@ -97,6 +103,10 @@ struct BoundaryReadOptions: ParsableArguments {
         o.sliverAreaM2 = sliverArea
         o.repair = repair
         o.repairMaxChangePercent = repairMaxChange
+        o.externalRoot = externalRoot
+        if let codeScheme {
+            do { o.codeScheme = try CodeScheme(parsing: codeScheme) } catch { throw ValidationError(error.description) }
+        }
         return o
     }
 }

@@ -86,6 +86,8 @@ struct GridsController: Sendable {
                         .init(name: "tolerance", location: .query, type: "number", description: "Metres below which gaps and overlaps are noise (default 0.5)", minimum: 0, maximum: 100),
                         .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
                         .init(name: "repair", location: .query, type: "string", description: "true: repair invalid polygons (GEOS MakeValid, structure method) instead of refusing them; each repair is reported (default false)", enumValues: ["true", "false"]),
+                        .init(name: "external_root", location: .query, type: "string", description: "true: accept top-level grids whose parent lies outside the file (kept as the property external_parent)", enumValues: ["true", "false"]),
+                        .init(name: "code_scheme", location: .query, type: "string", description: "Check residential codes by the national scheme: gbt30428, or gbt30428:street=3,community=3,courtyard=2,building=2"),
                         .init(name: "repair_max_change", location: .query, type: "number", description: "With repair=true: refuse a repair that changes a feature's area by more than this many percent (default 0.1)", minimum: 0, maximum: 100),
                      ],
                      body: .init(contentTypes: ["application/geo+json", "application/json"], schema: "BoundaryUpload", description: "A GeoJSON FeatureCollection of Polygon/MultiPolygon features", maxBytes: maxUploadBytes),
@@ -135,6 +137,12 @@ struct GridsController: Sendable {
         options.toleranceMetres = try q.double("tolerance") ?? 0.5
         options.sliverAreaM2 = try q.double("sliver_area") ?? 1
         options.repair = try q.choice("repair", CommunityController.Flag.self) == .true
+        options.externalRoot = try q.choice("external_root", CommunityController.Flag.self) == .true
+        if let scheme = try q.nonEmpty("code_scheme") {
+            do { options.codeScheme = try CodeScheme(parsing: scheme) } catch {
+                throw APIError.badParameter("code_scheme", error.description, message: error.description)
+            }
+        }
         options.repairMaxChangePercent = try q.double("repair_max_change") ?? options.repairMaxChangePercent
         // The file is read feature by feature as it arrives (the body is never held whole); a read that fails keeps
         // its error and lets the rest of the body go by, and the error is the answer's one defect.

@@ -28,8 +28,10 @@ public final class AssignmentEngine: Sendable {
                 indexFile: String? = nil) throws {
         self.repository = repository
         self.indexFile = indexFile
-        importMark = Atomic(try repository.boundaryMark())
-        let (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: 1, cache: indexFile)
+        let mark = try repository.boundaryMark()
+        importMark = Atomic(mark)
+        var (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: 1, cache: indexFile)
+        snapshot.boundaryMark = mark
         startedFromFile = fromFile
         self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
         try inline.replace(with: Self.replicas(snapshot, count: workers), generation: 1)
@@ -54,7 +56,8 @@ public final class AssignmentEngine: Sendable {
         // Read before the grids: an activation landing meanwhile leaves the mark behind, so the next check reloads again.
         let mark = try repository.boundaryMark()
         let next = generation.add(1, ordering: .relaxed).newValue
-        let snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: next, cache: indexFile).snapshot
+        var snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: next, cache: indexFile).snapshot
+        snapshot.boundaryMark = mark
         let fresh = try Self.replicas(snapshot, count: workers.count)
         try workers.reload(snapshot)
         inline.replace(with: fresh, generation: next)
@@ -93,6 +96,16 @@ public final class AssignmentEngine: Sendable {
 
     /// Where a point given in `crs` falls in every layer.
     /// - Throws: `WanggeError.invalidInput` for a position that is not finite or a CRS PROJ does not know.
+    /// The same, with the boundary mark of the index that answered (the versions the point was assigned with).
+    public func assignMarked(x: Double, y: Double, crs: CRS = .wgs84, snapMetres: Double = 0) async throws -> (PointAssignment, mark: Int64) {
+        try Self.checkFinite(x, y)
+        if let (result, mark) = inline.withReplica({ (Self.assign($0, x, y, crs, snapMetres), $0.snapshot.boundaryMark) }) {
+            return (try result.get(), mark)
+        }
+        let (result, mark) = await workers.run { replica in (Self.assign(replica, x, y, crs, snapMetres), replica.snapshot.boundaryMark) }
+        return (try result.get(), mark)
+    }
+
     public func assign(x: Double, y: Double, crs: CRS = .wgs84, snapMetres: Double = 0) async throws -> PointAssignment {
         try Self.checkFinite(x, y)
         if let result = inline.withReplica({ Self.assign($0, x, y, crs, snapMetres) }) { return try result.get() }

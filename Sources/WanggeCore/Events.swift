@@ -79,6 +79,8 @@ public struct NewEvent: Sendable, Equatable {
     public var reportedAt: Double
     public var assignment: PointAssignment
     public var submittedBy: Int64?
+    /// The boundary mark of the index that assigned it (which version of each layer); nil when not known.
+    public var boundaryMark: Int64?
     /// Empty when not given.
     public var reporterEmail: String
     /// A picture of the problem (an http(s) URL), when the reporter sent one.
@@ -87,7 +89,9 @@ public struct NewEvent: Sendable, Equatable {
     public init(type: String, severity: Int, lon: Double, lat: Double, inputCRS: String, inputX: Double, inputY: Double,
                 description: String, reporterName: String, reporterPhone: String, reporterEmail: String = "",
                 mediaURL: String? = nil, channel: EventChannel,
-                occurredAt: Double, reportedAt: Double, assignment: PointAssignment, submittedBy: Int64?) {
+                occurredAt: Double, reportedAt: Double, assignment: PointAssignment, submittedBy: Int64?,
+                boundaryMark: Int64? = nil) {
+        self.boundaryMark = boundaryMark
         self.reporterEmail = reporterEmail; self.mediaURL = mediaURL
         self.type = type; self.severity = severity; self.lon = lon; self.lat = lat; self.inputCRS = inputCRS
         self.inputX = inputX; self.inputY = inputY; self.description = description; self.reporterName = reporterName
@@ -159,6 +163,8 @@ public protocol EventRepository: Sendable {
     /// - Returns: per insert, the response and whether an event was created.
     func insert(_ batch: [EventInsert]) throws -> [(IdempotentResponse, created: Bool)]
     func event(id: Int64) throws -> EventRecord?
+    /// The version of each layer an event was assigned with (empty for events stored before versions were kept).
+    func assignedVersions(eventID: Int64) throws -> [GridLayer: Int64]
     /// Events matching an events query, newest first, at most its limit (all without one).
     func events(_ query: FeatureQuery) throws -> [EventRecord]
     /// How many events match an events query's filters and boxes (its limit and cursor ignored).

@@ -17,6 +17,9 @@ public struct IndexedGrid: Sendable {
 public struct GridIndexSnapshot: Sendable {
     /// Increases with every reload.
     public let generation: Int
+    /// The repository's boundary mark (`GridRepository.boundaryMark`) the grids were read at: which versions of
+    /// the layers this index answers with. Set by whoever read the grids.
+    public var boundaryMark: Int64 = 0
     public let grids: [IndexedGrid]
     /// The residential levels present, deepest first.
     public let residentialLevels: [LevelRaster]

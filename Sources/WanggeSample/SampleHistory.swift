@@ -223,12 +223,12 @@ public enum SampleHistory {
         // The events, as reported.
         var inserts: [EventInsert] = []
         for s in scripts {
-            let a = try await engine.assign(x: s.lon, y: s.lat)
+            let (a, mark) = try await engine.assignMarked(x: s.lon, y: s.lat)
             let station = stations[s.station % stations.count]
             let e = NewEvent(type: s.type, severity: s.severity, lon: a.lon, lat: a.lat, inputCRS: CRS.wgs84.description,
                              inputX: s.lon, inputY: s.lat, description: s.description, reporterName: s.reporterName,
                              reporterPhone: s.reporterPhone, channel: s.channel, occurredAt: s.occurredAt,
-                             reportedAt: s.reportedAt, assignment: a, submittedBy: station.tokenID)
+                             reportedAt: s.reportedAt, assignment: a, submittedBy: station.tokenID, boundaryMark: mark)
             inserts.append(EventInsert(event: e, actor: station, idempotency: nil) { _ in IdempotentResponse(status: 201, body: [], requestHash: "") })
         }
         let stored = try db.insert(inserts)

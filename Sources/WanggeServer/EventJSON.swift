@@ -179,6 +179,11 @@ extension EventJSON {
     static func detailed(_ outcome: ClosedLoop.Outcome, loop: ClosedLoop, identity: Identity, community: Community) throws -> JSONValue {
         guard case .object(var o) = withWorkflow(outcome, loop: loop, identity: identity) else { return .null }
         let courtyard = outcome.record.event.assignment.residential.courtyard
+        // The versions it was assigned with: its grids stay those, whatever was activated since.
+        let versions = try loop.repository.assignedVersions(eventID: outcome.record.id)
+        o["assigned_with"] = versions.isEmpty ? .null : .object(JSONObject(GridLayer.allCases.compactMap { l in
+            versions[l].map { (l.rawValue, JSONValue.number(JSONNumber(Int($0)))) }
+        }))
         o["contacts"] = contacts(try community.contacts(courtyard: courtyard, type: outcome.record.event.type), courtyard: courtyard,
                                  phones: identity.role == .admin || identity.role == .dispatcher)
         return .object(o)

@@ -234,7 +234,8 @@ enum OpenAPIDocument {
                                            ("possible_duplicates", array(possibleDuplicate))], required: ["possible_duplicates"])),
             ("EventWithWorkflow", type("object", "An Event with `workflow` (deadline, timestamps, counters, pending request, satisfaction, rating and its inputs) and `allowed_actions`", extra: [
                 ("allOf", .array([ref("Event"), object([("workflow", type("object")), ("allowed_actions", array(enumeration(EventAction.allCases.map(\.rawValue)))),
-                                                          ("contacts", type("object", "The courtyard's grid leader and the staff member answering for the type (null outside every courtyard)", nullable: true))],
+                                                          ("contacts", type("object", "The courtyard's grid leader and the staff member answering for the type (null outside every courtyard)", nullable: true)),
+                                                          ("assigned_with", type("object", "The boundary version of each layer the event was assigned with (null for events stored before versions were kept)", nullable: true))],
                                                          additional: true)])),
             ])),
             ("History", object([("event_id", type("integer")), ("history", array(object([

@@ -20,14 +20,14 @@ extension AppDatabase: EventRepository {
         try db.cachedStatement(sql: """
             INSERT INTO event (type, severity, status, lon, lat, input_crs, input_x, input_y, description,
                 reporter_name, reporter_phone, reporter_email, media_url, channel, occurred_at, reported_at, match, street,
-                community, courtyard, building, functional, industry, touching, outside, submitted_by)
-            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                community, courtyard, building, functional, industry, touching, outside, submitted_by, boundary_mark)
+            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [e.type, e.severity, e.lon, e.lat, e.inputCRS, e.inputX, e.inputY, e.description,
                              e.reporterName, e.reporterPhone, e.reporterEmail, e.mediaURL, e.channel.rawValue, e.occurredAt, e.reportedAt,
                              a.residential.match.rawValue, a.residential.street, a.residential.community,
                              a.residential.courtyard, a.residential.building, a.functional.grids.joined(separator: ";"),
                              a.industry.grids.joined(separator: ";"), a.residential.touching.joined(separator: ";"),
-                             e.isOutside, e.submittedBy])
+                             e.isOutside, e.submittedBy, e.boundaryMark])
         let id = db.lastInsertedRowID
         // The grid and R*Tree indexes are filled later in bulk (indexPendingEvents): writing them here would dirty
         // a page per grid code and tree node in every commit.
@@ -74,6 +74,20 @@ extension AppDatabase: EventRepository {
             try Int.fetchOne(db, sql: """
                 SELECT coalesce(max(id), 0) - (SELECT indexed_upto FROM event_index_state WHERE id = 1) FROM event
                 """) ?? 0
+        }
+    }
+
+    public func assignedVersions(eventID: Int64) throws -> [GridLayer: Int64] {
+        try writer.read { db in
+            // For each layer, the version activated last at or before the mark the event was assigned at.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT v.layer, v.id FROM event e JOIN grid_import v ON v.activation = (
+                    SELECT max(w.activation) FROM grid_import w WHERE w.layer = v.layer AND w.activation <= e.boundary_mark)
+                WHERE e.id = ?
+                """, arguments: [eventID])
+            var out: [GridLayer: Int64] = [:]
+            for r in rows { if let layer = GridLayer(rawValue: r["layer"]) { out[layer] = r["id"] } }
+            return out
         }
     }
 

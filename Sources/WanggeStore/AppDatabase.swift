@@ -435,6 +435,9 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                     UNIQUE (import_id, code)
                 );
                 CREATE UNIQUE INDEX one_active_version ON grid_import(layer) WHERE status = 'active';
+                -- The boundary mark of the index that assigned an event: with the activation numbers it names the
+                -- version of each layer the event was assigned with (NULL for events stored before this).
+                ALTER TABLE event ADD COLUMN boundary_mark INTEGER;
                 UPDATE grid_import SET status = 'active', valid_from = imported_at, activation = id
                     WHERE id IN (SELECT max(id) FROM grid_import GROUP BY layer);
                 UPDATE grid_import SET status = 'retired', valid_from = imported_at, activation = id, grids_kept = 0,

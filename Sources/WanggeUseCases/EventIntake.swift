@@ -62,9 +62,9 @@ public struct EventIntake: Sendable {
         guard known.contains(submission.type) else {
             throw InvalidFields([FieldError("type", "unknown event type \"\(submission.type)\"; known types: \(known.sorted().joined(separator: ", "))")])
         }
-        let assignment: PointAssignment
+        let assignment: PointAssignment, mark: Int64
         do {
-            assignment = try await engine.assign(x: submission.x, y: submission.y, crs: submission.crs, snapMetres: snapMetres)
+            (assignment, mark) = try await engine.assignMarked(x: submission.x, y: submission.y, crs: submission.crs, snapMetres: snapMetres)
         } catch let e as WanggeError {
             throw InvalidFields([FieldError("lon", e.description)])
         }
@@ -74,7 +74,7 @@ public struct EventIntake: Sendable {
                              reporterPhone: submission.reporterPhone, reporterEmail: submission.reporterEmail,
                              mediaURL: submission.mediaURL, channel: submission.channel,
                              occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
-                             submittedBy: actor.tokenID)
+                             submittedBy: actor.tokenID, boundaryMark: mark)
         let possible = renderDuplicates(try duplicates.candidates(type: event.type, lon: event.lon, lat: event.lat, now: now))
         let insert = EventInsert(event: event, actor: actor,
                                  idempotency: idempotencyKey.map { IdempotencyKey(key: $0, requestHash: requestHash) }) { record in

@@ -298,4 +298,33 @@ struct VersionEndpointTests {
             #expect(none.status == .notFound, "no version was in use when the sample's quarter ended")
         }
     }
+
+    @Test("an event keeps the versions it was assigned with: GET /events/{id} names them, before and after an activation")
+    func eventKeepsVersion() async throws {
+        let f = try ServerFixture()
+        let (bytes, _, _) = try Self.changedFunctional()
+        let old = try #require(try f.database.activeVersions()[.functional])
+        let residential = try #require(try f.database.activeVersions()[.residential])
+        let staged = try BoundaryImport(options: BoundaryOptions(layer: .functional), activate: false).run(data: bytes, source: "t", repository: f.database)
+        let id = try #require(staged.landed?.id)
+        try await f.app().test(.router) { client in
+            func post() async throws -> Int64 {
+                try await client.execute(uri: "/events", method: .post, headers: f.headers(.reporter, json: true), body: ServerFixture.body(ServerFixture.goodEvent)) { r in
+                    #expect(r.status == .created, "\(r.text)")
+                    return Int64(r.json["id"]?.doubleValue ?? 0)
+                }
+            }
+            func versions(_ event: Int64) async throws -> JSONObject? {
+                try await client.execute(uri: "/events/\(event)", method: .get, headers: f.headers(.dispatcher)) { r in
+                    r.json["assigned_with"]?.objectValue
+                }
+            }
+            let first = try await post()
+            try await client.execute(uri: "/versions/\(id)/activate", method: .post, headers: f.headers(.gis)) { r in #expect(r.status == .ok) }
+            let second = try await post()
+            let before = try await versions(first), after = try await versions(second)
+            #expect(before?["functional"] == .number(JSONNumber(Int(old.id))) && before?["residential"] == .number(JSONNumber(Int(residential.id))))
+            #expect(after?["functional"] == .number(JSONNumber(Int(id))) && after?["residential"] == .number(JSONNumber(Int(residential.id))))
+        }
+    }
 }

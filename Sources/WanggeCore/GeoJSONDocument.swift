@@ -14,6 +14,9 @@ public struct RawFeature: Sendable, Equatable {
     public var properties: JSONObject
     /// Structural problems found while reading (not a Feature, geometry not an object, bad coordinates...).
     public var problems: [String]
+    /// Features nested in this one (a `children` array of Features: a hierarchy written as a tree); their `index`
+    /// is their place within `children` until `GeoJSONDocument.flattened` numbers them.
+    public var children: [RawFeature] = []
 
     /// A feature with nothing in it, in the place of one let go.
     public static func empty(index: Int) -> RawFeature {
@@ -111,6 +114,9 @@ public struct GeoJSONDocument: Sendable, Equatable {
         var type: String?
         var sawGeometry = false
         var seen = Set<String>()
+        // Places of nested features, counted on from the feature's own (its bytes may be all the scanner holds).
+        let start = s.pos
+        var counter = LineCounter(offset: start, line: at.line, column: at.column)
         try s.readObject { (s: inout JSONScanner, key: String) throws(JSONSyntaxError) in
             if !seen.insert(key).inserted { throw s.error("the member \"\(key)\" appears twice in one feature") }
             switch key {
@@ -129,6 +135,19 @@ public struct GeoJSONDocument: Sendable, Equatable {
             case "geometry":
                 sawGeometry = true
                 try readGeometry(&s, into: &f)
+            case "children":
+                s.skipWhitespace()
+                guard s.current == 0x5B else {
+                    f.problems.append("\"children\" must be an array of features, found \(try s.readValue().typeDescription)")
+                    return
+                }
+                do throws(JSONSyntaxError) {
+                    try s.readArray { (s: inout JSONScanner, i: Int) throws(JSONSyntaxError) in
+                        var place = counter.place(at: s.pos, in: s.bytes)
+                        place.offset = at.offset + (place.offset - start)
+                        do throws(JSONSyntaxError) { f.children.append(try readFeature(&s, index: i, at: place)) } catch { throw error.within(index: i) }
+                    }
+                } catch { throw error.within(key: "children") }
             default:
                 try s.skipValue()
             }
@@ -188,6 +207,27 @@ public struct GeoJSONStructureError: Error, Sendable, Equatable, CustomStringCon
 
 /// Counts lines and columns (characters, as `JSONScanner` counts them) incrementally as a reader moves forward
 /// through a buffer.
+extension GeoJSONDocument {
+    /// The features with every nested one (`children`) after its parent, depth first, numbered in that order; a
+    /// child without a `parentField` property gets its parent's `codeField` value there.
+    public static func flattened(_ features: [RawFeature], codeField: String, parentField: String) -> [RawFeature] {
+        guard features.contains(where: { !$0.children.isEmpty }) else { return features }
+        var out: [RawFeature] = []
+        func add(_ f: RawFeature, parent: JSONValue?) {
+            var f = f
+            let children = f.children
+            f.children = []
+            f.index = out.count
+            if let parent, f.properties[parentField] == nil { f.properties[parentField] = parent }
+            let code = f.properties[codeField]
+            out.append(f)
+            for c in children { add(c, parent: code) }
+        }
+        for f in features { add(f, parent: nil) }
+        return out
+    }
+}
+
 struct LineCounter {
     var offset = 0
     var line = 1

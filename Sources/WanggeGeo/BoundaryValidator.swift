@@ -59,6 +59,9 @@ public final class BoundaryValidator {
             result.defects = [Defect(kind: .notFeatureCollection, message: "\(e)")]
             return result
         }
+        // A tree of features (children arrays) is checked as the flat list it stands for: each child after its
+        // parent, naming it as its parent, numbered depth first.
+        document.features = GeoJSONDocument.flattened(document.features, codeField: options.fields.code, parentField: options.fields.parent)
         result.featureCount = document.features.count
 
         // The CRS: the option, else the file's legacy crs member, else RFC 7946's WGS84.
@@ -98,10 +101,10 @@ public final class BoundaryValidator {
         var repairs: [BoundaryRepair] = []
         /// Where each feature starts: every defect of a feature is placed there (line, column and byte offset).
         var places: [GeoJSONFeatureStream.Place] = []
-        places.reserveCapacity(document.features.count)
         var projectedButDegrees = 0
         var features = document.features
         document.features = []
+        places.reserveCapacity(features.count)
         let count = features.count
         for n in 0..<count {
             if n % 256 == 0 { progress?(.features, n, count) }

@@ -119,6 +119,24 @@ public struct Reporting: Sendable {
         return report
     }
 
+    /// Which boundaries a grid report is on: `period` the versions in use when the period ended (else those in use
+    /// now), `reassign` every event counted where those grids put it. Nil when neither is asked (the usual report).
+    /// - Throws: `WanggeError.notFound` when the layer had no version then, `.conflict` when that version's grids
+    ///   were not kept.
+    public func boundaries(_ scope: ReportScope, period: ReportPeriod, asOfPeriodEnd: Bool, reassign: Bool) throws -> ReportBoundaries? {
+        guard asOfPeriodEnd || reassign else { return nil }
+        let layer = scope.layer
+        let end = period.to - 0.001
+        guard let version = asOfPeriodEnd ? try repository.version(of: layer, at: end) : try repository.activeVersions()[layer] else {
+            throw WanggeError.notFound(asOfPeriodEnd ? "no version of the \(layer.rawValue) layer was in use at \(Timestamp.format(end))"
+                                                     : "the \(layer.rawValue) layer has no version in use")
+        }
+        guard version.gridsKept else {
+            throw WanggeError.conflict("version \(version.id) of \(layer.rawValue), in use then, was retired before versions kept their grids")
+        }
+        return ReportBoundaries(version: version, grids: try repository.versionGrids(version.id), reassign: reassign)
+    }
+
     /// Event type names (Chinese) by code, for report labels.
     public func typeNames() throws -> [String: String] {
         Dictionary(try repository.eventTypes().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })

@@ -68,6 +68,8 @@ struct ReportGrids: ParsableCommand {
 
     @Option(name: .long, help: "street, community, courtyard, building, functional or industry (default: courtyard).") var level = "courtyard"
     @Option(name: .long, help: "With svg: the figure to map (default: density_per_km2).") var figure = ChoroplethSVG.defaultFigure
+    @Option(name: .long, help: "current (default): the grids in use; period: the boundary versions in use when the period ended.") var boundaries = "current"
+    @Option(name: .long, help: "stored (default): each event where it was assigned; reassigned: every event assigned again to the report's grids.") var assignment = "stored"
     @OptionGroup var options: ReportOptions
 
     func run() throws {
@@ -77,7 +79,14 @@ struct ReportGrids: ParsableCommand {
             throw ValidationError("--figure \(figure): one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
         }
         let reporting = Reporting(repository: try options.out.database.open())
-        let report = try reporting.grids(scope, period: try options.resolvedPeriod(reporting))
+        guard ["current", "period"].contains(boundaries) else { throw ValidationError("--boundaries \(boundaries): current or period") }
+        guard ["stored", "reassigned"].contains(assignment) else { throw ValidationError("--assignment \(assignment): stored or reassigned") }
+        let period = try options.resolvedPeriod(reporting)
+        let on: WanggeUseCases.ReportBoundaries?
+        do {
+            on = try reporting.boundaries(scope, period: period, asOfPeriodEnd: boundaries == "period", reassign: assignment == "reassigned")
+        } catch let e as WanggeError { throw ValidationError(e.description) }
+        let report = try reporting.grids(scope, period: period, on: on)
         switch format {
         case "json": try options.out.emit(jsonBytes(report.json()))
         case "csv": try options.out.emit(options.out.csv(report.csv()))

@@ -123,19 +123,8 @@ struct ReportsController: Sendable {
 
     /// The boundaries a grid report is on, when not simply those in use with events where they were assigned.
     func boundaries(_ q: Query, scope: ReportScope, period: ReportPeriod) throws -> ReportBoundaries? {
-        let which = try q.choice("boundaries", BoundaryChoice.self) ?? .current
-        let reassign = try q.choice("assignment", AssignmentChoice.self) == .reassigned
-        guard which == .period || reassign else { return nil }
-        let grids = reporting.repository
-        let version: LayerImport
-        if which == .period {
-            version = try FeatureRequest.version(grids, scope.layer, at: period.to - 0.001)
-        } else if let active = try grids.activeVersions()[scope.layer] {
-            version = active
-        } else {
-            throw APIError(.notFound, code: "not_found", message: "the \(scope.layer.rawValue) layer has no version in use")
-        }
-        return ReportBoundaries(version: version, grids: try grids.versionGrids(version.id), reassign: reassign)
+        try reporting.boundaries(scope, period: period, asOfPeriodEnd: try q.choice("boundaries", BoundaryChoice.self) == .period,
+                                 reassign: try q.choice("assignment", AssignmentChoice.self) == .reassigned)
     }
 
     @Sendable func grids(_ r: RouteRequest) async throws -> Response {

@@ -33,6 +33,17 @@ public final class BoundaryValidator {
         var valid: Bool
     }
 
+    /// At least as many bytes as `value` takes written as JSON (a string's characters counted as escapes).
+    static func jsonSizeBound(_ value: JSONValue) -> Int {
+        switch value {
+        case .null, .bool: return 5
+        case .number(let n): return n.literal.utf8.count + 32
+        case .string(let t): return t.utf8.count * 6 + 2
+        case .array(let a): return a.reduce(2) { $0 + jsonSizeBound($1) + 1 }
+        case .object(let o): return o.members.reduce(2) { $0 + $1.key.utf8.count * 6 + 4 + jsonSizeBound($1.value) }
+        }
+    }
+
     /// Checks the bytes of a GeoJSON file.
     public func check(_ data: [UInt8], options: BoundaryOptions) -> BoundaryCheckResult {
         progress?(.reading, 0, data.count)
@@ -185,11 +196,15 @@ public final class BoundaryValidator {
                 defects.append(defect(.badProperty, "property \"\(key)\" is \(n) characters long; at most \(limit) are allowed"))
             }
         }
-        var sized = GeoJSONWriter()
-        sized.appendObject(raw.properties)
-        if sized.bytes.count > BoundaryOptions.maxPropertiesBytes {
-            defects.append(defect(.badProperty,
-                "its properties take \(sized.bytes.count) bytes as JSON; at most \(BoundaryOptions.maxPropertiesBytes) (64 KiB) are allowed"))
+        // Written out only when a bound on the written size (every character escaped) could pass the limit: the
+        // usual small property bag costs no allocation.
+        if Self.jsonSizeBound(.object(raw.properties)) > BoundaryOptions.maxPropertiesBytes {
+            var sized = GeoJSONWriter()
+            sized.appendObject(raw.properties)
+            if sized.bytes.count > BoundaryOptions.maxPropertiesBytes {
+                defects.append(defect(.badProperty,
+                    "its properties take \(sized.bytes.count) bytes as JSON; at most \(BoundaryOptions.maxPropertiesBytes) (64 KiB) are allowed"))
+            }
         }
         if name == nil || name!.isEmpty {
             defects.append(defect(raw.properties[f.name] == nil ? .missingProperty : .badProperty,

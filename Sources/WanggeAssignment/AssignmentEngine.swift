@@ -30,7 +30,8 @@ public final class AssignmentEngine: Sendable {
         self.indexFile = indexFile
         let mark = try repository.boundaryMark()
         importMark = Atomic(mark)
-        var (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: 1, cache: indexFile)
+        var (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), scheme: repository.levelScheme(),
+                                                               generation: 1, cache: indexFile)
         snapshot.boundaryMark = mark
         startedFromFile = fromFile
         self.workers = try AssignmentWorkers(count: workers, snapshot: snapshot)
@@ -42,6 +43,9 @@ public final class AssignmentEngine: Sendable {
     }
 
     public var snapshot: GridIndexSnapshot { workers.snapshot }
+
+    /// The residential layer's levels in the index now.
+    public var levels: LevelScheme { workers.snapshot.scheme }
 
     /// Ends the worker threads (after the jobs already queued). The engine must not be used afterwards.
     public func shutdown() { workers.shutdown() }
@@ -56,7 +60,8 @@ public final class AssignmentEngine: Sendable {
         // Read before the grids: an activation landing meanwhile leaves the mark behind, so the next check reloads again.
         let mark = try repository.boundaryMark()
         let next = generation.add(1, ordering: .relaxed).newValue
-        var snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), generation: next, cache: indexFile).snapshot
+        var snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), scheme: repository.levelScheme(),
+                                                  generation: next, cache: indexFile).snapshot
         snapshot.boundaryMark = mark
         let fresh = try Self.replicas(snapshot, count: workers.count)
         try workers.reload(snapshot)

@@ -124,7 +124,7 @@ extension BatchAssignment {
             throw WanggeError.invalidInput("line 1: no latitude column (" + (latField.map { "\"\($0)\" is not a column" } ?? "looked for \(Self.latNames.joined(separator: ", "))") + "); name it with --lat-field")
         }
         var outHeader = fields
-        let added = Self.addedFields.map { name in
+        let added = addedFields.map { name in
             if let i = fields.firstIndex(of: name) { return i }
             outHeader.append(name)
             return outHeader.count - 1
@@ -133,7 +133,7 @@ extension BatchAssignment {
         CSV.appendRecord(outHeader, delimiter: delimiter, lineEnd: lineEnd, to: &text)
         try out.write(contentsOf: text)
         return CSVLayout(header: fields, delimiter: delimiter, lineEnd: lineEnd, lonIndex: lon, latIndex: lat, addedIndex: added,
-                         appends: added == Array(fields.count..<(fields.count + Self.addedFields.count)))
+                         appends: added == Array(fields.count..<(fields.count + addedFields.count)))
     }
 
     /// The fields of one record by `CSV.Reader`, or nil for a blank one (which is no record).
@@ -327,11 +327,7 @@ struct CSVRowWriter {
             out.append(d)
             list(hits[k].touching)
         }
-        let chain = codes.chain(hits[0].grids.first)
-        out.append(d); if chain.0 >= 0 { code(chain.0) }
-        out.append(d); if chain.1 >= 0 { code(chain.1) }
-        out.append(d); if chain.2 >= 0 { code(chain.2) }
-        out.append(d); if chain.3 >= 0 { code(chain.3) }
+        codes.forEachInChain(hits[0].grids.first) { g in out.append(d); if g >= 0 { code(g) } }
         layer(0)
         out.append(d); list(hits[1].grids)
         layer(1)

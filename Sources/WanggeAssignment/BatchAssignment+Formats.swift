@@ -122,6 +122,7 @@ extension BatchAssignment {
             guard lo < hi else { return }
             var w = GeoJSONWriter(reserving: (hi - lo) * 400)
             var part = Summary()
+            let fields = BatchAssignment.addedFields(replica.snapshot.scheme)
             var bytes = JSONRowWriter(codes: job.codeTables.table(for: replica.snapshot),
                                       lon: CoordinateNames(given: job.lonField, usual: Self.lonNames),
                                       lat: CoordinateNames(given: job.latField, usual: Self.latNames))
@@ -143,14 +144,14 @@ extension BatchAssignment {
                 }
                 a.values = a.values(replica.snapshot)
                 part.count(a, line: row.line)
-                if let value, Self.splice(row.raw, value, a.values, feature: value.objectValue?["type"]?.stringValue == "Feature", into: &w) {
+                if let value, Self.splice(row.raw, value, a.values, fields: fields, feature: value.objectValue?["type"]?.stringValue == "Feature", into: &w) {
                 } else {
                     let fallback: JSONValue = value ?? (featureOnly
                         ? .object(JSONObject([("type", .string("Feature")), ("geometry", .null),
                                               ("properties", .object(JSONObject([("line", .number(JSONNumber(row.line))),
                                                                                  ("input", .string(String(decoding: row.raw.prefix(2000), as: UTF8.self)))])))]))
                         : .object(JSONObject([("line", .number(JSONNumber(row.line))), ("input", .string(String(decoding: row.raw, as: UTF8.self)))])))
-                    w.appendValue(Self.adding(a, to: fallback))
+                    w.appendValue(Self.adding(a, fields: fields, to: fallback))
                 }
                 if !featureOnly { w.append("\n") }
             }
@@ -163,7 +164,8 @@ extension BatchAssignment {
 
     /// Writes `raw` (a parsed object) with the added members before the closing brace of the object, or of a
     /// Feature's `properties` object; false (nothing written) when that is not possible as is.
-    static func splice(_ raw: [UInt8], _ value: JSONValue, _ values: [JSONValue], feature: Bool, into w: inout GeoJSONWriter) -> Bool {
+    static func splice(_ raw: [UInt8], _ value: JSONValue, _ values: [JSONValue], fields addedFields: [String], feature: Bool,
+                       into w: inout GeoJSONWriter) -> Bool {
         guard let object = value.objectValue else { return false }
         let target: JSONObject
         if feature {
@@ -251,7 +253,7 @@ extension BatchAssignment {
     }
 
     /// The object (or the Feature's properties) with the added fields set.
-    static func adding(_ a: RowAnswer, to value: JSONValue) -> JSONValue {
+    static func adding(_ a: RowAnswer, fields addedFields: [String], to value: JSONValue) -> JSONValue {
         guard var o = value.objectValue else { return value }
         var target = o["type"]?.stringValue == "Feature" ? (o["properties"]?.objectValue ?? JSONObject()) : o
         for (name, v) in zip(addedFields, a.values) { target[name] = v }

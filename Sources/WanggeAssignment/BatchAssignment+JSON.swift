@@ -38,7 +38,6 @@ struct JSONRowWriter {
     let lat: BatchAssignment.CoordinateNames
     var hits = [GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit(), GridIndexReplica.LayerHit()]
     var counts = MatchCounts()
-    static let added: [[UInt8]] = BatchAssignment.addedFields.map { Array($0.utf8) }
 
     typealias Members = [(key: Range<Int>, value: Range<Int>)]
 
@@ -91,7 +90,7 @@ struct JSONRowWriter {
                 else { return false }
                 (x, y, target) = (ox, oy, top)
             }
-            guard !target.members.contains(where: { m in Self.added.contains { p[m.key].elementsEqual($0) } }),
+            guard !target.members.contains(where: { m in codes.addedKeys.contains { p[m.key].elementsEqual($0) } }),
                   BatchAssignment.locate(x, y, line: line, crs: crs, snap: snap, replica: replica, into: &hits) == nil
             else { return false }
             counts.count(hits)
@@ -127,11 +126,15 @@ struct JSONRowWriter {
             key(touching)
             list(hits[k].touching)
         }
-        let chain = codes.chain(hits[0].grids.first)
-        key("street"); one(chain.0)
-        key("community"); one(chain.1)
-        key("courtyard"); one(chain.2)
-        key("building"); one(chain.3)
+        var level = 0
+        codes.forEachInChain(hits[0].grids.first) { g in
+            w.append(n == 0 && first ? "\"" : ",\"")
+            w.append(bytes: codes.levelKeys[level])
+            w.append("\":")
+            n += 1
+            level += 1
+            one(g)
+        }
         layer(0, "residential_match", "residential_distance_m", "residential_touching")
         key("functional"); list(hits[1].grids)
         layer(1, "functional_match", "functional_distance_m", "functional_touching")

@@ -24,11 +24,22 @@ public struct BatchAssignment: Sendable {
     /// (`inside`, `boundary`, `nearest`, `outside`), the distance of a `nearest` match in metres, and the codes of
     /// the other grids on whose edge the point lies (`;`-separated, as overlay codes are); last, why a row has no
     /// answer.
-    public static let addedFields = [
-        "street", "community", "courtyard", "building", "residential_match", "residential_distance_m", "residential_touching",
-        "functional", "functional_match", "functional_distance_m", "functional_touching",
-        "industry", "industry_match", "industry_distance_m", "industry_touching", "error",
-    ]
+    /// The residential chain is one column per level of the layer's scheme (street, community, courtyard, building
+    /// by default), named as the layer names them.
+    public static func addedFields(_ levels: LevelScheme) -> [String] {
+        levels.names + [
+            "residential_match", "residential_distance_m", "residential_touching",
+            "functional", "functional_match", "functional_distance_m", "functional_touching",
+            "industry", "industry_match", "industry_distance_m", "industry_touching", "error",
+        ]
+    }
+
+    /// The added fields in the standard scheme.
+    public static let addedFields = addedFields(.standard)
+
+    /// The residential layer's levels for this run: the index's when the run starts.
+    var levels = LevelScheme.standard
+    var addedFields: [String] { Self.addedFields(levels) }
 
     public var format: Format
     /// CRS of the input coordinates (a FeatureCollection's legacy `crs` member is used when this is nil).
@@ -108,17 +119,19 @@ public struct BatchAssignment: Sendable {
 
         /// Values in the order of `addedFields` (null where a CSV cell is empty).
         func values(_ snapshot: GridIndexSnapshot) -> [JSONValue] {
-            guard error == nil else { return Array(repeating: .null, count: addedFields.count - 1) + [.string(error!.message)] }
+            guard error == nil else {
+                return Array(repeating: .null, count: BatchAssignment.addedFields(snapshot.scheme).count - 1) + [.string(error!.message)]
+            }
             func codes(_ list: [Int]) -> JSONValue {
                 list.isEmpty ? .null : .string(list.map { snapshot.grids[$0].code }.joined(separator: ";"))
             }
             func layer(_ h: GridIndexReplica.LayerHit) -> [JSONValue] {
                 [.string(h.match.rawValue), h.metres.map { .number(JSONNumber($0)) } ?? .null, codes(h.touching)]
             }
-            var chain: [JSONValue] = [.null, .null, .null, .null]
+            var chain = [JSONValue](repeating: .null, count: snapshot.scheme.levels.count)
             var g: Int? = hits[0].grids.first
             while let i = g {
-                if let level = snapshot.grids[i].level { chain[level.rank] = .string(snapshot.grids[i].code) }
+                if let level = snapshot.grids[i].level, chain.indices.contains(level.rank) { chain[level.rank] = .string(snapshot.grids[i].code) }
                 g = snapshot.grids[i].parent
             }
             return chain + layer(hits[0]) + [codes(hits[1].grids)] + layer(hits[1]) + [codes(hits[2].grids)] + layer(hits[2]) + [.null]
@@ -190,12 +203,14 @@ public struct BatchAssignment: Sendable {
         FileManager.default.createFile(atPath: temporary, contents: nil)
         guard let writer = FileHandle(forWritingAtPath: temporary) else { throw WanggeError.io("cannot write \(output)") }
         var summary = Summary()
+        var job = self
+        job.levels = engine.levels
         do {
             let source = ChunkedInput(handle: reader, size: size, progress: progress)
             switch format {
-            case .csv: try runCSV(source, writer, engine, &summary)
-            case .ndjson: try runNDJSON(source, writer, engine, &summary)
-            case .geojson: try runGeoJSON(source, writer, engine, &summary)
+            case .csv: try job.runCSV(source, writer, engine, &summary)
+            case .ndjson: try job.runNDJSON(source, writer, engine, &summary)
+            case .geojson: try job.runGeoJSON(source, writer, engine, &summary)
             }
             try writer.close()
             // Only a complete output replaces the target.

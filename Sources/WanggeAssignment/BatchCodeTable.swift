@@ -15,6 +15,12 @@ final class BatchCodeTable: @unchecked Sendable {
     /// `GridLevel.rank` (0 street … 3 building), or -1 for an overlay grid.
     private let rank: [Int8]
     private let parent: [Int32]
+    /// How many levels the residential layer has (its scheme's), and their names as JSON-safe bytes.
+    let depth: Int
+    let levelKeys: [UnsafeBufferPointer<UInt8>]
+    /// `BatchAssignment.addedFields` for the snapshot's scheme, as UTF-8.
+    let addedKeys: [[UInt8]]
+    private let levelKeyBytes: UnsafeMutableBufferPointer<UInt8>
 
     init(_ snapshot: GridIndexSnapshot) {
         generation = snapshot.generation
@@ -38,11 +44,23 @@ final class BatchCodeTable: @unchecked Sendable {
         self.jsonStart = jsonStart
         rank = snapshot.grids.map { Int8($0.level?.rank ?? -1) }
         parent = snapshot.grids.map { Int32($0.parent ?? -1) }
+        depth = snapshot.scheme.levels.count
+        // Level names are lower-case letters, digits and `_` (LevelScheme): no escaping needed.
+        let names = snapshot.scheme.names.map { Array($0.utf8) }
+        levelKeyBytes = owned(names.flatMap { $0 })
+        var keys: [UnsafeBufferPointer<UInt8>] = [], at = 0
+        for n in names {
+            keys.append(UnsafeBufferPointer(rebasing: levelKeyBytes[at..<(at + n.count)]))
+            at += n.count
+        }
+        levelKeys = keys
+        addedKeys = BatchAssignment.addedFields(snapshot.scheme).map { Array($0.utf8) }
     }
 
     deinit {
         raw.deallocate()
         json.deallocate()
+        levelKeyBytes.deallocate()
     }
 
     /// Grid `i`'s code as UTF-8.
@@ -57,22 +75,16 @@ final class BatchCodeTable: @unchecked Sendable {
         UnsafeBufferPointer(rebasing: json[Int(jsonStart[i])..<Int(jsonStart[i + 1])])
     }
 
-    /// The residential chain (street, community, courtyard, building; -1 where there is none) of the deepest grid
-    /// hit, as `RowAnswer.values` walks it.
-    func chain(_ deepest: Int?) -> (Int, Int, Int, Int) {
-        var chain = (-1, -1, -1, -1)
-        var g = deepest ?? -1
-        while g >= 0 {
-            switch rank[g] {
-            case 0: chain.0 = g
-            case 1: chain.1 = g
-            case 2: chain.2 = g
-            case 3: chain.3 = g
-            default: break
-            }
-            g = Int(parent[g])
+    /// The residential chain of the deepest grid hit, top level first, one call per level of the scheme with the
+    /// grid at that level (-1 where there is none), as `RowAnswer.values` walks it. No allocation: the ranks are
+    /// found by walking up from the deepest grid once per level (a handful of steps).
+    @inline(__always)
+    func forEachInChain(_ deepest: Int?, _ body: (Int) -> Void) {
+        for level in 0..<depth {
+            var g = deepest ?? -1
+            while g >= 0, Int(rank[g]) > level { g = Int(parent[g]) }
+            body(g >= 0 && Int(rank[g]) == level ? g : -1)
         }
-        return chain
     }
 }
 

@@ -50,7 +50,7 @@ public final class DatedIndexes: Sendable {
             return entry.replica
         }) { return hit }
         let grids = try versions.flatMap { try repository.versionGrids($0.id) }
-        let built = Locked(try GridIndexReplica(snapshot: GridIndexSnapshot.build(grids: grids, generation: 0)))
+        let built = Locked(try GridIndexReplica(snapshot: GridIndexSnapshot.build(grids: grids, scheme: versions.first { $0.layer == .residential }?.levels ?? .standard, generation: 0)))
         cache.withLock { c in
             c.insert((key, built), at: 0)
             if c.count > keep { c.removeLast(c.count - keep) }

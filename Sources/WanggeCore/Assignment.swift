@@ -10,36 +10,81 @@ public enum MatchKind: String, Sendable, Codable, CaseIterable {
     case outside
 }
 
-/// The residential answer: the whole chain street → community → courtyard → building.
-public struct ResidentialAnswer: Sendable, Codable, Equatable {
+/// A level of the residential layer and the code of the grid at that level containing the point (nil when none).
+public struct LevelCode: Sendable, Equatable {
+    public var level: GridLevel
+    public var code: String?
+
+    public init(level: GridLevel, code: String?) {
+        self.level = level; self.code = code
+    }
+}
+
+/// The residential answer: the whole chain of the layer's levels, from the top (street → community → courtyard →
+/// building in the standard scheme, or whatever levels the layer was imported with).
+public struct ResidentialAnswer: Sendable, Equatable {
     public var match: MatchKind
-    public var street: String?
-    public var community: String?
-    public var courtyard: String?
-    public var building: String?
+    /// Every level of the layer's scheme, top first, each with its code or nil.
+    public var chain: [LevelCode]
     /// Other grids (at the deepest level found) whose edge the point lies on.
     public var touching: [String]
     /// Metres to the grid, for `nearest`.
     public var distanceM: Double?
 
+    public init(match: MatchKind, chain: [LevelCode], touching: [String] = [], distanceM: Double? = nil) {
+        self.match = match; self.chain = chain; self.touching = touching; self.distanceM = distanceM
+    }
+
+    /// An answer in the standard scheme.
     public init(match: MatchKind, street: String? = nil, community: String? = nil, courtyard: String? = nil,
                 building: String? = nil, touching: [String] = [], distanceM: Double? = nil) {
-        self.match = match; self.street = street; self.community = community; self.courtyard = courtyard
-        self.building = building; self.touching = touching; self.distanceM = distanceM
+        let codes = [street, community, courtyard, building]
+        self.init(match: match, chain: LevelScheme.standard.levels.map { LevelCode(level: $0, code: codes[$0.rank]) },
+                  touching: touching, distanceM: distanceM)
     }
 
-    public subscript(level: GridLevel) -> String? {
-        switch level {
-        case .street: return street
-        case .community: return community
-        case .courtyard: return courtyard
-        case .building: return building
+    /// The code at a level (by rank), nil when none or when the layer has no such level.
+    public subscript(level: GridLevel) -> String? { code(rank: level.rank) }
+
+    public func code(rank: Int) -> String? { chain.indices.contains(rank) ? chain[rank].code : nil }
+
+    /// The code at the level so named (nil when the layer has no level of that name).
+    public func code(named name: String) -> String? { chain.first { $0.level.name == name }?.code }
+
+    /// The codes found, top first.
+    public var codes: [String] { chain.compactMap(\.code) }
+
+    /// The standard levels by name (nil for a layer with other level names).
+    public var street: String? { code(named: "street") }
+    public var community: String? { code(named: "community") }
+    public var courtyard: String? { code(named: "courtyard") }
+    public var building: String? { code(named: "building") }
+
+    /// The levels with their codes as ordered JSON members (`"street": "…"` or `null`).
+    public var chainMembers: [(String, JSONValue)] {
+        chain.map { ($0.level.name, $0.code.map { .string($0) } ?? .null) }
+    }
+
+    /// The codes as stored: ranks 0 … 3 in the four level columns, the ranks below as a JSON array (codes or
+    /// null, top first; nil when the layer has no level below the fourth).
+    public var storedSlots: (slots: [String?], lower: String?) {
+        let slots = (0..<4).map { code(rank: $0) }
+        guard chain.count > 4 else { return (slots, nil) }
+        var w = GeoJSONWriter()
+        w.appendValue(.array(chain[4...].map { $0.code.map { .string($0) } ?? .null }))
+        return (slots, String(decoding: w.bytes, as: UTF8.self))
+    }
+
+    /// An answer from its stored codes (`storedSlots`). Its levels carry placeholder names (standard names for the
+    /// first four ranks, `level<rank>` below): readers name them by the layer's scheme (`LevelScheme.members`).
+    public init(match: MatchKind, slots: [String?], lower: String?, touching: [String]) {
+        var chain = LevelScheme.standard.levels.map { LevelCode(level: $0, code: slots[$0.rank]) }
+        if let lower, case .array(let codes)? = try? JSONValue.parse(lower) {
+            for (i, c) in codes.enumerated() {
+                chain.append(LevelCode(level: GridLevel(rank: 4 + i, name: "level\(4 + i)"), code: c.stringValue))
+            }
         }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case match, street, community, courtyard, building, touching
-        case distanceM = "distance_m"
+        self.init(match: match, chain: chain, touching: touching)
     }
 }
 
@@ -75,6 +120,43 @@ public struct PointAssignment: Sendable, Codable, Equatable {
     }
 }
 
+/// Stored (organisations keep their assignment as JSON) by rank, as events are: `street` … `building` hold ranks
+/// 0 … 3 whatever the layer calls them, `lower` the ranks below; read back with placeholder names.
+extension ResidentialAnswer: Codable {
+    enum CodingKeys: String, CodingKey {
+        case match, street, community, courtyard, building, lower, touching
+        case distanceM = "distance_m"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let slots = try [CodingKeys.street, .community, .courtyard, .building].map { try c.decodeIfPresent(String.self, forKey: $0) }
+        let lower = try c.decodeIfPresent([String?].self, forKey: .lower) ?? []
+        var chain = LevelScheme.standard.levels.map { LevelCode(level: $0, code: slots[$0.rank]) }
+        for (i, code) in lower.enumerated() { chain.append(LevelCode(level: GridLevel(rank: 4 + i, name: "level\(4 + i)"), code: code)) }
+        self.init(match: try c.decode(MatchKind.self, forKey: .match), chain: chain,
+                  touching: try c.decodeIfPresent([String].self, forKey: .touching) ?? [],
+                  distanceM: try c.decodeIfPresent(Double.self, forKey: .distanceM))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(match, forKey: .match)
+        for (rank, key) in [CodingKeys.street, .community, .courtyard, .building].enumerated() { try c.encode(code(rank: rank), forKey: key) }
+        if chain.count > 4 { try c.encode(chain[4...].map(\.code), forKey: .lower) }
+        try c.encode(touching, forKey: .touching)
+        try c.encodeIfPresent(distanceM, forKey: .distanceM)
+    }
+}
+
+extension LevelScheme {
+    /// An answer's codes named by this scheme, by rank: every level of the scheme, top first, `null` where the
+    /// answer has none.
+    public func members(_ a: ResidentialAnswer) -> [(String, JSONValue)] {
+        levels.map { ($0.name, a.code(rank: $0.rank).map { .string($0) } ?? .null) }
+    }
+}
+
 extension PointAssignment {
     /// The answer as an ordered JSON object: lon, lat, then each layer with its match first.
     public var json: JSONObject {
@@ -86,9 +168,8 @@ extension PointAssignment {
             if o.distanceM != nil { j["distance_m"] = distance(o.distanceM) }
             return .object(j)
         }
-        var r = JSONObject([("match", .string(residential.match.rawValue)), ("street", optional(residential.street)),
-                            ("community", optional(residential.community)), ("courtyard", optional(residential.courtyard)),
-                            ("building", optional(residential.building)), ("touching", codes(residential.touching))])
+        var r = JSONObject([("match", .string(residential.match.rawValue))] + residential.chainMembers
+                           + [("touching", codes(residential.touching))])
         if residential.distanceM != nil { r["distance_m"] = distance(residential.distanceM) }
         return JSONObject([("lon", .number(JSONNumber(lon))), ("lat", .number(JSONNumber(lat))), ("residential", .object(r)),
                            ("functional", overlay(functional)), ("industry", overlay(industry))])

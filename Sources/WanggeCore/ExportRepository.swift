@@ -31,7 +31,7 @@ extension GeoJSONWriter {
     /// An event row's members from `"status"` through `"industry"` (each after a comma), as the export and the
     /// events collection both write them; NULL text is `null`, and so are no overlay codes.
     @inlinable
-    public mutating func appendEventColumns(_ r: any EventColumns) {
+    public mutating func appendEventColumns(_ r: any EventColumns, levels: LevelScheme) {
         typealias C = ExportColumn
         func text(_ c: C) { r.withText(c.rawValue) { if let t = $0 { appendString(utf8: t) } else { append("null") } } }
         /// Grid codes: none is `null`, not `""` (so `IS NULL` finds the events outside every overlay grid).
@@ -44,10 +44,21 @@ extension GeoJSONWriter {
         append(#","occurred_at":"#); appendTimestamp(r.double(C.occurredAt.rawValue))
         append(#","reported_at":"#); appendTimestamp(r.double(C.reportedAt.rawValue))
         append(#","match":"#); text(.match)
-        append(#","street":"#); text(.street)
-        append(#","community":"#); text(.community)
-        append(#","courtyard":"#); text(.courtyard)
-        append(#","building":"#); text(.building)
+        if levels.isStandard {
+            append(#","street":"#); text(.street)
+            append(#","community":"#); text(.community)
+            append(#","courtyard":"#); text(.courtyard)
+            append(#","building":"#); text(.building)
+        } else {
+            // The layer's own level names, by rank: the four level columns, then `lower_levels`' array.
+            let slots: [C] = [.street, .community, .courtyard, .building]
+            var lower: [JSONValue] = []
+            if levels.levels.count > 4, let t = r.string(C.lowerLevels.rawValue), case .array(let a)? = try? JSONValue.parse(t) { lower = a }
+            for level in levels.levels {
+                append(","); appendString(level.name); append(":")
+                if level.rank < 4 { text(slots[level.rank]) } else { appendValue(lower.indices.contains(level.rank - 4) ? lower[level.rank - 4] : .null) }
+            }
+        }
         append(#","functional":"#); codes(.functional)
         append(#","industry":"#); codes(.industry)
     }
@@ -70,7 +81,7 @@ public protocol ExportRepository: Sendable {
 public enum ExportColumn: Int, CaseIterable, Sendable {
     case id, lon, lat, status, type, severity, description, channel, occurredAt, reportedAt, match
     case street, community, courtyard, building, functional, industry, outside, department
-    case reporterName, reporterPhone
+    case reporterName, reporterPhone, lowerLevels
 
     /// The stored column, which is also the name exports give it.
     public var name: String {
@@ -79,6 +90,7 @@ public enum ExportColumn: Int, CaseIterable, Sendable {
         case .reportedAt: return "reported_at"
         case .reporterName: return "reporter_name"
         case .reporterPhone: return "reporter_phone"
+        case .lowerLevels: return "lower_levels"
         default: return String(describing: self)
         }
     }

@@ -67,6 +67,8 @@ public struct FeatureQuery: Sendable, Equatable {
     public var properties: [String]?
     /// A CQL2 filter, checked against the target's queryables (`CQL2.check`).
     public var filter: CQL2.Expression?
+    /// The residential layer's levels: the names a filter and the written events give the residential chain.
+    public var levels = LevelScheme.standard
 
     // Events only.
     /// Any of these statuses (empty: any).

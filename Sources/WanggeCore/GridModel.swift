@@ -10,38 +10,121 @@ public enum GridLayer: String, Sendable, Codable, CaseIterable, Hashable {
     public var isHierarchical: Bool { self == .residential }
 }
 
-/// The levels of the residential hierarchy, from the top.
-public enum GridLevel: String, Sendable, Codable, CaseIterable, Hashable, Comparable {
-    case street, community, courtyard, building
+/// One level of the residential hierarchy: its place from the top (`rank`, 0 for the top level) and its name in the
+/// layer's level scheme. Levels compare by rank; the scheme says which names a layer uses (`LevelScheme`).
+public struct GridLevel: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let rank: Int
+    public let name: String
 
-    /// 0 for street, 3 for building.
-    public var rank: Int {
-        switch self {
-        case .street: return 0
-        case .community: return 1
-        case .courtyard: return 2
-        case .building: return 3
-        }
+    public init(rank: Int, name: String) {
+        self.rank = rank; self.name = name
     }
+
+    /// The sub-district's own levels (the default scheme): street → community → courtyard → building.
+    public static let street = GridLevel(rank: 0, name: "street")
+    public static let community = GridLevel(rank: 1, name: "community")
+    public static let courtyard = GridLevel(rank: 2, name: "courtyard")
+    public static let building = GridLevel(rank: 3, name: "building")
+
+    /// The level's name, as stored and written (`street`, or `province` under `--levels province,city,district`).
+    public var rawValue: String { name }
+    public var description: String { name }
 
     public static func < (a: GridLevel, b: GridLevel) -> Bool { a.rank < b.rank }
 
-    /// The level directly above, nil for the street.
-    public var parentLevel: GridLevel? {
-        GridLevel.allCases.first { $0.rank == rank - 1 }
+    /// The level's name in Chinese for the names the national and local schemes use; the name itself otherwise.
+    public var chineseName: String { Self.chineseNames[name] ?? name }
+
+    static let chineseNames = [
+        "street": "街道", "community": "社区网格", "courtyard": "楼院网格", "building": "楼栋网格",
+        "province": "省", "city": "市", "district": "区县", "county": "县", "town": "乡镇", "township": "乡镇",
+        "village": "村", "grid": "网格", "unit": "单元网格",
+    ]
+}
+
+/// The ordered level names of a residential layer, from the top: any names, any depth. Stored with each version of
+/// the layer; collections, lookups, reports and files name the levels by it.
+public struct LevelScheme: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let levels: [GridLevel]
+
+    /// street, community, courtyard, building.
+    public static let standard = LevelScheme(validNames: ["street", "community", "courtyard", "building"])
+
+    /// Words that already name something beside a level (layers, members of an answer, report parts).
+    public static let reserved: Set<String> = [
+        "residential", "functional", "industry", "match", "touching", "grids", "distance_m", "lon", "lat", "layer",
+        "level", "code", "name", "parent", "area_km2", "geometry", "all", "events", "versions", "id", "status", "type",
+        "severity", "description", "channel", "occurred_at", "reported_at", "outside", "department", "media_url",
+    ]
+
+    init(validNames: [String]) {
+        levels = validNames.enumerated().map { GridLevel(rank: $0.offset, name: $0.element) }
     }
 
-    public var childLevel: GridLevel? {
-        GridLevel.allCases.first { $0.rank == rank + 1 }
-    }
-
-    public var chineseName: String {
-        switch self {
-        case .street: return "街道"
-        case .community: return "社区网格"
-        case .courtyard: return "楼院网格"
-        case .building: return "楼栋网格"
+    /// Levels from names as a user gives them (`province,city,district`).
+    /// - Throws: `WanggeError.invalid` naming the bad name: empty, not lower-case letters, digits and `_` starting
+    ///   with a letter, at most 32 characters, repeated, or a reserved word.
+    public init(names: [String]) throws(WanggeError) {
+        guard !names.isEmpty else { throw .invalidInput("--levels needs at least one level name") }
+        guard names.count <= 16 else { throw .invalidInput("--levels names \(names.count) levels; at most 16 are kept") }
+        var seen = Set<String>()
+        for n in names {
+            let ok = n.utf8.count <= 32 && n.utf8.first.map { (97...122).contains($0) } == true
+                && n.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 95 }
+            guard ok else {
+                throw .invalidInput("level name \"\(n)\" must be lower-case letters, digits and _ (starting with a letter, at most 32)")
+            }
+            guard !Self.reserved.contains(n) else { throw .invalidInput("level name \"\(n)\" is reserved: it already names something else") }
+            guard seen.insert(n).inserted else { throw .invalidInput("level name \"\(n)\" is given twice") }
         }
+        self.init(validNames: names)
+    }
+
+    public var names: [String] { levels.map(\.name) }
+    public var isStandard: Bool { self == .standard }
+    public var top: GridLevel { levels[0] }
+    public var deepest: GridLevel { levels[levels.count - 1] }
+    public var description: String { names.joined(separator: ",") }
+
+    public func level(named name: String) -> GridLevel? { levels.first { $0.name == name } }
+    /// The level reports are on unless asked: the courtyard (the account's unit grid), the deepest level under other
+    /// level names.
+    public var reportDefault: GridLevel { level(named: GridLevel.courtyard.name) ?? deepest }
+    public func level(rank: Int) -> GridLevel? { levels.indices.contains(rank) ? levels[rank] : nil }
+    public func parent(of level: GridLevel) -> GridLevel? { self.level(rank: level.rank - 1) }
+    public func child(of level: GridLevel) -> GridLevel? { self.level(rank: level.rank + 1) }
+
+    public init(from decoder: any Decoder) throws {
+        let names = try decoder.singleValueContainer().decode([String].self)
+        do { try self.init(names: names) } catch { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(names)
+    }
+
+    /// The levels the residential grids among `grids` carry, by rank: the standard scheme when they all use its
+    /// names (or there are none); otherwise their names, `level<rank>` for a rank no grid has. For callers that do
+    /// not have the layer's stored scheme at hand (`GridRepository.levelScheme` is the layer's own).
+    public static func of(_ grids: [StoredGrid]) -> LevelScheme {
+        var names: [Int: String] = [:]
+        for g in grids where g.layer == .residential { if let l = g.level { names[l.rank] = l.name } }
+        if names.allSatisfy({ standard.level(rank: $0.key)?.name == $0.value }) { return standard }
+        let all = (0..<((names.keys.max() ?? -1) + 1)).map { names[$0] ?? "level\($0)" }
+        return LevelScheme(validNames: all)
+    }
+
+    /// The scheme as stored (a JSON array of names), nil for the standard one.
+    public var stored: String? {
+        isStandard ? nil : "[" + names.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+    }
+
+    /// The scheme a stored value names (nil → the standard one).
+    public static func stored(_ text: String?) -> LevelScheme {
+        guard let text, case .array(let items)? = try? JSONValue.parse(text) else { return .standard }
+        let names = items.compactMap(\.stringValue)
+        return (try? LevelScheme(names: names)) ?? .standard
     }
 }
 

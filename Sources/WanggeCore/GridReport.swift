@@ -46,9 +46,10 @@ public enum ReportScope: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// `street`, `community`, `courtyard`, `building`, `functional` or `industry` (the OGC collection names).
-    public init?(_ name: String) {
-        if let l = GridLevel(rawValue: name) { self = .level(l) } else if let o = GridLayer(rawValue: name), o != .residential {
+    /// A level of the residential layer's scheme (`street`, `community`, `courtyard`, `building` by default), or
+    /// `functional` or `industry` (the OGC collection names).
+    public init?(_ name: String, levels: LevelScheme) {
+        if let l = levels.level(named: name) { self = .level(l) } else if let o = GridLayer(rawValue: name), o != .residential {
             self = .overlay(o)
         } else { return nil }
     }
@@ -60,7 +61,8 @@ public enum ReportScope: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public static let names = ["street", "community", "courtyard", "building", "functional", "industry"]
+    /// Every scope's name under a scheme.
+    public static func names(_ levels: LevelScheme) -> [String] { levels.names + ["functional", "industry"] }
 }
 
 /// The grid report: every grid of a level or overlay layer with its closed-loop figures over a period (see

@@ -45,12 +45,16 @@ public struct LayerImport: Sendable, Equatable {
     public var validTo: Double?
     /// Whether its grids are kept (false only for versions retired before versions were kept, migration v9).
     public var gridsKept: Bool
+    /// The residential layer's levels in this version (the standard ones for overlays).
+    public var levels: LevelScheme
 
     public init(id: Int64, layer: GridLayer, source: String, crs: String, gridCount: Int, importedAt: Double,
-                status: VersionStatus = .active, validFrom: Double? = nil, validTo: Double? = nil, gridsKept: Bool = true) {
+                status: VersionStatus = .active, validFrom: Double? = nil, validTo: Double? = nil, gridsKept: Bool = true,
+                levels: LevelScheme = .standard) {
         self.id = id; self.layer = layer; self.source = source; self.crs = crs
         self.gridCount = gridCount; self.importedAt = importedAt
         self.status = status; self.validFrom = validFrom; self.validTo = validTo; self.gridsKept = gridsKept
+        self.levels = levels
     }
 
     /// Whether the version was the layer's boundaries at `time` (seconds since 1970): valid from ≤ time < valid to.
@@ -80,7 +84,8 @@ public struct GridCount: Sendable, Equatable {
 /// one and puts the staged one in its place in one transaction.
 public protocol GridRepository: Sendable {
     /// Stores `grids` as a new version of `layer`, staged (not in use), in one transaction: all land or none do.
-    func stageLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport
+    /// `levels`: the residential layer's level names, kept with the version.
+    func stageLayer(_ layer: GridLayer, with grids: [GridFeature], levels: LevelScheme, source: String, crs: String) throws -> LayerImport
     /// Makes version `id` its layer's boundaries from `time` (seconds since 1970): the active version is retired
     /// (valid to `time`), the grids in use replaced by the version's, all in one transaction. Activating the active
     /// version changes nothing; a retired one may be activated again (going back).
@@ -89,7 +94,7 @@ public protocol GridRepository: Sendable {
     ///   kept or a time before the active version's start.
     func activate(version id: Int64, at time: Double) throws -> LayerImport
     /// Stores `grids` as a new version of `layer` and activates it at once, in one transaction.
-    func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport
+    func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], levels: LevelScheme, source: String, crs: String) throws -> LayerImport
     /// The grids of any version, ordered by level and code.
     func versionGrids(_ id: Int64) throws -> [StoredGrid]
     /// All grids in use, or those of one layer, ordered by layer, level and code.
@@ -107,11 +112,26 @@ public protocol GridRepository: Sendable {
 }
 
 extension GridRepository {
+    /// Stores grids of the standard levels (or an overlay) as a staged version.
+    public func stageLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
+        try stageLayer(layer, with: grids, levels: .standard, source: source, crs: crs)
+    }
+
+    /// Stores grids of the standard levels (or an overlay) as a version in use at once.
+    public func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
+        try replaceLayer(layer, with: grids, levels: .standard, source: source, crs: crs)
+    }
+
     /// The version of each layer in use, by layer.
     public func activeVersions() throws -> [GridLayer: LayerImport] {
         var active: [GridLayer: LayerImport] = [:]
         for v in try imports(layer: nil) where v.status == .active { active[v.layer] = v }
         return active
+    }
+
+    /// The residential layer's levels now (its active version's; the standard ones before any import).
+    public func levelScheme() throws -> LevelScheme {
+        try activeVersions()[.residential]?.levels ?? .standard
     }
 
     /// The version of `layer` that was in use at `time` (nil: none was).

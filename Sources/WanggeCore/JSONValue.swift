@@ -77,6 +77,11 @@ public indirect enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
     public var doubleValue: Double? {
         if case .number(let n) = self { return n.value }
         return nil

@@ -151,11 +151,12 @@ public struct OrganisationMove: Sendable, Equatable {
         return out
     }
 
-    /// A layer's codes in an assignment, most general first (street to building; the overlays' codes).
+    /// A layer's codes in an assignment, most general first (the residential chain from the top level down; the
+    /// overlays' codes).
     public static func codes(_ a: PointAssignment, _ layer: GridLayer) -> [String] {
         switch layer {
         case .residential:
-            return [a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building].compactMap { $0 }
+            return a.residential.codes
         case .functional: return a.functional.grids
         case .industry: return a.industry.grids
         }

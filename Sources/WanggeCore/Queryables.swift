@@ -47,7 +47,8 @@ public enum Queryables {
 
     /// What an event feature carries and a filter may use. Reporters' names and phones are left out: a filter on
     /// them would tell a role that may not see them whether a guess is right.
-    public static let events: [Queryable] = [
+    /// The residential chain is one property per level of the layer's scheme (as the items write them).
+    public static func events(_ levels: LevelScheme) -> [Queryable] { [
         .init("id", .integer, "Event number"),
         .init("status", .string, "Where the event is in the closed loop", values: EventStatus.allCases.map(\.rawValue)),
         .init("type", .string, "Event type code"),
@@ -57,26 +58,23 @@ public enum Queryables {
         .init("occurred_at", .dateTime, "When it happened"),
         .init("reported_at", .dateTime, "When it was reported"),
         .init("match", .string, "How the point met the residential grids", values: MatchKind.allCases.map(\.rawValue)),
-        .init("street", .string, "Street grid code (null outside every grid)"),
-        .init("community", .string, "Community grid code"),
-        .init("courtyard", .string, "Courtyard grid code"),
-        .init("building", .string, "Building grid code"),
+    ] + levels.levels.map { .init($0.name, .string, "Code of its \($0.name) grid (\($0.chineseName); null where none)") } + [
         .init("functional", .string, "Functional grid codes, ;-separated (null on none)"),
         .init("industry", .string, "Industry grid codes, ;-separated (null on none)"),
         .init("outside", .boolean, "Outside every residential grid"),
         .init("department", .string, "Department it is dispatched to (null before dispatch)"),
         .init("media_url", .string, "Photo or video link, when one was given"),
         .init("geometry", .point, "Where it is (WGS 84 longitude, latitude)"),
-    ]
+    ] }
 
     /// What a boundary feature carries (its own imported properties are not queryable: they differ per file).
-    public static let grids: [Queryable] = [
+    public static func grids(_ levels: LevelScheme) -> [Queryable] { [
         .init("code", .string, "Grid code"),
         .init("name", .string, "Grid name"),
         .init("layer", .string, "residential, functional or industry", values: GridLayer.allCases.map(\.rawValue)),
-        .init("level", .string, "Residential level (null for overlays)", values: GridLevel.allCases.map(\.rawValue)),
+        .init("level", .string, "Residential level (null for overlays)", values: levels.names),
         .init("parent", .string, "Parent grid code (null at the top)"),
         .init("area_km2", .number, "Area in km² (geodesic, 3 decimals)"),
         .init("geometry", .region, "The boundary (WGS 84 longitude, latitude)"),
-    ]
+    ] }
 }

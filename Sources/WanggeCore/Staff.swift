@@ -38,11 +38,13 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Hashable {
     public var level: GridLevel { self == .groupLeader ? .building : .courtyard }
 
     /// The roles a grid of `level` should have filled.
+    /// (By the level's name: the account's grid staff work at the courtyard grids, group leaders at the buildings;
+    /// a layer with other level names expects none.)
     public static func expected(at level: GridLevel) -> [StaffRole] {
-        switch level {
-        case .courtyard: return tenStaff + [.gridLeader]
-        case .building: return [.groupLeader]
-        case .street, .community: return []
+        switch level.name {
+        case GridLevel.courtyard.name: return tenStaff + [.gridLeader]
+        case GridLevel.building.name: return [.groupLeader]
+        default: return []
         }
     }
 }

@@ -396,7 +396,7 @@ public struct RoutingRules: Sendable, Codable, Equatable {
     /// The department for an event of `type` assigned as `assignment`, with `defaults` per type.
     public func department(type: String, assignment: PointAssignment, defaults: [String: String]) -> String? {
         let r = assignment.residential
-        let grids = [r.building, r.courtyard, r.community, r.street].compactMap { $0 } + assignment.functional.grids + assignment.industry.grids
+        let grids = r.codes.reversed() + assignment.functional.grids + assignment.industry.grids
         for g in grids {
             if let rule = rules.first(where: { $0.grid == g && $0.eventType == type }) ?? rules.first(where: { $0.grid == g && $0.eventType == nil }) {
                 return rule.department

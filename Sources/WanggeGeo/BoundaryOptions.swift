@@ -15,8 +15,12 @@ public struct BoundaryOptions: Sendable {
     /// The input CRS; nil means the file's own `crs` member, or WGS84 lon/lat (RFC 7946) when it has none.
     public var crs: CRS?
     public var fields = Fields()
-    /// Extra spellings of levels (e.g. `subdistrict` → street), on top of the built-in English and Chinese names.
-    public var levelAliases: [String: GridLevel] = [:]
+    /// The residential layer's levels, top first (`--levels province,city,district`; street, community, courtyard,
+    /// building by default). Kept with the version; the file's level values name them.
+    public var levels = LevelScheme.standard
+    /// Extra spellings of levels (e.g. `subdistrict` → `street`), by the name of the level in `levels` they stand
+    /// for, on top of the levels' own names and the built-in English and Chinese names.
+    public var levelAliases: [String: String] = [:]
     /// Gaps, overlaps and parts outside a parent narrower than this many metres are digitising noise, not defects.
     public var toleranceMetres: Double = 0.5
     /// Pieces of at most this many m² are slivers, not defects.
@@ -52,8 +56,21 @@ public struct BoundaryOptions: Sendable {
         "building": .building, "楼栋": .building, "楼栋网格": .building,
     ]
 
+    /// The level a file's value names: an alias, a level's own name (any case) or Chinese name, or a built-in
+    /// spelling of a level the scheme has (by name: `街道` is the scheme's `street`, if it has one).
     func level(named text: String) -> GridLevel? {
-        levelAliases[text] ?? Self.builtInLevelNames[text] ?? Self.builtInLevelNames[text.lowercased()]
+        if let alias = levelAliases[text] { return levels.level(named: alias) }
+        let lower = text.lowercased()
+        if let l = levels.level(named: lower) ?? levels.levels.first(where: { $0.chineseName == text }) { return l }
+        return (Self.builtInLevelNames[text] ?? Self.builtInLevelNames[lower]).flatMap { levels.level(named: $0.name) }
+    }
+
+    /// Checks the aliases against the levels (`--level-map VALUE=LEVEL`).
+    /// - Throws: a message naming an alias whose level the scheme does not have.
+    public func checkAliases() throws(WanggeError) {
+        for (value, name) in levelAliases.sorted(by: { $0.key < $1.key }) where levels.level(named: name) == nil {
+            throw .invalidInput("--level-map \(value)=\(name): the levels are \(levels.names.joined(separator: ", ")); \(name) is not one of them")
+        }
     }
 }
 
@@ -108,44 +125,55 @@ public struct BoundaryRepair: Sendable, Equatable, CustomStringConvertible {
 public struct CodeScheme: Sendable, Equatable {
     /// The district's administrative code in front of a street's.
     public static let districtDigits = 6
-    public var digits: [GridLevel: Int]
+    /// Digits per level, by level name.
+    public var digits: [String: Int]
 
-    public init(digits: [GridLevel: Int] = [.street: 3, .community: 3, .courtyard: 2, .building: 2]) {
+    /// The national scheme's digits for the standard levels (Beijing gives the unit grid 3: `courtyard=3`).
+    public static let standardDigits = ["street": 3, "community": 3, "courtyard": 2, "building": 2]
+
+    public init(digits: [String: Int] = standardDigits) {
         self.digits = digits
     }
 
-    /// `gbt30428`, optionally with the digits per level: `gbt30428:street=3,community=3,courtyard=3,building=2`.
+    /// `gbt30428`, optionally with the digits per level: `gbt30428:street=3,community=3,courtyard=3,building=2`. With
+    /// other levels than the standard ones (`levels`), every level needs its digits: `gbt30428:city=0,district=0,…`.
     /// - Throws: a message naming what is wrong.
-    public init(parsing text: String) throws(CodeSchemeError) {
+    public init(parsing text: String, levels: LevelScheme = .standard) throws(CodeSchemeError) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.first?.lowercased() == "gbt30428" else { throw CodeSchemeError("unknown code scheme \"\(text)\": the scheme is gbt30428[:street=3,community=3,courtyard=2,building=2]") }
-        self.init()
-        guard parts.count == 2 else { return }
-        for item in parts[1].split(separator: ",") {
-            let kv = item.split(separator: "=").map { String($0).trimmingWhitespace() }
-            guard kv.count == 2, let level = GridLevel(rawValue: kv[0]), let n = Int(kv[1]), (1...6).contains(n) else {
-                throw CodeSchemeError("code scheme: \"\(item)\" must be LEVEL=DIGITS with a level of street, community, courtyard, building and 1–6 digits")
+        let usage = "gbt30428[:" + levels.names.map { "\($0)=\(Self.standardDigits[$0] ?? 2)" }.joined(separator: ",") + "]"
+        guard parts.first?.lowercased() == "gbt30428" else { throw CodeSchemeError("unknown code scheme \"\(text)\": the scheme is \(usage)") }
+        self.init(digits: Self.standardDigits.filter { levels.level(named: $0.key) != nil })
+        if parts.count == 2 {
+            for item in parts[1].split(separator: ",") {
+                let kv = item.split(separator: "=").map { String($0).trimmingWhitespace() }
+                guard kv.count == 2, levels.level(named: kv[0]) != nil, let n = Int(kv[1]), (0...6).contains(n) else {
+                    throw CodeSchemeError("code scheme: \"\(item)\" must be LEVEL=DIGITS with a level of \(levels.names.joined(separator: ", ")) and 0–6 digits")
+                }
+                digits[kv[0]] = n
             }
-            digits[level] = n
+        }
+        if let missing = levels.names.first(where: { digits[$0] == nil }) {
+            throw CodeSchemeError("code scheme: give the digits of the \(missing) level (\(usage))")
         }
     }
 
     /// The length of a code at `level`: the district's digits and those of every level down to it.
-    public func length(_ level: GridLevel) -> Int {
-        Self.districtDigits + GridLevel.allCases.filter { $0 <= level }.reduce(0) { $0 + (digits[$1] ?? 0) }
+    public func length(_ level: GridLevel, in levels: LevelScheme = .standard) -> Int {
+        Self.districtDigits + levels.levels.filter { $0 <= level }.reduce(0) { $0 + (digits[$1.name] ?? 0) }
     }
 
     /// What is wrong with `code` at `level` under parent `parent` (nil: nothing).
-    public func problem(code: String, level: GridLevel, parent: String?) -> String? {
+    public func problem(code: String, level: GridLevel, parent: String?, in levels: LevelScheme = .standard) -> String? {
         guard !code.isEmpty, code.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             return "code \"\(code)\" is not all digits, as the GB/T 30428 scheme asks"
         }
-        let own = digits[level] ?? 0
+        let own = digits[level.name] ?? 0
         if let parent, !code.hasPrefix(parent) || code.count != parent.count + own {
-            return "code \"\(code)\" of a \(level.rawValue) must be its parent's code \(parent) followed by \(own) digit\(own == 1 ? "" : "s") (GB/T 30428 scheme)"
+            return "code \"\(code)\" of a \(level.name) must be its parent's code \(parent) followed by \(own) digit\(own == 1 ? "" : "s") (GB/T 30428 scheme)"
         }
-        guard code.count == length(level) else {
-            return "code \"\(code)\" of a \(level.rawValue) must have \(length(level)) digits under the GB/T 30428 scheme (the district's \(Self.districtDigits), then \(GridLevel.allCases.filter { $0 <= level }.map { "\(digits[$0] ?? 0) for the \($0.rawValue)" }.joined(separator: ", "))), not \(code.count)"
+        let length = length(level, in: levels)
+        guard code.count == length else {
+            return "code \"\(code)\" of a \(level.name) must have \(length) digits under the GB/T 30428 scheme (the district's \(Self.districtDigits), then \(levels.levels.filter { $0 <= level }.map { "\(digits[$0.name] ?? 0) for the \($0.name)" }.joined(separator: ", "))), not \(code.count)"
         }
         return nil
     }

@@ -48,6 +48,7 @@ extension BoundaryValidator {
             var o = options
             o.layer = .residential
             o.crs = .wgs84
+            if o.levels.isStandard { o.levels = LevelScheme.of(residential) }  // the stored grids' own levels
             defects += check(fc, options: o).defects
         }
         func union(_ grids: [StoredGrid]) throws -> GeosGeometry? {
@@ -87,7 +88,7 @@ extension BoundaryValidator {
                                            gapM2: max(0, streetM2 - covered)))
             return u
         }
-        for level in GridLevel.allCases where levels.contains(level) {
+        for level in levels.sorted() {
             _ = try measure(level.rawValue, .residential, residential.filter { $0.level == level })
         }
         for layer in [GridLayer.functional, .industry] {

@@ -22,13 +22,13 @@ extension BoundaryValidator {
             }
             guard let p = c.parent else {
                 if level != top {
-                    defect(.missingProperty, "property \"\(options.fields.parent)\" is missing: a \(level.rawValue) needs the code of its \(level.parentLevel!.rawValue); only the top level (\(top.rawValue) in this file) has no parent")
+                    defect(.missingProperty, "property \"\(options.fields.parent)\" is missing: a \(level.rawValue) needs the code of its \(options.levels.parent(of: level)?.rawValue ?? "parent"); only the top level (\(top.rawValue) in this file) has no parent")
                 }
                 continue
             }
             guard let pi = byCode[p] else {
                 if options.externalRoot && level == top {
-                    if let scheme = options.codeScheme, let problem = scheme.problem(code: c.code, level: level, parent: p) {
+                    if let scheme = options.codeScheme, let problem = scheme.problem(code: c.code, level: level, parent: p, in: options.levels) {
                         defect(.codeScheme, problem)
                     }
                     continue  // a top-level grid under a parent outside the file
@@ -38,18 +38,18 @@ extension BoundaryValidator {
             }
             guard let pl = checked[pi].level else { sound[i] = false; continue }
             guard pl.rank == level.rank - 1 else {
-                let want = level.parentLevel.map { "a \($0.rawValue)" } ?? "none (a street is the top level)"
+                let want = options.levels.parent(of: level).map { "a \($0.rawValue)" } ?? "none (a \(level.rawValue) is the top level)"
                 defect(.levelOrder, "level out of order: the parent of a \(level.rawValue) must be \(want), but \"\(p)\" is a \(pl.rawValue)")
                 continue
             }
             parentOf[i] = pi
-            if let scheme = options.codeScheme, let problem = scheme.problem(code: c.code, level: level, parent: p) {
+            if let scheme = options.codeScheme, let problem = scheme.problem(code: c.code, level: level, parent: p, in: options.levels) {
                 defect(.codeScheme, problem)
             }
         }
         if let scheme = options.codeScheme {
             for (i, c) in checked.enumerated() where c.parent == nil {
-                guard let level = c.level, let problem = scheme.problem(code: c.code, level: level, parent: nil) else { continue }
+                guard let level = c.level, let problem = scheme.problem(code: c.code, level: level, parent: nil, in: options.levels) else { continue }
                 defects.append(Defect(kind: .codeScheme, featureIndex: c.index, code: c.code, message: problem, location: c.value, line: c.line))
                 sound[i] = false
             }
@@ -97,7 +97,7 @@ extension BoundaryValidator {
         }
         // Parents whose level has children in the file but which have none of their own.
         for (pi, c) in checked.enumerated() {
-            guard sound[pi], let below = c.level?.childLevel, levels.contains(below), groups["p:\(c.code)"] == nil,
+            guard sound[pi], let below = c.level.flatMap(options.levels.child(of:)), levels.contains(below), groups["p:\(c.code)"] == nil,
                   !childLevelBroken[pi], let region = filter.significant(c.geometry) else { continue }
             defects.append(Defect(kind: .parentNotCovered, featureIndex: c.index, code: c.code,
                 message: "\(c.level!.rawValue) \"\(c.code)\" has no \(below.rawValue) grids although the file has \(below.rawValue)s elsewhere: all \(Self.area(region.areaM2)) of it are uncovered",
@@ -167,7 +167,7 @@ extension BoundaryValidator {
             // 3. The parent covered by its children.
             guard !childLevelBroken[pi], (planarAreas[pi] - commonArea) * m2PerDegree2 > negligibleM2 || common == nil,
                   let uncovered = try? parent.geometry.difference(union), let region = filter.significant(uncovered) else { continue }
-            let below = parent.level!.childLevel!.rawValue
+            let below = options.levels.child(of: parent.level!)?.rawValue ?? "children"
             defects.append(Defect(kind: .parentNotCovered, featureIndex: parent.index, code: parent.code,
                 message: "the \(below)s of \(parent.level!.rawValue) \"\(parent.code)\" leave \(Self.area(region.areaM2)) of it uncovered (gaps between or around them)",
                 location: region.value, areaM2: region.areaM2, line: parent.line,

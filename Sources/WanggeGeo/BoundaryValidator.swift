@@ -219,10 +219,10 @@ public final class BoundaryValidator {
                     level = l
                 } else {
                     defects.append(defect(.badProperty,
-                        "property \"\(f.level)\" is \(lv.identifierText.map { "\"\($0)\"" } ?? lv.typeDescription); expected one of street, community, courtyard, building"))
+                        "property \"\(f.level)\" is \(lv.identifierText.map { "\"\($0)\"" } ?? lv.typeDescription); expected one of \(options.levels.names.joined(separator: ", "))" + (options.levels.isStandard ? " (--levels names other levels)" : "")))
                 }
             } else {
-                defects.append(defect(.missingProperty, "property \"\(f.level)\" (street, community, courtyard or building) is missing"))
+                defects.append(defect(.missingProperty, "property \"\(f.level)\" (\(options.levels.names.joined(separator: ", "))) is missing"))
             }
             switch raw.properties[f.parent] {
             case nil, .null?: parent = nil

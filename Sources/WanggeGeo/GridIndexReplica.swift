@@ -294,19 +294,14 @@ public final class GridIndexReplica {
     public func assign(lon: Double, lat: Double, snapMetres: Double = 0) -> PointAssignment {
         var touching: [Int] = []
         let (grid, match) = residentialGrid(x: lon, y: lat, snapMetres: snapMetres, touching: &touching)
-        var residential = ResidentialAnswer(match: match, touching: touching.map { snapshot.grids[$0].code })
+        var chain = snapshot.scheme.levels.map { LevelCode(level: $0, code: nil) }
         var g: Int? = grid >= 0 ? grid : nil
         while let i = g {
             let grid = snapshot.grids[i]
-            switch grid.level {
-            case .street?: residential.street = grid.code
-            case .community?: residential.community = grid.code
-            case .courtyard?: residential.courtyard = grid.code
-            case .building?: residential.building = grid.code
-            case nil: break
-            }
+            if let rank = grid.level?.rank, chain.indices.contains(rank) { chain[rank].code = grid.code }
             g = grid.parent
         }
+        var residential = ResidentialAnswer(match: match, chain: chain, touching: touching.map { snapshot.grids[$0].code })
         if match == .nearest, grid >= 0 {
             residential.distanceM = nearestDistance(grid, lon, lat)
         }

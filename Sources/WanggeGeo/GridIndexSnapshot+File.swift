@@ -19,20 +19,22 @@ public import WanggeCore
 /// damaged on disk is rebuilt, never read (the rasters are checked for indices in range too).
 extension GridIndexSnapshot {
     static let magic: [UInt8] = Array("WGIX".utf8)
-    static let fileVersion: UInt32 = 3
+    static let fileVersion: UInt32 = 4
     static let byteOrderMark: UInt32 = 0x0102_0304
 
     /// The snapshot of `stored`, from the file at `cache` when it was built from exactly these grids; otherwise
     /// built, and written to `cache` for the next start. `fromFile` says which.
     /// - Throws: `GeosError` when a stored geometry cannot be read (building only).
-    public static func load(grids stored: [StoredGrid], generation: Int, cache: String?, cellsPerGrid: Int = 16_384,
+    public static func load(grids stored: [StoredGrid], scheme: LevelScheme, generation: Int, cache: String?, cellsPerGrid: Int = 16_384,
                             maxCells: Int = 16_777_216) throws(GeosError) -> (snapshot: GridIndexSnapshot, fromFile: Bool) {
-        guard let cache else { return (try build(grids: stored, generation: generation, cellsPerGrid: cellsPerGrid, maxCells: maxCells), false) }
+        guard let cache else {
+            return (try build(grids: stored, scheme: scheme, generation: generation, cellsPerGrid: cellsPerGrid, maxCells: maxCells), false)
+        }
         let sum = checksum(stored, cellsPerGrid: cellsPerGrid, maxCells: maxCells)
-        if let file = MappedFile(path: cache), let snapshot = read(file, grids: stored, checksum: sum, generation: generation) {
+        if let file = MappedFile(path: cache), let snapshot = read(file, grids: stored, scheme: scheme, checksum: sum, generation: generation) {
             return (snapshot, true)
         }
-        let built = try build(grids: stored, generation: generation, cellsPerGrid: cellsPerGrid, maxCells: maxCells)
+        let built = try build(grids: stored, scheme: scheme, generation: generation, cellsPerGrid: cellsPerGrid, maxCells: maxCells)
         try? Data(built.fileBytes(checksum: sum)).write(to: URL(fileURLWithPath: cache), options: .atomic)
         return (built, false)
     }
@@ -48,7 +50,7 @@ extension GridIndexSnapshot {
         func add(_ s: String) { var s = s; s.withUTF8 { add(UnsafeRawBufferPointer($0)) } }
         mix(UInt64(cellsPerGrid)); mix(UInt64(maxCells)); mix(UInt64(grids.count))
         for g in grids {
-            add(g.layer.rawValue); add(g.code); add(g.level?.rawValue ?? ""); add(g.parent ?? "")
+            add(g.layer.rawValue); add(g.code); add(g.level.map { "\($0.rank):\($0.name)" } ?? ""); add(g.parent ?? "")
             g.wkb.withUnsafeBytes { add($0) }
         }
         return h
@@ -91,7 +93,7 @@ extension GridIndexSnapshot {
         put(UInt64(residentialLevels.count))
         for l in all {
             put(UInt8(GridLayer.allCases.firstIndex(of: l.layer)!))
-            put(UInt8(l.level.map { GridLevel.allCases.firstIndex(of: $0)! + 1 } ?? 0))
+            put(UInt8(l.level.map { $0.rank + 1 } ?? 0))
             put(UInt8(l.tiles ? 1 : 0))
             put(l.members.map { Int32($0) })
             let r = l.raster
@@ -105,7 +107,8 @@ extension GridIndexSnapshot {
 
     /// The snapshot from a mapped file, or nil when it is not a complete index of these grids. The rasters point
     /// into the mapping and keep it alive.
-    static func read(_ file: MappedFile, grids stored: [StoredGrid], checksum: UInt64, generation: Int) -> GridIndexSnapshot? {
+    static func read(_ file: MappedFile, grids stored: [StoredGrid], scheme: LevelScheme, checksum: UInt64,
+                     generation: Int) -> GridIndexSnapshot? {
         guard file.count >= 16, file.count % 8 == 0 else { return nil }
         let stamp = file.bytes.loadUnaligned(fromByteOffset: file.count - 8, as: UInt64.self)
         guard Self.hash(UnsafeRawBufferPointer(rebasing: file.bytes[..<(file.count - 8)]), into: 0) == stamp else { return nil }
@@ -127,12 +130,12 @@ extension GridIndexSnapshot {
         guard let m = take(4), Array(m) == Self.magic, get(UInt32.self) == Self.fileVersion,
               get(UInt32.self) == Self.byteOrderMark, get(UInt64.self) == checksum,
               get(UInt64.self) == UInt64(stored.count), let rank = ints(), rank.count == stored.count,
-              let levelCount = get(UInt64.self), levelCount <= UInt64(GridLevel.allCases.count)
+              let levelCount = get(UInt64.self), levelCount <= 255
         else { return nil }
         var rasters: [LevelRaster] = []
         for _ in 0..<(Int(levelCount) + 2) {
             guard let layerIndex = get(UInt8.self), Int(layerIndex) < GridLayer.allCases.count,
-                  let levelIndex = get(UInt8.self), Int(levelIndex) <= GridLevel.allCases.count,
+                  let levelIndex = get(UInt8.self),
                   let tiles = get(UInt8.self), let memberValues = ints(),
                   let minX = double(), let minY = double(), let cw = double(), let ch = double(),
                   let columns = get(UInt64.self), let rows = get(UInt64.self), columns * rows < UInt64(Int32.max),
@@ -141,17 +144,20 @@ extension GridIndexSnapshot {
             else { return nil }
             let members = array(memberValues).map(Int.init)
             guard members.allSatisfy({ $0 >= 0 && $0 < stored.count }) else { return nil }
+            // A residential raster's level is its grids' (all of one level); the file names it by rank + 1.
+            let level = members.first.flatMap { stored[$0].level }
+            guard members.allSatisfy({ (stored[$0].level?.rank ?? -1) + 1 == Int(levelIndex) }) else { return nil }
             let raster = CellRaster(minX: minX, minY: minY, cellWidth: cw, cellHeight: ch, columns: Int(columns), rows: Int(rows),
                                     labels: labels, setStart: setStart, setItems: setItems,
                                     candidateStart: candidateStart, candidateItems: candidateItems)
             guard raster.isConsistent(members: members.count) else { return nil }
             rasters.append(LevelRaster(layer: GridLayer.allCases[Int(layerIndex)],
-                                       level: levelIndex == 0 ? nil : GridLevel.allCases[Int(levelIndex) - 1],
+                                       level: level,
                                        members: members, raster: raster, tiles: tiles == 1))
         }
         at = (at + 7) / 8 * 8
         guard at == raw.count else { return nil }
-        return GridIndexSnapshot(generation: generation, grids: indexed(stored), residentialLevels: Array(rasters.dropLast(2)),
+        return GridIndexSnapshot(generation: generation, grids: indexed(stored), scheme: scheme, residentialLevels: Array(rasters.dropLast(2)),
                                  functional: rasters[rasters.count - 2], industry: rasters[rasters.count - 1],
                                  codeRank: array(rank))
     }

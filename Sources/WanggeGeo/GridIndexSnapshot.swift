@@ -21,6 +21,8 @@ public struct GridIndexSnapshot: Sendable {
     /// the layers this index answers with. Set by whoever read the grids.
     public var boundaryMark: Int64 = 0
     public let grids: [IndexedGrid]
+    /// The residential layer's levels, top first: every answer names them all.
+    public let scheme: LevelScheme
     /// The residential levels present, deepest first.
     public let residentialLevels: [LevelRaster]
     public let functional: LevelRaster
@@ -49,8 +51,10 @@ public struct GridIndexSnapshot: Sendable {
     /// rasterises each level and layer.
     /// - Parameter cellsPerGrid: raster resolution; the deepest residential level gets this many cells per grid,
     ///   capped at `maxCells`.
+    /// - Parameter scheme: the residential layer's levels (`GridRepository.levelScheme`); nil takes them from the
+    ///   grids (`LevelScheme.of`).
     /// - Throws: `GeosError` when a stored geometry cannot be read.
-    public static func build(grids stored: [StoredGrid], generation: Int, cellsPerGrid: Int = 16_384,
+    public static func build(grids stored: [StoredGrid], scheme: LevelScheme? = nil, generation: Int, cellsPerGrid: Int = 16_384,
                              maxCells: Int = 16_777_216) throws(GeosError) -> GridIndexSnapshot {
         let context = GeosContext()
         let grids = indexed(stored)
@@ -75,8 +79,10 @@ public struct GridIndexSnapshot: Sendable {
         func cells(_ n: Int, share: Int) -> Int { min(maxCells / share, max(65_536, n * cellsPerGrid / share)) }
 
         var levels: [LevelRaster] = []
-        for level in GridLevel.allCases.reversed() {
-            let members = grids.indices.filter { grids[$0].layer == .residential && grids[$0].level == level }
+        let byRank = Dictionary(grouping: grids.indices.filter { grids[$0].layer == .residential }) { grids[$0].level?.rank ?? -1 }
+        for rank in byRank.keys.sorted(by: >) where rank >= 0 {
+            let members = byRank[rank]!
+            let level = grids[members[0]].level
             guard !members.isEmpty else { continue }
             // The deepest level answers nearly every lookup and gets the finest raster.
             let share = levels.isEmpty ? 1 : 16
@@ -90,7 +96,7 @@ public struct GridIndexSnapshot: Sendable {
         }
         let functional = try overlay(.functional)
         let industry = try overlay(.industry)
-        return GridIndexSnapshot(generation: generation, grids: grids, residentialLevels: levels,
+        return GridIndexSnapshot(generation: generation, grids: grids, scheme: scheme ?? LevelScheme.of(stored), residentialLevels: levels,
                                  functional: functional, industry: industry, codeRank: rank)
     }
 

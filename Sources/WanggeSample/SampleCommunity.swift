@@ -63,11 +63,11 @@ enum SampleCommunity {
         var party = PartyOrganisation()
         for g in residential {
             let name: String
-            switch g.level {
-            case .street: name = "\(g.name)党工委"
-            case .community: name = "\(g.name)党总支"
-            case .courtyard: name = "\(g.name)党支部"
-            case .building: name = "\(g.name)党小组"
+            switch g.level.rank {
+            case 0: name = "\(g.name)党工委"
+            case 1: name = "\(g.name)党总支"
+            case 2: name = "\(g.name)党支部"
+            default: name = "\(g.name)党小组"
             }
             party.units.append(.init(grid: g.code, kind: .on(g.level), name: name))
         }

@@ -1,3 +1,4 @@
+import WanggeAssignment
 import WanggeCore
 import WanggeUseCases
 
@@ -28,7 +29,9 @@ enum EventJSON {
 
     /// The same object as `render`, written straight into bytes (the intake path: no intermediate tree); with
     /// `possibleDuplicates` (the bytes `duplicatesBytes` made), a member listing them follows.
-    static func write(_ r: EventRecord, showReporter: Bool, possibleDuplicates: [UInt8]? = nil, into w: inout GeoJSONWriter) {
+    /// `levels`: the residential layer's, which name the chain of codes in `grids`.
+    static func write(_ r: EventRecord, showReporter: Bool, levels: LevelScheme, possibleDuplicates: [UInt8]? = nil,
+                      into w: inout GeoJSONWriter) {
         let e = r.event
         let a = e.assignment
         func number(_ v: Double) { w.appendRaw(JSONNumber(v).literal) }
@@ -64,10 +67,9 @@ enum EventJSON {
         w.append(#","occurred_at":"#); w.appendString(Timestamp.format(e.occurredAt))
         w.append(#","reported_at":"#); w.appendString(Timestamp.format(e.reportedAt))
         w.append(#","grids":{"match":"#); w.appendString(a.residential.match.rawValue)
-        w.append(#","street":"#); optional(a.residential.street)
-        w.append(#","community":"#); optional(a.residential.community)
-        w.append(#","courtyard":"#); optional(a.residential.courtyard)
-        w.append(#","building":"#); optional(a.residential.building)
+        for level in levels.levels {
+            w.append(","); w.appendString(level.name); w.append(":"); optional(a.residential.code(rank: level.rank))
+        }
         w.append(#","touching":"#); codes(a.residential.touching)
         w.append(#","functional":"#); codes(a.functional.grids)
         w.append(#","industry":"#); codes(a.industry.grids)
@@ -81,7 +83,7 @@ enum EventJSON {
         w.append("}")
     }
 
-    static func render(_ r: EventRecord, showReporter: Bool) -> JSONValue {
+    static func render(_ r: EventRecord, showReporter: Bool, levels: LevelScheme) -> JSONValue {
         let e = r.event
         let a = e.assignment
         func codes(_ c: [String]) -> JSONValue { .array(c.map { .string($0) }) }
@@ -106,9 +108,7 @@ enum EventJSON {
         o["occurred_at"] = .string(Timestamp.format(e.occurredAt))
         o["reported_at"] = .string(Timestamp.format(e.reportedAt))
         o["grids"] = .object(JSONObject([
-            ("match", .string(a.residential.match.rawValue)), ("street", opt(a.residential.street)),
-            ("community", opt(a.residential.community)), ("courtyard", opt(a.residential.courtyard)),
-            ("building", opt(a.residential.building)), ("touching", codes(a.residential.touching)),
+            ("match", .string(a.residential.match.rawValue))] + levels.members(a.residential) + [("touching", codes(a.residential.touching)),
             ("functional", codes(a.functional.grids)), ("industry", codes(a.industry.grids)),
         ]))
         o["outside"] = .bool(e.isOutside)
@@ -120,8 +120,8 @@ enum EventJSON {
 
 extension EventJSON {
     /// An event with its workflow (deadline, times, counters, request, outcome) and the actions this caller may take.
-    static func withWorkflow(_ outcome: ClosedLoop.Outcome, loop: ClosedLoop, identity: Identity) -> JSONValue {
-        guard case .object(var o) = render(outcome.record, showReporter: identity.seesReporterIdentity) else { return .null }
+    static func withWorkflow(_ outcome: ClosedLoop.Outcome, loop: ClosedLoop, identity: Identity, levels: LevelScheme) -> JSONValue {
+        guard case .object(var o) = render(outcome.record, showReporter: identity.seesReporterIdentity, levels: levels) else { return .null }
         let sla = (try? loop.sla()) ?? SLARules(defaults: [:])
         o["workflow"] = workflow(outcome.state, sla: sla, now: loop.clock())
         o["allowed_actions"] = .array(outcome.allowed.map { .string($0.rawValue) })
@@ -177,7 +177,7 @@ extension EventJSON {
 extension EventJSON {
     /// `withWorkflow`, with the event's first contacts (`GET /events/{id}` and the answer to an action).
     static func detailed(_ outcome: ClosedLoop.Outcome, loop: ClosedLoop, identity: Identity, community: Community) throws -> JSONValue {
-        guard case .object(var o) = withWorkflow(outcome, loop: loop, identity: identity) else { return .null }
+        guard case .object(var o) = withWorkflow(outcome, loop: loop, identity: identity, levels: community.engine.levels) else { return .null }
         let courtyard = outcome.record.event.assignment.residential.courtyard
         // The versions it was assigned with: its grids stay those, whatever was activated since.
         let versions = try loop.repository.assignedVersions(eventID: outcome.record.id)

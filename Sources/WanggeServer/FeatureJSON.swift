@@ -48,15 +48,14 @@ enum FeatureJSON {
     static func codes(_ c: [String]) -> JSONValue { c.isEmpty ? .null : .string(c.joined(separator: ";")) }
 
     /// An event's properties; reporters' names and phones only for roles that may see them.
-    static func eventProperties(_ r: EventRecord, showReporter: Bool) -> JSONObject {
+    static func eventProperties(_ r: EventRecord, showReporter: Bool, levels: LevelScheme) -> JSONObject {
         let e = r.event, a = e.assignment.residential
         func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
         var p = JSONObject([("id", .number(JSONNumber(Int(r.id)))), ("status", .string(r.status.rawValue)), ("type", .string(e.type)),
                             ("severity", .number(JSONNumber(e.severity))), ("description", .string(e.description)),
                             ("channel", .string(e.channel.rawValue)), ("occurred_at", .string(Timestamp.format(e.occurredAt))),
-                            ("reported_at", .string(Timestamp.format(e.reportedAt))), ("match", .string(a.match.rawValue)),
-                            ("street", opt(a.street)), ("community", opt(a.community)), ("courtyard", opt(a.courtyard)),
-                            ("building", opt(a.building)), ("functional", codes(e.assignment.functional.grids)),
+                            ("reported_at", .string(Timestamp.format(e.reportedAt))), ("match", .string(a.match.rawValue))]
+                           + levels.members(a) + [("functional", codes(e.assignment.functional.grids)),
                             ("industry", codes(e.assignment.industry.grids)), ("outside", .bool(e.isOutside)),
                             ("department", opt(r.department)), ("media_url", opt(e.mediaURL))])
         if showReporter {
@@ -69,7 +68,7 @@ enum FeatureJSON {
 
     /// One event as a feature, written from its stored columns: the same bytes as `writeFeature` with
     /// `eventProperties` gives for the record, without decoding it (the items path for pages not cached).
-    static func writeEventFeature(_ w: inout GeoJSONWriter, _ r: any EventColumns, showReporter: Bool) {
+    static func writeEventFeature(_ w: inout GeoJSONWriter, _ r: any EventColumns, showReporter: Bool, levels: LevelScheme) {
         typealias C = ExportColumn
         func text(_ i: Int) { r.withText(i) { if let t = $0 { w.appendString(utf8: t) } else { w.append("null") } } }
         func nonEmpty(_ i: Int) { r.withText(i) { if let t = $0, !t.isEmpty { w.appendString(utf8: t) } else { w.append("null") } } }
@@ -79,7 +78,7 @@ enum FeatureJSON {
         w.appendGeometry(.point(x: r.lon, y: r.lat))
         w.append(#","properties":{"id":"#)
         w.appendInt(Int(r.id))
-        w.appendEventColumns(r)
+        w.appendEventColumns(r, levels: levels)
         let outside = r.withText(C.match.rawValue) { $0.map { $0.elementsEqual("outside".utf8) } ?? true }
         w.append(outside ? #","outside":true"# : #","outside":false"#)
         w.append(#","department":"#); text(C.department.rawValue)

@@ -4,7 +4,8 @@ import WanggeCore
 
 /// The OpenAPI 3.0 document, made from the same route list the router is built from.
 enum OpenAPIDocument {
-    static func make(routes: [APIRoute]) -> JSONValue {
+    /// `levels`: the residential layer's, which name the events' and grids' level properties.
+    static func make(routes: [APIRoute], levels: LevelScheme) -> JSONValue {
         var paths = JSONObject()
         for route in routes {
             var item = paths[route.path]?.objectValue ?? JSONObject()
@@ -73,7 +74,7 @@ enum OpenAPIDocument {
                     ("basic", .object(JSONObject([("type", .string("http")), ("scheme", .string("basic")),
                                                   ("description", .string("The same token as the password, any user name (for clients such as QGIS that only send Basic credentials)"))]))),
                 ]))),
-                ("schemas", .object(schemas)),
+                ("schemas", .object(schemas(levels))),
             ]))),
         ]))
     }
@@ -120,7 +121,7 @@ enum OpenAPIDocument {
         type("string", description, extra: [("enum", .array(values.map { .string($0) }))])
     }
 
-    static var schemas: JSONObject {
+    static func schemas(_ levels: LevelScheme) -> JSONObject {
         let match = enumeration(MatchKind.allCases.map(\.rawValue), "inside; boundary (on an edge: smallest code wins, others in touching); nearest (within snap); outside")
         let codes = array(type("string"))
         let overlay = object([("match", match), ("grids", codes), ("touching", codes), ("distance_m", type("number"))], required: ["match", "grids", "touching"])
@@ -135,7 +136,8 @@ enum OpenAPIDocument {
                               ("grids", type("integer")), ("imported_at", time),
                               ("valid_from", type("string", "RFC 3339; null while staged", nullable: true, extra: [("format", .string("date-time"))])),
                               ("valid_to", type("string", "RFC 3339; null unless retired", nullable: true, extra: [("format", .string("date-time"))])),
-                              ("grids_kept", type("boolean"))],
+                              ("grids_kept", type("boolean")),
+                              ("levels", array(type("string", "A residential level's name, top first (residential versions only)")))],
                              required: ["id", "layer", "status", "source", "grids", "imported_at", "valid_from", "valid_to"])
         let possibleDuplicate = object([("id", type("integer")), ("distance_m", type("number")),
                                         ("status", enumeration(EventStatus.allCases.map(\.rawValue))), ("reported_at", time)],
@@ -268,8 +270,8 @@ enum OpenAPIDocument {
             ("Queryables", object([("$schema", type("string")), ("$id", type("string")), ("type", type("string")), ("title", type("string")),
                                    ("properties", type("object"))], required: ["type", "properties"], additional: true)),
             // The properties the collections' features carry, with one type each (also in /collections/{id}/queryables).
-            ("EventProperties", .object(Queryables.propertiesSchema(Queryables.events, title: "An event feature's properties"))),
-            ("GridProperties", .object(Queryables.propertiesSchema(Queryables.grids, title: "A boundary feature's properties (plus those of its import)"))),
+            ("EventProperties", .object(Queryables.propertiesSchema(Queryables.events(levels), title: "An event feature's properties"))),
+            ("GridProperties", .object(Queryables.propertiesSchema(Queryables.grids(levels), title: "A boundary feature's properties (plus those of its import)"))),
             ("Collection", object([("id", type("string")), ("title", type("string")), ("itemType", type("string")),
                                    ("crs", array(type("string"))), ("extent", type("object")), ("links", array(ref("Link")))],
                                   required: ["id", "links"], additional: true)),

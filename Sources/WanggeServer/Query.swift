@@ -114,6 +114,16 @@ struct Query: Sendable {
     }
 
     /// One of a closed set of values (the route declares the same set).
+    /// A residential level named by the layer's scheme.
+    func level(_ name: String, in levels: LevelScheme) throws -> GridLevel? {
+        guard let s = try nonEmpty(name) else { return nil }
+        guard let l = levels.level(named: s) else {
+            let allowed = levels.names.joined(separator: ", ")
+            throw APIError.badParameter(name, "must be one of \(allowed)", message: "query parameter \(name) must be one of \(allowed) (the residential levels), not \"\(s)\"")
+        }
+        return l
+    }
+
     func choice<T: RawRepresentable>(_ name: String, _: T.Type) throws -> T? where T.RawValue == String, T: CaseIterable {
         guard let s = try nonEmpty(name) else { return nil }
         guard let v = T(rawValue: s) else {

@@ -17,15 +17,16 @@ extension AppDatabase: EventRepository {
             return (stored.response, false)
         }
         let a = e.assignment
+        let (slots, lower) = a.residential.storedSlots
         try db.cachedStatement(sql: """
             INSERT INTO event (type, severity, status, lon, lat, input_crs, input_x, input_y, description,
                 reporter_name, reporter_phone, reporter_email, media_url, channel, occurred_at, reported_at, match, street,
-                community, courtyard, building, functional, industry, touching, outside, submitted_by, boundary_mark)
-            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                community, courtyard, building, lower_levels, functional, industry, touching, outside, submitted_by, boundary_mark)
+            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [e.type, e.severity, e.lon, e.lat, e.inputCRS, e.inputX, e.inputY, e.description,
                              e.reporterName, e.reporterPhone, e.reporterEmail, e.mediaURL, e.channel.rawValue, e.occurredAt, e.reportedAt,
-                             a.residential.match.rawValue, a.residential.street, a.residential.community,
-                             a.residential.courtyard, a.residential.building, a.functional.grids.joined(separator: ";"),
+                             a.residential.match.rawValue, slots[0], slots[1], slots[2], slots[3], lower,
+                             a.functional.grids.joined(separator: ";"),
                              a.industry.grids.joined(separator: ";"), a.residential.touching.joined(separator: ";"),
                              e.isOutside, e.submittedBy, e.boundaryMark])
         let id = db.lastInsertedRowID
@@ -59,8 +60,7 @@ extension AppDatabase: EventRepository {
             let tree = try db.cachedStatement(sql: "INSERT INTO event_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)")
             for r in events {
                 let a = r.event.assignment
-                let codes = Set([a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building]
-                    .compactMap { $0 } + a.functional.grids + a.industry.grids)
+                let codes = Set(a.residential.codes + a.functional.grids + a.industry.grids)
                 for c in codes { try EventGridRecord(gridCode: c, eventID: r.id).insert(db, onConflict: .ignore) }
                 try tree.execute(arguments: [r.id, r.event.lon, r.event.lon, r.event.lat, r.event.lat])
             }
@@ -174,9 +174,9 @@ extension AppDatabase: EventRepository {
                 e.id IN (SELECT event_id FROM event_grid WHERE grid_code = ?
                          UNION ALL
                          SELECT id FROM event WHERE id > (\(tail)) AND (street = ? OR community = ? OR courtyard = ? OR building = ?
-                             OR instr(';' || functional || ';', ';' || ? || ';') > 0 OR instr(';' || industry || ';', ';' || ? || ';') > 0))
+                             OR (lower_levels IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(lower_levels) WHERE value = ?)) OR instr(';' || functional || ';', ';' || ? || ';') > 0 OR instr(';' || industry || ';', ';' || ? || ';') > 0))
                 """)
-            args += [g, g, g, g, g, g, g]
+            args += [g, g, g, g, g, g, g, g]
         }
         if let s = q.since { clauses.append("e.occurred_at >= ?"); args.append(s) }
         if let u = q.until { clauses.append("e.occurred_at < ?"); args.append(u) }
@@ -197,7 +197,7 @@ extension AppDatabase: EventRepository {
             }
             clauses.append(any.count == 1 ? any[0] : "(" + any.joined(separator: " OR ") + ")")
         }
-        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.events, spatial: .point(lon: "e.lon", lat: "e.lat"), args: &args)) }
+        if let f = q.filter { clauses.append(FilterSQL.sql(f, columns: FilterSQL.events(q.levels), spatial: .point(lon: "e.lon", lat: "e.lat"), args: &args)) }
         if case .beforeID(let before)? = q.cursor { clauses.append("e.id < ?"); args.append(before) }
         switch q.visibility {
         case .all: break

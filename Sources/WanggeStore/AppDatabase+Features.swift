@@ -15,7 +15,7 @@ extension AppDatabase: FeatureRepository {
         // as of a date, seldom, and its boxes are compared row by row).
         let source = q.version.map { id in
             """
-            (SELECT seq AS id, '\(layer.rawValue)' AS layer, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
+            (SELECT seq AS id, '\(layer.rawValue)' AS layer, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon,
                     max_lat, area_m2, properties, import_id FROM grid_version WHERE import_id = \(id))
             """
         } ?? "grid"

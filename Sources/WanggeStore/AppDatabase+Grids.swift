@@ -3,17 +3,21 @@ import GRDB
 public import WanggeCore
 
 extension AppDatabase: GridRepository {
-    public func stageLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
+    public func stageLayer(_ layer: GridLayer, with grids: [GridFeature], levels: LevelScheme, source: String,
+                           crs: String) throws -> LayerImport {
         let rows = Self.versionRows(layer, grids)  // built before the transaction: the write lock is held only for the inserts
         let now = Date().timeIntervalSince1970
-        return try writer.write { db in try Self.insertVersion(db, layer, rows, source: source, crs: crs, at: now).value }
+        return try writer.write { db in
+            try Self.insertVersion(db, layer, rows, levels: levels, source: source, crs: crs, at: now).value
+        }
     }
 
-    public func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
+    public func replaceLayer(_ layer: GridLayer, with grids: [GridFeature], levels: LevelScheme, source: String,
+                             crs: String) throws -> LayerImport {
         let rows = Self.versionRows(layer, grids)
         let now = Date().timeIntervalSince1970
         return try writer.write { db in
-            let staged = try Self.insertVersion(db, layer, rows, source: source, crs: crs, at: now)
+            let staged = try Self.insertVersion(db, layer, rows, levels: levels, source: source, crs: crs, at: now)
             return try Self.activate(db, staged, at: now)
         }
     }
@@ -34,16 +38,18 @@ extension AppDatabase: GridRepository {
         }
     }
 
-    static func insertVersion(_ db: Database, _ layer: GridLayer, _ rows: [GridRecord], source: String, crs: String,
-                              at time: Double) throws -> GridImportRecord {
+    static func insertVersion(_ db: Database, _ layer: GridLayer, _ rows: [GridRecord], levels: LevelScheme, source: String,
+                              crs: String, at time: Double) throws -> GridImportRecord {
+        precondition(layer == .residential || levels.isStandard, "only the residential layer has levels")
         var imp = GridImportRecord(id: nil, layer: layer.rawValue, source: source, crs: crs, gridCount: rows.count, importedAt: time)
+        imp.levels = levels.stored
         try imp.insert(db)
         let insert = try db.makeStatement(sql: """
-            INSERT INTO grid_version (import_id, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
-                                      max_lat, area_m2, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO grid_version (import_id, seq, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat,
+                                      max_lon, max_lat, area_m2, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (seq, r) in rows.enumerated() {
-            try insert.execute(arguments: [imp.id, seq, r.code, r.name, r.level, r.parentCode, r.geometry, r.minLon,
+            try insert.execute(arguments: [imp.id, seq, r.code, r.name, r.level, r.levelRank, r.parentCode, r.geometry, r.minLon,
                                            r.minLat, r.maxLon, r.maxLat, r.areaM2, r.properties])
         }
         return imp
@@ -70,12 +76,13 @@ extension AppDatabase: GridRepository {
             // (the same rows, a new id) valid from now.
             var copy = GridImportRecord(id: nil, layer: layer, source: "\(version.source) (again, from version \(id))",
                                         crs: version.crs, gridCount: version.gridCount, importedAt: time)
+            copy.levels = version.levels
             try copy.insert(db)
             try db.execute(sql: """
-                INSERT INTO grid_version (import_id, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon,
-                                          max_lat, area_m2, properties)
-                SELECT ?, seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2,
-                       properties FROM grid_version WHERE import_id = ?
+                INSERT INTO grid_version (import_id, seq, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat,
+                                          max_lon, max_lat, area_m2, properties)
+                SELECT ?, seq, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon, max_lat,
+                       area_m2, properties FROM grid_version WHERE import_id = ?
                 """, arguments: [copy.id, id])
             version = copy
         }
@@ -87,9 +94,9 @@ extension AppDatabase: GridRepository {
         try db.execute(sql: "DELETE FROM grid_rtree WHERE id IN (SELECT id FROM grid WHERE layer = ?)", arguments: [layer])
         try db.execute(sql: "DELETE FROM grid WHERE layer = ?", arguments: [layer])
         try db.execute(sql: """
-            INSERT INTO grid (layer, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2,
-                              properties, import_id)
-            SELECT ?, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2, properties,
+            INSERT INTO grid (layer, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon, max_lat,
+                              area_m2, properties, import_id)
+            SELECT ?, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2, properties,
                    import_id FROM grid_version WHERE import_id = ? ORDER BY seq
             """, arguments: [layer, version.id])
         try db.execute(sql: """
@@ -106,13 +113,13 @@ extension AppDatabase: GridRepository {
             }
             let layer = GridLayer(rawValue: version.layer) ?? .residential
             let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, code, name, level, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2, properties
-                FROM grid_version WHERE import_id = ?
-                ORDER BY CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END, code
+                SELECT seq, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2,
+                       properties
+                FROM grid_version WHERE import_id = ? ORDER BY coalesce(level_rank, 1000), code
                 """, arguments: [id])
             return rows.map { r in
                 StoredGrid(id: r["seq"], layer: layer, code: r["code"], name: r["name"],
-                           level: (r["level"] as String?).flatMap(GridLevel.init(rawValue:)), parent: r["parent_code"],
+                           level: GridRecord.level(r["level"], r["level_rank"]), parent: r["parent_code"],
                            wkb: [UInt8](r["geometry"] as Data),
                            bbox: BoundingBox(minX: r["min_lon"], minY: r["min_lat"], maxX: r["max_lon"], maxY: r["max_lat"]),
                            areaM2: r["area_m2"],
@@ -126,7 +133,7 @@ extension AppDatabase: GridRepository {
         try writer.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(activation), 0) FROM grid_import") ?? 0 }
     }
 
-    static let gridOrderSQL = "layer, CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END, code"
+    static let gridOrderSQL = "layer, coalesce(level_rank, 1000), code"
     static let gridOrder = SQL(sql: gridOrderSQL)
 
     public func grids(in layer: GridLayer?) throws -> [StoredGrid] {
@@ -154,12 +161,12 @@ extension AppDatabase: GridRepository {
     public func counts() throws -> [GridCount] {
         try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT layer, level, count(*) AS n, total(area_m2) AS area FROM grid GROUP BY layer, level
-                ORDER BY layer, CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 ELSE 4 END
+                SELECT layer, level, level_rank, count(*) AS n, total(area_m2) AS area FROM grid GROUP BY layer, level, level_rank
+                ORDER BY layer, coalesce(level_rank, 1000)
                 """)
             return rows.map { r in
                 GridCount(layer: GridLayer(rawValue: r["layer"]) ?? .residential,
-                          level: (r["level"] as String?).flatMap(GridLevel.init(rawValue:)),
+                          level: GridRecord.level(r["level"], r["level_rank"]),
                           count: r["n"], areaM2: r["area"])
             }
         }

@@ -23,9 +23,17 @@ extension AppDatabase: ReportRepository {
     /// The event column that names an event's grid(s) in a scope (overlays hold `;`-separated codes).
     static func gridColumn(_ scope: ReportScope) -> String {
         switch scope {
-        case .level(let l): return l.rawValue
+        case .level(let l): return levelColumn(l)
         case .overlay(let o): return o.rawValue
         }
+    }
+
+    /// The SQL for an event's code at a residential level, by rank: the columns street … building hold ranks 0 … 3
+    /// whatever the layer calls them, `lower_levels` the ranks below (migration v10).
+    static func levelColumn(_ level: GridLevel, of table: String? = nil) -> String {
+        let slots = ["street", "community", "courtyard", "building"]
+        let prefix = table.map { $0 + "." } ?? ""
+        return level.rank < 4 ? prefix + slots[level.rank] : "json_extract(\(prefix)lower_levels, '$[\(level.rank - 4)]')"
     }
 
     /// The columns a report reads of each event, in the order they are selected; the scope's grid column comes last.
@@ -116,7 +124,7 @@ extension AppDatabase {
         /// The columns read, in the order they are selected.
         enum C: Int { case id, type, lon, lat, occurredAt, grid }
         var out: [HotSpots.Point] = []
-        try forEachRawRow(sql: "SELECT id, type, lon, lat, occurred_at, \(level.rawValue) FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL",
+        try forEachRawRow(sql: "SELECT id, type, lon, lat, occurred_at, \(Self.levelColumn(level)) FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL",
                           arguments: [from, to]) { r in
             out.append(HotSpots.Point(id: r.id, type: r.string(C.type.rawValue) ?? "", lon: r.double(C.lon.rawValue),
                                       lat: r.double(C.lat.rawValue), at: r.double(C.occurredAt.rawValue), grid: r.string(C.grid.rawValue)))
@@ -128,7 +136,8 @@ extension AppDatabase {
     public func eventCounts(level: GridLevel, from: Double, to: Double) throws -> [String: Int] {
         try writer.read { db in
             var out: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(level.rawValue) AS grid, count(*) AS n FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL AND \(level.rawValue) IS NOT NULL GROUP BY 1",
+            let column = Self.levelColumn(level)
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(column) AS grid, count(*) AS n FROM event WHERE reported_at >= ? AND reported_at < ? AND duplicate_of IS NULL AND \(column) IS NOT NULL GROUP BY 1",
                                            arguments: [from, to])
             while let r = try rows.next() { out[r["grid"]] = r["n"] }
             return out

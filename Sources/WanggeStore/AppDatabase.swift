@@ -449,6 +449,50 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                            properties FROM grid;
                 """)
         }
+        m.registerMigration("v10-level-schemes") { db in
+            // Any hierarchy (issue 12): a residential version keeps its ordered level names (NULL: street, community,
+            // courtyard, building); a grid's level is a name of its version's scheme and its rank (0 at the top), so
+            // readers order and compare levels without the scheme. `grid` is rebuilt to drop v1's CHECK on the four
+            // names (same ids: grid_rtree keeps pointing at the same rows). An event keeps its levels' codes by rank:
+            // the four columns street … building hold ranks 0 … 3 whatever the levels are called, `lower_levels` the
+            // codes of ranks 4 and below (a JSON array, top first, null for none at a level; NULL without such levels). Readers name them by the
+            // layer's scheme now, so every event of a collection has the same members.
+            try db.execute(sql: """
+                ALTER TABLE grid_import ADD COLUMN levels TEXT;
+                CREATE TABLE grid_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    layer TEXT NOT NULL CHECK (layer IN ('residential', 'functional', 'industry')),
+                    code TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    level TEXT,
+                    level_rank INTEGER,
+                    parent_code TEXT,
+                    geometry BLOB NOT NULL,
+                    min_lon REAL NOT NULL,
+                    min_lat REAL NOT NULL,
+                    max_lon REAL NOT NULL,
+                    max_lat REAL NOT NULL,
+                    area_m2 REAL NOT NULL,
+                    properties TEXT NOT NULL DEFAULT '{}',
+                    import_id INTEGER NOT NULL REFERENCES grid_import(id),
+                    UNIQUE (layer, code),
+                    CHECK ((level IS NULL) = (level_rank IS NULL))
+                );
+                INSERT INTO grid_new (id, layer, code, name, level, level_rank, parent_code, geometry, min_lon, min_lat,
+                                      max_lon, max_lat, area_m2, properties, import_id)
+                    SELECT id, layer, code, name, level,
+                           CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 END,
+                           parent_code, geometry, min_lon, min_lat, max_lon, max_lat, area_m2, properties, import_id FROM grid;
+                DROP TABLE grid;
+                ALTER TABLE grid_new RENAME TO grid;
+                CREATE INDEX grid_by_parent ON grid(layer, parent_code);
+                CREATE INDEX grid_by_code ON grid(code);
+                ALTER TABLE grid_version ADD COLUMN level_rank INTEGER;
+                UPDATE grid_version SET level_rank =
+                    CASE level WHEN 'street' THEN 0 WHEN 'community' THEN 1 WHEN 'courtyard' THEN 2 WHEN 'building' THEN 3 END;
+                ALTER TABLE event ADD COLUMN lower_levels TEXT;
+                """)
+        }
         return m
     }
 }

@@ -7,13 +7,17 @@ import WanggeCore
 enum FilterSQL {
     /// The event columns, as the items write them (`functional` and `industry` are null, not "", on none; `outside`
     /// is what the items say: the residential match).
-    static let events: [String: String] = [
-        "id": "e.id", "status": "e.status", "type": "e.type", "severity": "e.severity", "description": "e.description",
-        "channel": "e.channel", "occurred_at": "e.occurred_at", "reported_at": "e.reported_at", "match": "e.match",
-        "street": "e.street", "community": "e.community", "courtyard": "e.courtyard", "building": "e.building",
-        "functional": "NULLIF(e.functional, '')", "industry": "NULLIF(e.industry, '')", "outside": "(e.match = 'outside')",
-        "department": "e.department", "media_url": "NULLIF(e.media_url, '')",
-    ]
+    /// The residential chain's names are the layer's levels, each its column by rank (`AppDatabase.levelColumn`).
+    static func events(_ levels: LevelScheme) -> [String: String] {
+        var columns = [
+            "id": "e.id", "status": "e.status", "type": "e.type", "severity": "e.severity", "description": "e.description",
+            "channel": "e.channel", "occurred_at": "e.occurred_at", "reported_at": "e.reported_at", "match": "e.match",
+            "functional": "NULLIF(e.functional, '')", "industry": "NULLIF(e.industry, '')", "outside": "(e.match = 'outside')",
+            "department": "e.department", "media_url": "NULLIF(e.media_url, '')",
+        ]
+        for l in levels.levels { columns[l.name] = AppDatabase.levelColumn(l, of: "e") }
+        return columns
+    }
 
     /// The grid columns (`area_km2` rounded to 3 decimals, as written).
     static let grids: [String: String] = [

@@ -48,8 +48,9 @@ public struct BoundaryImport {
             return Outcome(check: check, landed: nil)
         }
         let crs = check.crs.description
-        let landed = activate ? try repository.replaceLayer(options.layer, with: check.grids, source: source, crs: crs)
-                              : try repository.stageLayer(options.layer, with: check.grids, source: source, crs: crs)
+        let levels = options.layer == .residential ? options.levels : .standard
+        let landed = activate ? try repository.replaceLayer(options.layer, with: check.grids, levels: levels, source: source, crs: crs)
+                              : try repository.stageLayer(options.layer, with: check.grids, levels: levels, source: source, crs: crs)
         return Outcome(check: check, landed: landed)
     }
 

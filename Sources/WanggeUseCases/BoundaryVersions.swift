@@ -107,7 +107,7 @@ public enum VersionJSON {
             ("source", .string(v.source)), ("crs", .string(v.crs)), ("grids", .number(JSONNumber(v.gridCount))),
             ("imported_at", time(v.importedAt)), ("valid_from", time(v.validFrom)), ("valid_to", time(v.validTo)),
             ("grids_kept", .bool(v.gridsKept)),
-        ]))
+        ] + (v.layer == .residential ? [("levels", .array(v.levels.names.map { .string($0) }))] : [])))
     }
 }
 
@@ -138,7 +138,8 @@ public struct BoundaryVersions: Sendable {
         let now = try grids.grids(in: layer)
         let changes = Self.gridChanges(from: now, to: next)
 
-        let replica = try GridIndexReplica(snapshot: GridIndexSnapshot.build(grids: next, generation: 0))
+        let replica = try GridIndexReplica(snapshot: GridIndexSnapshot.build(grids: next, scheme: layer == .residential ? version.levels : nil,
+                                                                                 generation: 0))
         var counts: [VersionDiff.Move: (events: Int, organisations: Int)] = [:]
         var points: [VersionDiff.MovedPoint] = []
         var eventsChecked = 0
@@ -198,7 +199,8 @@ public struct BoundaryVersions: Sendable {
         }
         switch layer {
         case .residential:
-            return [ExportColumn.street, .community, .courtyard, .building].compactMap { text($0).flatMap { $0.isEmpty ? nil : $0 } }
+            let lower = text(.lowerLevels).flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
+            return [ExportColumn.street, .community, .courtyard, .building].compactMap { text($0).flatMap { $0.isEmpty ? nil : $0 } } + lower
         case .functional, .industry:
             return (text(layer == .functional ? .functional : .industry) ?? "").split(separator: ";").map(String.init)
         }

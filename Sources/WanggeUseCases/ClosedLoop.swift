@@ -142,8 +142,7 @@ public struct ClosedLoop: Sendable {
             if let department, state.department != department { continue }
             if let grid {
                 let a = record.event.assignment
-                let codes = [a.residential.street, a.residential.community, a.residential.courtyard, a.residential.building]
-                    .compactMap { $0 } + a.functional.grids + a.industry.grids
+                let codes = a.residential.codes + a.functional.grids + a.industry.grids
                 guard codes.contains(grid) else { continue }
             }
             guard let d = Workflow.deadline(state, sla: sla, now: now), d.level != .none else { continue }

@@ -23,10 +23,13 @@ public struct Exporter {
     /// Reporters' names and phones are left out unless asked for (exports travel further than the service).
     public var withReporter = false
     public var decimals = 7
+    /// The residential layer's levels, which name an event's grid codes (`GridRepository.levelScheme`).
+    public var levels: LevelScheme
 
-    public init(format: Format, withReporter: Bool = false) {
+    public init(format: Format, withReporter: Bool = false, levels: LevelScheme = .standard) {
         self.format = format
         self.withReporter = withReporter
+        self.levels = levels
     }
 
     /// Counts what was written.
@@ -73,17 +76,35 @@ public struct Exporter {
 
     // MARK: events
 
-    /// The CSV columns of an event export, without the reporters'.
-    static let csvEventColumns = ExportColumn.allCases.filter { $0 != .reporterName && $0 != .reporterPhone }
-    /// With the reporters' name and phone, when asked for.
-    static let csvEventColumnsWithReporter = ExportColumn.allCases
+    /// A column of an event CSV: a stored column, or the code at a level below the fourth (from `lower_levels`).
+    enum CSVColumn {
+        case stored(ExportColumn)
+        case lower(Int)
+    }
+
+    /// The CSV columns of an event export and their header names: the export columns, the residential chain named
+    /// by the layer's levels (one column per level), the reporters' name and phone only when asked for.
+    func csvEventColumns(reporter: Bool) -> [(name: String, column: CSVColumn)] {
+        let slots: [ExportColumn] = [.street, .community, .courtyard, .building]
+        var out: [(name: String, column: CSVColumn)] = []
+        for c in ExportColumn.allCases where c != .lowerLevels && (reporter || (c != .reporterName && c != .reporterPhone)) {
+            if let rank = slots.firstIndex(of: c) {
+                if let level = levels.level(rank: rank) { out.append((level.name, .stored(c))) }
+                if c == .building { for level in levels.levels.dropFirst(4) { out.append((level.name, .lower(level.rank - 4))) } }
+            } else {
+                out.append((c.name, .stored(c)))
+            }
+        }
+        return out
+    }
 
     /// Exports the events matching `query` (oldest first). `progress` gets (done, total).
     public func exportEvents(_ db: any ExportRepository, query: FeatureQuery, to path: String,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
         let total = try db.countEvents(query)
         return try writing(to: path) { sink in
-            let columns = (withReporter ? Self.csvEventColumnsWithReporter : Self.csvEventColumns).map(\.name)
+            let csvColumns = csvEventColumns(reporter: withReporter)
+            let columns = csvColumns.map(\.name)
             switch format {
             case .geojson: sink.writer.append(#"{"type":"FeatureCollection","features":["#); sink.writer.append("\n")
             case .csv: sink.writer.appendRaw(columns.joined(separator: ",") + "\r\n")
@@ -100,7 +121,7 @@ public struct Exporter {
                     writeEventFeature(&sink.writer, row)
                     sink.writer.append("\n")
                 case .csv:
-                    writeEventCSV(&sink.writer, row, reporter: withReporter)
+                    writeEventCSV(&sink.writer, row, csvColumns)
                 }
                 n += 1
                 if n & 0x3FFF == 0 {
@@ -128,7 +149,7 @@ public struct Exporter {
         w.appendCoordinate(r.lat)
         w.append(#"]},"properties":{"id":"#)
         w.appendInt(Int(r.id))
-        w.appendEventColumns(r)
+        w.appendEventColumns(r, levels: levels)
         w.append(#","outside":"#); w.append(r.bool(C.outside.rawValue) ? "true" : "false")
         w.append(#","department":"#); text(.department)
         if withReporter {
@@ -138,18 +159,31 @@ public struct Exporter {
         w.append("}}")
     }
 
-    /// One CSV line in the order of `csvEventColumns` (the export columns, reporters last when asked for).
-    func writeEventCSV(_ w: inout GeoJSONWriter, _ r: any EventColumns, reporter: Bool) {
-        for (i, c) in (reporter ? Self.csvEventColumnsWithReporter : Self.csvEventColumns).enumerated() {
+    /// One CSV line in the order of `csvEventColumns`.
+    func writeEventCSV(_ w: inout GeoJSONWriter, _ r: any EventColumns, _ columns: [(name: String, column: CSVColumn)]) {
+        var lower: [JSONValue]?
+        for (i, (_, column)) in columns.enumerated() {
             if i > 0 { w.append(",") }
-            switch c {
-            case .id: w.appendInt(Int(r.id))
-            case .lon: w.appendCoordinate(r.lon)
-            case .lat: w.appendCoordinate(r.lat)
-            case .severity: w.appendInt(r.int(c.rawValue))
-            case .occurredAt, .reportedAt: w.appendTimestampUnquoted(r.double(c.rawValue))
-            case .outside: w.append(r.bool(c.rawValue) ? "true" : "false")
-            default: r.withText(c.rawValue) { t in if let t { w.appendCSVField(utf8: t) } }
+            switch column {
+            case .stored(let c):
+                switch c {
+                case .id: w.appendInt(Int(r.id))
+                case .lon: w.appendCoordinate(r.lon)
+                case .lat: w.appendCoordinate(r.lat)
+                case .severity: w.appendInt(r.int(c.rawValue))
+                case .occurredAt, .reportedAt: w.appendTimestampUnquoted(r.double(c.rawValue))
+                case .outside: w.append(r.bool(c.rawValue) ? "true" : "false")
+                default: r.withText(c.rawValue) { t in if let t { w.appendCSVField(utf8: t) } }
+                }
+            case .lower(let k):
+                if lower == nil {
+                    lower = r.string(ExportColumn.lowerLevels.rawValue).flatMap { try? JSONValue.parse($0) }?.arrayValue ?? []
+                }
+                if let code = lower!.indices.contains(k) ? lower![k].stringValue : nil {
+                    var f: [UInt8] = []
+                    CSV.appendField(code, to: &f)
+                    f.withUnsafeBufferPointer { w.append(bytes: $0) }
+                }
             }
         }
         w.append("\r\n")

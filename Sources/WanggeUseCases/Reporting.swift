@@ -81,7 +81,7 @@ public struct Reporting: Sendable {
         let empty = GridReport.Builder(scope: scope, grids: rows, period: period, now: clock())
         // Assigning again: one snapshot of the version's grids shared by the parts, a replica (own GEOS context)
         // per part, freed with it.
-        let snapshot = try boundaries.flatMap { b in b.reassign ? try GridIndexSnapshot.build(grids: b.grids, generation: 0) : nil }
+        let snapshot = try boundaries.flatMap { b in b.reassign ? try GridIndexSnapshot.build(grids: b.grids, scheme: b.version.layer == .residential ? b.version.levels : nil, generation: 0) : nil }
         let n = max(1, min(parts, 8))
         let step = (period.to - period.from) / Double(n)
         let results = Locked([Result<GridReport.Builder, any Error>?](repeating: nil, count: n))

@@ -133,7 +133,7 @@ extension Reporting {
             if !kinds.contains(p.kind) { kinds.append(p.kind) }
             if names[p.kind] == nil, let n = p.kindName { names[p.kind] = n }
         }
-        let street = try residential.first { $0.level == .street }.map { try WKB.decode($0.wkb) }
+        let street = try residential.first { $0.level?.rank == 0 }.map { try WKB.decode($0.wkb) }
         let result = try ServiceCoverage().compute(points: pts, kinds: kinds, grids: residential.filter { $0.level == level },
                                                    buildings: residential.filter { $0.level == finest }, parents: parents,
                                                    street: street, radiusMetres: radiusMetres)

@@ -80,7 +80,7 @@ struct AssignBench: ParsableCommand {
         var options = BoundaryOptions(layer: .residential)
         options.fields.code = "id"
         options.fields.parent = "parent_id"
-        options.levelAliases["subdistrict"] = .street
+        options.levelAliases["subdistrict"] = "street"
         let t0 = Date()
         let check = BoundaryValidator().check(try FileIO.read("\(folder)/grids_all.geojson"), options: options)
         guard check.isClean else { throw BenchError("\(dataset): \(check.defects.count) defects, e.g. \(check.defects[0])") }

@@ -5,7 +5,6 @@ import WanggeAssignment
 public import WanggeUseCases
 import WanggeStore
 
-extension GridLevel: ExpressibleByArgument {}
 extension EventStatus: ExpressibleByArgument {}
 extension Exporter.Format: ExpressibleByArgument {}
 
@@ -58,7 +57,7 @@ struct ExportGrids: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "grids", abstract: "Export grid boundaries.")
 
     @Option(name: .long, help: "Only this layer: residential, functional or industry.") var layer: GridLayer?
-    @Option(name: .long, help: "Only this residential level: street, community, courtyard or building.") var level: GridLevel?
+    @Option(name: .long, help: "Only this residential level (street, community, courtyard or building, or the layer's own level names).") var level: String?
     @Option(name: .long, help: "Coordinate decimals (7 ≈ 1 cm).") var decimals = 7
     @OptionGroup var out: ExportOutputOptions
     @OptionGroup var database: DatabaseOptions
@@ -66,11 +65,13 @@ struct ExportGrids: ParsableCommand {
     func run() throws {
         if level != nil, let layer, layer != .residential { throw ValidationError("--level applies to the residential layer only") }
         guard (0...15).contains(decimals) else { throw ValidationError("--decimals must be between 0 and 15") }
+        let db = try database.openForReading()
+        let level = try self.level.map { try GridLevel.named($0, in: db.levelScheme(), option: "--level") }
         var exporter = Exporter(format: try out.resolvedFormat())
         exporter.decimals = decimals
         let bar = TerminalProgress()
         let started = Date()
-        let summary = try exporter.exportGrids(try database.openForReading(), layer: level != nil ? .residential : layer, level: level,
+        let summary = try exporter.exportGrids(db, layer: level != nil ? .residential : layer, level: level,
                                                bbox: try out.boundingBox(), to: out.output) { done, total in
             bar.update("grids", done: done, total: total)
         }
@@ -97,9 +98,11 @@ struct ExportEvents: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        let db = try database.openForReading()
         var query = FeatureQuery.allEvents
+        query.levels = try db.levelScheme()
         if let filter {
-            do { query.filter = try CQL2.check(CQL2.parseText(filter), against: Queryables.events) } catch {
+            do { query.filter = try CQL2.check(CQL2.parseText(filter), against: Queryables.events(query.levels)) } catch {
                 throw ValidationError("--filter: \(error.message)")
             }
         }
@@ -113,10 +116,10 @@ struct ExportEvents: ParsableCommand {
         query.since = try since.map { try Self.time($0, "--since") }
         query.until = try until.map { try Self.time($0, "--until") }
         query.boxes = try out.boundingBox().map { [$0] } ?? []
-        let exporter = Exporter(format: try out.resolvedFormat(), withReporter: withReporter)
+        let exporter = Exporter(format: try out.resolvedFormat(), withReporter: withReporter, levels: query.levels)
         let bar = TerminalProgress()
         let started = Date()
-        let summary = try exporter.exportEvents(try database.openForReading(), query: query, to: out.output) { done, total in
+        let summary = try exporter.exportEvents(db, query: query, to: out.output) { done, total in
             bar.update("events", done: done, total: total)
         }
         bar.finish()
@@ -126,5 +129,16 @@ struct ExportEvents: ParsableCommand {
     static func time(_ s: String, _ option: String) throws -> Double {
         guard let t = Timestamp.parse(s) else { throw ValidationError("\(option) \(s): expected an RFC 3339 time such as 2026-03-01T08:00:00+08:00 or a date 2026-03-01") }
         return t
+    }
+}
+
+extension GridLevel {
+    /// The level of `levels` a command-line option names.
+    /// - Throws: `ValidationError` naming the levels there are.
+    static func named(_ name: String, in levels: LevelScheme, option: String) throws -> GridLevel {
+        guard let l = levels.level(named: name) else {
+            throw ValidationError("\(option) \(name): the residential levels are \(levels.names.joined(separator: ", "))")
+        }
+        return l
     }
 }

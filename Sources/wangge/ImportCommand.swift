@@ -50,7 +50,8 @@ extension VersionsCommand {
         // The index for the new grids, kept beside the database now, so the next command — or a running serve,
         // which notices the import — maps it instead of building it.
         let started = Date()
-        let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), generation: 1, cache: database.indexFile)
+        let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), scheme: db.levelScheme(), generation: 1,
+                                                      cache: database.indexFile)
         if !fromFile { print("index: \(database.indexFile) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)") }
         let moved = try await reassignOrganisations(db, indexFile: database.indexFile)
         try db.record(.versionActivated, by: .commandLineUser, target: version.layer.rawValue,
@@ -124,7 +125,7 @@ enum BoundaryRun {
         var summary = "\(file): \(check.featureCount) features, no defects (\(check.crs), \(seconds) s)"
         if !check.repairs.isEmpty { summary += "; \(check.repairs.count) repaired" }
         if read.layer.isHierarchical {
-            let perLevel = GridLevel.allCases.compactMap { l -> String? in
+            let perLevel = (try read.boundaryOptions()).levels.levels.compactMap { l -> String? in
                 let n = check.grids.filter { $0.level == l }.count
                 return n > 0 ? "\(n) \(l.rawValue)" : nil
             }

@@ -57,6 +57,8 @@ struct BoundaryReadOptions: ParsableArguments {
     var levelField = "level"
     @Option(name: .customLong("parent-field"), help: "Property holding the parent's code.")
     var parentField = "parent"
+    @Option(name: .long, help: "The residential levels, top first, comma-separated: any names, any depth (e.g. province,city,district; default street,community,courtyard,building). Kept with the version: collections, lookups, reports and files name the levels so.")
+    var levels: String?
     @Option(name: .customLong("level-map"), parsing: .singleValue,
             help: "Extra level spelling, VALUE=LEVEL (e.g. subdistrict=street); repeatable.")
     var levelMap: [String] = []
@@ -89,12 +91,18 @@ struct BoundaryReadOptions: ParsableArguments {
         o.fields.name = nameField
         o.fields.level = levelField
         o.fields.parent = parentField
+        if let levels {
+            guard layer == .residential else { throw ValidationError("--levels is for the residential layer (overlays have no levels)") }
+            do { o.levels = try LevelScheme(names: levels.split(separator: ",").map { String($0).trimmingWhitespace() }) } catch {
+                throw ValidationError("--levels \(levels): \(error.description)")
+            }
+        }
         for m in levelMap {
             let parts = m.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let level = GridLevel(rawValue: parts[1]) else {
-                throw ValidationError("--level-map \(m): expected VALUE=LEVEL with LEVEL one of street, community, courtyard, building")
+            guard parts.count == 2, o.levels.level(named: parts[1]) != nil else {
+                throw ValidationError("--level-map \(m): expected VALUE=LEVEL with LEVEL one of \(o.levels.names.joined(separator: ", "))")
             }
-            o.levelAliases[parts[0]] = level
+            o.levelAliases[parts[0]] = parts[1]
         }
         guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a non-negative number of metres") }
         guard sliverArea >= 0, sliverArea.isFinite else { throw ValidationError("--sliver-area must be a non-negative number of square metres") }
@@ -105,7 +113,7 @@ struct BoundaryReadOptions: ParsableArguments {
         o.repairMaxChangePercent = repairMaxChange
         o.externalRoot = externalRoot
         if let codeScheme {
-            do { o.codeScheme = try CodeScheme(parsing: codeScheme) } catch { throw ValidationError(error.description) }
+            do { o.codeScheme = try CodeScheme(parsing: codeScheme, levels: o.levels) } catch { throw ValidationError(error.description) }
         }
         return o
     }

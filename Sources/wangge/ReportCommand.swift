@@ -66,19 +66,24 @@ struct ReportGrids: ParsableCommand {
         discussion: "Definitions are in the JSON output (\"definitions\") and the README. Examples:\n  wangge report grids --level courtyard\n  wangge report grids --level community --period quarter --date 2026-08-01 -o q3.csv\n  wangge report grids --level courtyard -o courtyards.geojson    # a choropleth layer for QGIS"
     )
 
-    @Option(name: .long, help: "street, community, courtyard, building, functional or industry (default: courtyard).") var level = "courtyard"
+    @Option(name: .long, help: "street, community, courtyard, building (or the layer's own level names), functional or industry (default: courtyard, or the deepest level).") var level: String?
     @Option(name: .long, help: "With svg: the figure to map (default: density_per_km2).") var figure = ChoroplethSVG.defaultFigure
     @Option(name: .long, help: "current (default): the grids in use; period: the boundary versions in use when the period ended.") var boundaries = "current"
     @Option(name: .long, help: "stored (default): each event where it was assigned; reassigned: every event assigned again to the report's grids.") var assignment = "stored"
     @OptionGroup var options: ReportOptions
 
     func run() throws {
-        guard let scope = ReportScope(level) else { throw ValidationError("--level \(level): must be one of \(ReportScope.names.joined(separator: ", "))") }
+        let db = try options.out.database.open()
+        let levels = try db.levelScheme()
+        let level = self.level ?? levels.reportDefault.name
+        guard let scope = ReportScope(level, levels: levels) else {
+            throw ValidationError("--level \(level): must be one of \(ReportScope.names(levels).joined(separator: ", "))")
+        }
         let format = try options.out.resolvedFormat(allowed: ["json", "csv", "geojson", "svg"])
         guard ChoroplethSVG.figures.contains(where: { $0.key == figure }) else {
             throw ValidationError("--figure \(figure): one of \(ChoroplethSVG.figures.map(\.key).joined(separator: ", "))")
         }
-        let reporting = Reporting(repository: try options.out.database.open())
+        let reporting = Reporting(repository: db)
         guard ["current", "period"].contains(boundaries) else { throw ValidationError("--boundaries \(boundaries): current or period") }
         guard ["stored", "reassigned"].contains(assignment) else { throw ValidationError("--assignment \(assignment): stored or reassigned") }
         let period = try options.resolvedPeriod(reporting)
@@ -194,7 +199,7 @@ struct ReportHotSpots: ParsableCommand {
         discussion: "Example: wangge report hotspots --period month --date 2026-08-01 -o hotspots.geojson"
     )
 
-    @Option(name: .long, help: "Residential level for grids and the rise (default: courtyard).") var level: GridLevel = .courtyard
+    @Option(name: .long, help: "Residential level for grids and the rise (default: courtyard, or the deepest level).") var level: String?
     @Option(name: .long, help: "Metres between events of a cluster (default 50).") var radius = 50.0
     @Option(name: .long, help: "Days between events of a cluster (default 7).") var days = 7.0
     @Option(name: .customLong("min-events"), help: "Events a cluster or repeat needs (default 3).") var minEvents = 3
@@ -203,7 +208,10 @@ struct ReportHotSpots: ParsableCommand {
     func run() throws {
         guard radius > 0, days > 0, minEvents >= 2 else { throw ValidationError("--radius and --days must be positive, --min-events at least 2") }
         let format = try options.out.resolvedFormat(allowed: ["json", "geojson"])
-        let reporting = Reporting(repository: try options.out.database.open())
+        let db = try options.out.database.open()
+        let reporting = Reporting(repository: db)
+        let levels = try db.levelScheme()
+        let level = try self.level.map { try GridLevel.named($0, in: levels, option: "--level") } ?? levels.reportDefault
         var o = HotSpots.Options()
         o.radiusMetres = radius; o.days = days; o.minEvents = minEvents
         let report = try reporting.hotSpots(level: level, period: try options.resolvedPeriod(reporting), options: o)
@@ -234,7 +242,7 @@ struct ReportServices: ParsableCommand {
         discussion: "Service points come from the database (the sample's are loaded with it) or --points FILE; --store keeps FILE for the service.\nExamples:\n  wangge report services --level courtyard\n  wangge report services -o uncovered.geojson    # the parts of the street out of reach, per kind"
     )
 
-    @Option(name: .long, help: "Residential level (default: courtyard).") var level: GridLevel = .courtyard
+    @Option(name: .long, help: "Residential level (default: courtyard, or the deepest level).") var level: String?
     @Option(name: .long, help: "Walking distance in metres (default 800, about ten minutes).") var radius = 800.0
     @Option(name: .long, help: "A GeoJSON FeatureCollection of points with id, name and kind.") var points: String?
     @Flag(name: .long, help: "Store --points in the database for the service and later reports.") var store = false
@@ -253,6 +261,8 @@ struct ReportServices: ParsableCommand {
                 try db.record(.servicePointsReplaced, by: .commandLineUser, target: points, [("points", .int(given?.count ?? 0))])
             }
         }
+        let levels = try db.levelScheme()
+        let level = try self.level.map { try GridLevel.named($0, in: levels, option: "--level") } ?? levels.reportDefault
         let report = try Reporting(repository: db).services(level: level, radiusMetres: radius, points: given)
         let bytes: [UInt8]
         switch f {

@@ -25,7 +25,7 @@ struct SampleCommand: ParsableCommand {
             let started = Date()
             let sample = try SampleGenerator(seed: seed).generate()
             try SampleFiles.write(sample, seed: seed, to: out)
-            let levels = GridLevel.allCases.map { l in "\(sample.residential.filter { $0.level == l }.count) \(l.rawValue)" }
+            let levels = LevelScheme.standard.levels.map { l in "\(sample.residential.filter { $0.level == l }.count) \(l.rawValue)" }
             print("wrote \(out): \(levels.joined(separator: ", ")); \(sample.functional.count) functional, \(sample.industry.count) industry grids; \(sample.organisations.count) organisations (seed \(seed), attempt \(sample.attempt), \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
         }
     }

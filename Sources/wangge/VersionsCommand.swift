@@ -32,7 +32,7 @@ struct VersionsCommand: AsyncParsableCommand {
             print("  id  layer        status   grids  valid from                  valid to                    source")
             for v in list {
                 func time(_ t: Double?) -> String { (t.map { Timestamp.format($0.rounded(.down)) } ?? "-").padding(toLength: 27, withPad: " ", startingAt: 0) }
-                print("\(String(v.id).leftPadded(4))  \(v.layer.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(v.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(v.gridCount).leftPadded(5))  \(time(v.validFrom)) \(time(v.validTo)) \(v.source)\(v.gridsKept ? "" : " (grids not kept)")")
+                print("\(String(v.id).leftPadded(4))  \(v.layer.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(v.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(v.gridCount).leftPadded(5))  \(time(v.validFrom)) \(time(v.validTo)) \(v.source)\(v.gridsKept ? "" : " (grids not kept)")\(v.layer == .residential && !v.levels.isStandard ? "  levels \(v.levels)" : "")")
             }
         }
     }

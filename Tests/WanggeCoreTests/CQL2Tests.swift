@@ -102,7 +102,7 @@ struct CQL2Tests {
 
     @Test("checked against the queryables: unknown properties, type mismatches and quoted times")
     func check() throws {
-        let q = Queryables.events
+        let q = Queryables.events(.standard)
         #expect(try CQL2.check(CQL2.parseText("occurred_at > '2026-09-01T00:00:00Z'"), against: q) == .compare(p("occurred_at"), .gt, .timestamp(1788220800)))
         #expect(try CQL2.check(CQL2.parseText("'closed' = status"), against: q) == .compare(.string("closed"), .eq, p("status")))
         for (bad, message) in [("nosuch = 1", "'nosuch' is not a queryable of this collection"),
@@ -120,9 +120,9 @@ struct CQL2Tests {
             }
         }
         // Boundaries have a geometry too; their other properties do not.
-        #expect(try CQL2.check(CQL2.parseText("S_INTERSECTS(geometry, BBOX(0,0,1,1))"), against: Queryables.grids)
+        #expect(try CQL2.check(CQL2.parseText("S_INTERSECTS(geometry, BBOX(0,0,1,1))"), against: Queryables.grids(.standard))
                 == .intersects(property: "geometry", .bbox(BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1))))
-        do { _ = try CQL2.check(CQL2.parseText("S_INTERSECTS(name, BBOX(0,0,1,1))"), against: Queryables.grids); Issue.record("accepted") } catch {
+        do { _ = try CQL2.check(CQL2.parseText("S_INTERSECTS(name, BBOX(0,0,1,1))"), against: Queryables.grids(.standard)); Issue.record("accepted") } catch {
             #expect(error.message.contains("'name' is not a geometry"))
         }
     }

@@ -76,7 +76,7 @@ struct CodeSchemeTests {
         #expect(r.grids.isEmpty)
         // Beijing's three digits for the grid: every courtyard of the sample is then one digit short.
         let beijing = try CodeScheme(parsing: "gbt30428:courtyard=3")
-        #expect(beijing.digits[.courtyard] == 3 && beijing.digits[.community] == 3)
+        #expect(beijing.digits["courtyard"] == 3 && beijing.digits["community"] == 3)
         let b = check(try Self.sample(), scheme: beijing)
         #expect(b.defects.filter { $0.kind == .codeScheme }.count == 25 + 68, "25 courtyards too short; their 68 buildings no longer have the length the scheme gives")
         #expect(throws: CodeSchemeError.self) { try CodeScheme(parsing: "gb2260") }

@@ -47,7 +47,7 @@ struct GridIndexTests {
             guard covering.allSatisfy({ (try? prepared[$0].contains(x: x, y: y)) == true }) else { continue }
             checked += 1
             let a = replica.assign(lon: x, lat: y)
-            for level in GridLevel.allCases {
+            for level in LevelScheme.standard.levels {
                 let expected = covering.filter { snap.grids[$0].layer == .residential && snap.grids[$0].level == level }.map { snap.grids[$0].code }
                 #expect(expected.count <= 1)
                 #expect(a.residential[level] == expected.first, "\(level) at \(x), \(y)")

@@ -52,7 +52,7 @@ struct SampleTests {
         let street = try #require(counts.first { $0.level == .street })
         #expect(abs(street.areaM2 - 2.51e6) / 2.51e6 < 0.01)
         // Every level covers the same area (children tile their parents).
-        for level in GridLevel.allCases {
+        for level in LevelScheme.standard.levels {
             #expect(abs(counts.first { $0.level == level }!.areaM2 - street.areaM2) < 1.0)
         }
     }

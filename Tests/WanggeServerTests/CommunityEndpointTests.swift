@@ -39,7 +39,7 @@ struct CommunityEndpointTests {
     func partyTotals() async throws {
         try await loadSample()
         try await f.app().test(.router) { client in
-            for level in GridLevel.allCases {
+            for level in LevelScheme.standard.levels {
                 let r = try await get(client, "/reports/party?level=\(level.rawValue)")
                 #expect(r.status == .ok, "\(r.text)")
                 let totals = r.json["totals"]?.objectValue

@@ -62,9 +62,9 @@ struct EventEndpointTests {
             let record = try #require(try f.database.event(id: Int64(r.json["id"]!.identifierText!)!))
             for show in [true, false] {
                 var direct = GeoJSONWriter()
-                EventJSON.write(record, showReporter: show, into: &direct)
+                EventJSON.write(record, showReporter: show, levels: .standard, into: &direct)
                 var tree = GeoJSONWriter()
-                tree.appendValue(EventJSON.render(record, showReporter: show))
+                tree.appendValue(EventJSON.render(record, showReporter: show, levels: .standard))
                 #expect(String(decoding: direct.bytes, as: UTF8.self) == String(decoding: tree.bytes, as: UTF8.self))
             }
         }

@@ -62,21 +62,21 @@ struct FeaturesAPITests {
             for (i, r) in records.enumerated() {
                 if i > 0 { fromRecords.append(",") }
                 FeatureJSON.writeFeature(&fromRecords, id: String(r.id), geometry: .point(x: r.event.lon, y: r.event.lat),
-                                         properties: FeatureJSON.eventProperties(r, showReporter: show))
+                                         properties: FeatureJSON.eventProperties(r, showReporter: show, levels: .standard))
             }
             var n = 0
             let next = try f.database.eventPageRows(q) { row in
                 if n > 0 { fromRows.append(",") }
-                FeatureJSON.writeEventFeature(&fromRows, row, showReporter: show)
+                FeatureJSON.writeEventFeature(&fromRows, row, showReporter: show, levels: .standard)
                 n += 1
             }
             #expect(next == nil && n == records.count)
             #expect(fromRows.bytes == fromRecords.bytes, "showReporter \(show): \(String(decoding: fromRows.bytes.prefix(600), as: UTF8.self))\n\(String(decoding: fromRecords.bytes.prefix(600), as: UTF8.self))")
         }
         // Overlay codes: joined with ";", and none is null, not "" (so `IS NULL` in QGIS finds the events off them).
-        let odd = FeatureJSON.eventProperties(try #require(records.min { $0.id < $1.id }), showReporter: false)
+        let odd = FeatureJSON.eventProperties(try #require(records.min { $0.id < $1.id }), showReporter: false, levels: .standard)
         #expect(odd["functional"] == .string("GN01;GN02") && odd["industry"] == .null)
-        let props = records.map { FeatureJSON.eventProperties($0, showReporter: false) }
+        let props = records.map { FeatureJSON.eventProperties($0, showReporter: false, levels: .standard) }
         #expect(props.contains { $0["functional"] == .null } && !props.contains { $0["functional"] == .string("") || $0["industry"] == .string("") })
         // One box: the page and its count from one R*Tree scan give what the two queries give, indexed or not yet.
         for indexed in [false, true] {

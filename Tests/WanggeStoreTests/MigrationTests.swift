@@ -26,10 +26,13 @@ struct MigrationTests {
     func previousRelease() throws {
         let path = try Self.copy("v4-report-columns.db")
         let raw = try DatabaseQueue(path: path)
-        let (rawEvents, rawHistory, rawGrids) = try raw.read { db in
+        let (rawEvents, rawHistory, rawGrids, rawLevels) = try raw.read { db in
             (try Row.fetchAll(db, sql: "SELECT id, type, status, version, department, submitted_by, workflow FROM event ORDER BY id"),
              try Int.fetchOne(db, sql: "SELECT count(*) FROM event_history")!,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM grid")!)
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM grid")!,
+             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT layer, code, level FROM grid").map { r -> (String, String?) in
+                 ("\(r["layer"] as String)/\(r["code"] as String)", r["level"])
+             }))
         }
         let db = try AppDatabase(path: path)
         #expect(try db.writer.read { try AppDatabase.migrator.appliedIdentifiers($0) } == Set(AppDatabase.migrator.migrations))
@@ -37,6 +40,12 @@ struct MigrationTests {
         let grids = try db.grids(in: nil)
         #expect(grids.count == rawGrids)
         for g in grids { _ = try WKB.decode(g.wkb) }
+        // v10 rebuilt the grid table: every grid keeps its level, now with its rank in the standard scheme.
+        #expect(grids.allSatisfy { g in
+            rawLevels["\(g.layer.rawValue)/\(g.code)"] == .some(g.level?.name)
+                && g.level.map { LevelScheme.standard.level(named: $0.name) == $0 } ?? (g.layer != .residential)
+        })
+        #expect(try db.levelScheme() == .standard)
         var states = 0, lines = 0
         for row in rawEvents {
             let id: Int64 = row["id"]

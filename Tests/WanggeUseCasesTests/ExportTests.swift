@@ -93,7 +93,7 @@ struct ExportTests {
         let db = try await Self.sampleWithEvents()
         let dir = try Fixtures.temporaryDirectory()
         var q = FeatureQuery.allEvents
-        q.filter = try CQL2.check(CQL2.parseText("status = 'closed' AND severity >= 3 AND functional IS NULL"), against: Queryables.events)
+        q.filter = try CQL2.check(CQL2.parseText("status = 'closed' AND severity >= 3 AND functional IS NULL"), against: Queryables.events(.standard))
         let summary = try Exporter(format: .ndjson).exportEvents(db, query: q, to: "\(dir)/f.ndjson")
         let want = try db.events(FeatureQuery.allEvents).filter { $0.status == .closed && $0.event.severity >= 3 && $0.event.assignment.functional.grids.isEmpty }
         #expect(summary.features == want.count && want.count > 0)
@@ -145,8 +145,11 @@ struct ExportTests {
         try await db.writer.write { try $0.execute(sql: "UPDATE event SET description = ? WHERE id = 17", arguments: ["门口, \"乱停车\"\n第二行"]) }
         let rows = try Self.csv(try { _ = try Exporter(format: .csv).exportEvents(db, query: FeatureQuery.allEvents, to: "\(dir)/e.csv"); return "\(dir)/e.csv" }())
         #expect(rows.count == 3001)
-        #expect(rows[0] == Exporter.csvEventColumns.map(\.name))
-        #expect(rows.dropFirst().allSatisfy { $0.count == Exporter.csvEventColumns.count })
+        let columns = Exporter(format: .csv).csvEventColumns(reporter: false)
+        #expect(rows[0] == columns.map(\.name))
+        #expect(rows[0] == ["id", "lon", "lat", "status", "type", "severity", "description", "channel", "occurred_at", "reported_at", "match",
+                            "street", "community", "courtyard", "building", "functional", "industry", "outside", "department"])
+        #expect(rows.dropFirst().allSatisfy { $0.count == columns.count })
         let stored = try #require(try db.event(id: 17))
         #expect(rows[17][6] == "门口, \"乱停车\"\n第二行" && stored.event.description == rows[17][6])
         #expect(Double(rows[17][1]) == stored.event.lon.rounded7 && rows[17][3] == stored.status.rawValue)

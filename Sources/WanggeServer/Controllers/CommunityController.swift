@@ -25,8 +25,15 @@ struct CommunityController: Sendable {
                                            description: "true: include phones (admin and dispatcher only; left out otherwise)", enumValues: ["true", "false"])
     static let day = APIRoute.Parameter(name: "date", location: .query, type: "string", description: "The day appointments are read on, YYYY-MM-DD (default: today, Beijing time)",
                                         pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-    static let level = APIRoute.Parameter(name: "level", location: .query, type: "string", description: "The residential level of the rows (default: courtyard)",
-                                          enumValues: GridLevel.allCases.map(\.rawValue))
+    static let level = APIRoute.Parameter(name: "level", location: .query, type: "string",
+                                          description: "The residential level of the rows, a level of the layer (street, community, courtyard, building by default; default: courtyard, or the deepest level when the layer has none of that name)")
+
+    /// The `level` a community report is on: the one asked for, else the courtyard (the deepest level under other
+    /// level names).
+    static func level(_ r: RouteRequest, _ grids: any GridRepository) throws -> GridLevel {
+        let levels = try grids.levelScheme()
+        return try r.query.level("level", in: levels) ?? levels.reportDefault
+    }
 
     var routes: [APIRoute] {
         let upload: (String, String, Int) -> APIRoute.Body = { types, d, max in
@@ -287,7 +294,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func partyReport(_ r: RouteRequest) async throws -> Response {
-        let level = try r.query.choice("level", GridLevel.self) ?? .courtyard
+        let level = try Self.level(r, community.repository)
         let report = try community.partyReport(level: level)
         if try r.query.choice("f", TableFormat.self) == .csv { return ReportsController.csv(report.csv(), "party-\(level.rawValue).csv", bom: try Self.bom(r)) }
         return .json(report.json())
@@ -309,7 +316,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func jointBuildingReport(_ r: RouteRequest) async throws -> Response {
-        let level = try r.query.choice("level", GridLevel.self) ?? .courtyard
+        let level = try Self.level(r, community.repository)
         let period = try reporting.period(r.query)
         let report = try community.jointBuildingReport(level: level, from: CalendarDay.day(period.from), to: CalendarDay.day(period.to - 1))
         if try r.query.choice("f", TableFormat.self) == .csv { return ReportsController.csv(report.csv(), "joint-building-\(level.rawValue).csv", bom: try Self.bom(r)) }

@@ -78,7 +78,7 @@ struct EventsController: Sendable {
         let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key,
                                                           renderDuplicates: EventJSON.duplicatesBytes) { record, duplicates in
             var w = GeoJSONWriter(reserving: 768 + duplicates.count)
-            EventJSON.write(record, showReporter: true, possibleDuplicates: duplicates, into: &w)
+            EventJSON.write(record, showReporter: true, levels: community.engine.levels, possibleDuplicates: duplicates, into: &w)
             return w.bytes
         }
         var answer = Response.bytes(response.body, status: HTTPResponse.Status(code: response.status), contentType: "application/json")
@@ -111,7 +111,7 @@ struct EventsController: Sendable {
         query.until = try FeatureRequest.time(r.query, "until")
         query.visibility = identity.eventVisibility
         let page = try features.eventPage(query, count: false)
-        var o = JSONObject([("events", .array(page.items.map { EventJSON.render($0, showReporter: identity.seesReporterIdentity) })),
+        var o = JSONObject([("events", .array(page.items.map { EventJSON.render($0, showReporter: identity.seesReporterIdentity, levels: community.engine.levels) })),
                             ("count", .number(JSONNumber(page.items.count)))])
         o["next_cursor"] = page.next.map { .string(FeatureRequest.encodeCursor($0)) } ?? .null
         return .json(.object(o))

@@ -45,21 +45,22 @@ struct FeaturesController: Sendable {
         case events
         case organisations
 
-        init?(_ id: String) {
+        /// A collection by id: one per level of the residential layer's scheme, each overlay, events, organisations.
+        init?(_ id: String, levels: LevelScheme) {
             if id == "events" { self = .events }
             else if id == "organisations" { self = .organisations }
-            else if let level = GridLevel(rawValue: id) { self = .grids(.residential, level) }
+            else if let level = levels.level(named: id) { self = .grids(.residential, level) }
             else if id == "functional" { self = .grids(.functional, nil) }
             else if id == "industry" { self = .grids(.industry, nil) }
             else { return nil }
         }
 
-        static let all: [(String, CollectionID)] = [
-            ("street", .grids(.residential, .street)), ("community", .grids(.residential, .community)),
-            ("courtyard", .grids(.residential, .courtyard)), ("building", .grids(.residential, .building)),
-            ("functional", .grids(.functional, nil)), ("industry", .grids(.industry, nil)), ("events", .events),
-            ("organisations", .organisations),
-        ]
+        static func all(_ levels: LevelScheme) -> [(String, CollectionID)] {
+            levels.levels.map { ($0.name, .grids(.residential, $0)) } + [
+                ("functional", .grids(.functional, nil)), ("industry", .grids(.industry, nil)), ("events", .events),
+                ("organisations", .organisations),
+            ]
+        }
 
         var title: String {
             switch self {
@@ -73,10 +74,10 @@ struct FeaturesController: Sendable {
         }
 
         /// What a `filter` may name (none: the collection takes no filter).
-        var queryables: [Queryable] {
+        func queryables(_ levels: LevelScheme) -> [Queryable] {
             switch self {
-            case .grids: return Queryables.grids
-            case .events: return Queryables.events
+            case .grids: return Queryables.grids(levels)
+            case .events: return Queryables.events(levels)
             case .organisations: return []
             }
         }
@@ -101,9 +102,13 @@ struct FeaturesController: Sendable {
 
     static let format = APIRoute.Parameter(name: "f", location: .query, type: "string",
                                            description: "Format: json (default; GeoJSON for features)", enumValues: ["json", "geojson"])
-    static let collectionParameter = APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
-                                                        description: "street, community, courtyard, building, functional, industry, events or organisations",
-                                                        enumValues: CollectionID.all.map(\.0))
+    /// The collections when the routes are made (the residential layer's levels then).
+    var collectionParameter: APIRoute.Parameter {
+        let ids = CollectionID.all(engine.levels).map(\.0)
+        return APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
+                                  description: "A residential level's collection (\(engine.levels.names.joined(separator: ", "))), functional, industry, events or organisations",
+                                  enumValues: ids)
+    }
 
     static let itemParameters: [APIRoute.Parameter] = [
         FeatureRequest.limit,
@@ -131,18 +136,18 @@ struct FeaturesController: Sendable {
                      parameters: [Self.format],
                      answers: [.init(status: 200, description: "Every collection", schema: "Collections")], handler: collections),
             APIRoute(method: .get, path: "/collections/{collectionId}", summary: "One collection", tag: "features", roles: nil,
-                     parameters: [Self.collectionParameter, Self.format],
+                     parameters: [collectionParameter, Self.format],
                      answers: [.init(status: 200, description: "The collection", schema: "Collection"),
                                .init(status: 404, description: "No such collection")], handler: collection),
             APIRoute(method: .get, path: "/collections/{collectionId}/queryables",
                      summary: "The properties a filter may name, with their types (a JSON Schema)", tag: "features", roles: nil,
-                     parameters: [Self.collectionParameter, Self.format],
+                     parameters: [collectionParameter, Self.format],
                      answers: [.init(status: 200, description: "The queryables", schema: "Queryables", contentType: "application/schema+json"),
                                .init(status: 404, description: "No such collection")], handler: queryables),
             APIRoute(method: .get, path: "/collections/{collectionId}/items",
                      summary: "Features of a collection (boundary collections are public; events need a token)",
                      tag: "features", roles: nil,
-                     parameters: [Self.collectionParameter] + Self.itemParameters,
+                     parameters: [collectionParameter] + Self.itemParameters,
                      answers: [.init(status: 200, description: "A page of features with next links", schema: "FeatureCollectionPage", contentType: FeatureJSON.geojson,
                                      headers: ["ETag": "boundary collections: a validator for If-None-Match"]),
                                .init(status: 304, description: "Boundary collections: not modified since the ETag given in If-None-Match", schema: nil),
@@ -150,7 +155,7 @@ struct FeaturesController: Sendable {
                                .init(status: 404, description: "No such collection; with date: no version of the layer was in use then"),
                                .init(status: 409, description: "date: the version in use then was retired before versions kept their grids")], handler: items),
             APIRoute(method: .get, path: "/collections/{collectionId}/items/{featureId}", summary: "One feature", tag: "features", roles: nil,
-                     parameters: [Self.collectionParameter,
+                     parameters: [collectionParameter,
                                   .init(name: "featureId", location: .path, type: "string", required: true, description: "A grid code or an event id"),
                                   FeatureRequest.crs, FeatureRequest.dateParameter, Self.format],
                      answers: [.init(status: 200, description: "The feature", schema: "Feature", contentType: FeatureJSON.geojson),
@@ -184,22 +189,22 @@ struct FeaturesController: Sendable {
         let base = r.baseURL
         return .json(.object(JSONObject([
             ("links", .array([FeatureJSON.link(base + "/collections", "self", "application/json", "This document")])),
-            ("collections", .array(try CollectionID.all.map { id, c in try collectionJSON(id, c, base: base) })),
+            ("collections", .array(try CollectionID.all(engine.levels).map { id, c in try collectionJSON(id, c, base: base) })),
         ])))
     }
 
     @Sendable func collection(_ r: RouteRequest) async throws -> Response {
         _ = try r.query.choice("f", Format.self)
-        let (id, c) = try Self.collection(r)
+        let (id, c) = try collection(r)
         return .json(try collectionJSON(id, c, base: r.baseURL))
     }
 
     enum Format: String, CaseIterable { case json, geojson }
 
-    static func collection(_ r: RouteRequest) throws -> (String, CollectionID) {
+    func collection(_ r: RouteRequest) throws -> (String, CollectionID) {
         let id = r.path("collectionId")
-        guard let c = CollectionID(id) else {
-            throw APIError(.notFound, code: "not_found", message: "no collection \(id); collections: \(CollectionID.all.map(\.0).joined(separator: ", "))")
+        guard let c = CollectionID(id, levels: engine.levels) else {
+            throw APIError(.notFound, code: "not_found", message: "no collection \(id); collections: \(CollectionID.all(engine.levels).map(\.0).joined(separator: ", "))")
         }
         return (id, c)
     }
@@ -234,7 +239,7 @@ struct FeaturesController: Sendable {
             ("links", .array([
                 FeatureJSON.link("\(base)/collections/\(id)", "self", "application/json", "This collection"),
                 FeatureJSON.link("\(base)/collections/\(id)/items", "items", FeatureJSON.geojson, "Its features"),
-            ] + (c.queryables.isEmpty ? [] : [
+            ] + (c.queryables(engine.levels).isEmpty ? [] : [
                 FeatureJSON.link("\(base)/collections/\(id)/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "What a filter may name"),
                 // The draft's relation, which GDAL 3.6 looks for.
                 FeatureJSON.link("\(base)/collections/\(id)/queryables", "queryables", "application/schema+json", "What a filter may name"),
@@ -246,17 +251,17 @@ struct FeaturesController: Sendable {
     /// know which properties it may push down (an annotation a JSON Schema reader ignores).
     @Sendable func queryables(_ r: RouteRequest) async throws -> Response {
         _ = try r.query.choice("f", Format.self)
-        let (id, c) = try Self.collection(r)
-        guard !c.queryables.isEmpty else {
+        let (id, c) = try collection(r)
+        guard !c.queryables(engine.levels).isEmpty else {
             throw APIError(.notFound, code: "not_found", message: "the \(id) collection takes no filter")
         }
         let doc = JSONObject([
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
             ("$id", .string("\(r.baseURL)/collections/\(id)/queryables")),
             ("type", .string("object")), ("title", .string(c.title)),
-            ("properties", .object(JSONObject(c.queryables.map { ($0.name, .object($0.schema)) }))),
+            ("properties", .object(JSONObject(c.queryables(engine.levels).map { ($0.name, .object($0.schema)) }))),
             ("additionalProperties", .bool(false)),
-            ("queryables", .array(c.queryables.map { .object(JSONObject([("id", .string($0.name)), ("type", $0.schema["type"] ?? .string("geometry"))])) })),
+            ("queryables", .array(c.queryables(engine.levels).map { .object(JSONObject([("id", .string($0.name)), ("type", $0.schema["type"] ?? .string("geometry"))])) })),
         ])
         var answer = Response.json(.object(doc))
         answer.headers[.contentType] = "application/schema+json"
@@ -266,7 +271,7 @@ struct FeaturesController: Sendable {
     // MARK: items
 
     @Sendable func items(_ r: RouteRequest) async throws -> Response {
-        let (id, c) = try Self.collection(r)
+        let (id, c) = try collection(r)
         switch c {
         case .grids(let layer, let level):
             return try gridItems(r, id: id, layer: layer, level: level)
@@ -330,7 +335,7 @@ struct FeaturesController: Sendable {
             query.cursor = .offset(offset)
         }
         query.properties = try FeatureRequest.properties(q)
-        query.filter = try FeatureRequest.filter(q, Queryables.grids)
+        query.filter = try FeatureRequest.filter(q, Queryables.grids(engine.levels))
         let active = try grids.activeVersions()[layer]
         if let time = try FeatureRequest.asOf(q) {
             let then = try FeatureRequest.version(grids, layer, at: time)
@@ -390,13 +395,14 @@ struct FeaturesController: Sendable {
         try FeatureRequest.eventFilters(q, into: &query)
         if let (since, until) = try FeatureRequest.datetime(q) { query.since = since; query.until = until }
         query.properties = try FeatureRequest.properties(q)
-        query.filter = try FeatureRequest.filter(q, Queryables.events)
+        query.filter = try FeatureRequest.filter(q, Queryables.events(engine.levels))
+        query.levels = engine.levels
         let crs = try FeatureRequest.outputCRS(q)
         query.visibility = identity.eventVisibility
         let show = identity.seesReporterIdentity
         let base = r.baseURL
         // The key holds everything the page depends on besides the data.
-        let key = "\(r.request.uri.query ?? "")|\(query.visibility)|\(show)|\(base)"
+        let key = "\(r.request.uri.query ?? "")|\(query.visibility)|\(show)|\(base)|\(query.levels)"
         let entry = try eventPages.entry(key, version: try features.eventsVersion()) {
             // Room for the whole page up front (a feature is 400–500 bytes): growing by doubling would hold two
             // copies at once, which is what sets the peak memory of a 10,000-event page.
@@ -410,7 +416,7 @@ struct FeaturesController: Sendable {
                 // its count from one read.
                 (next, matched) = try features.eventPageRowsCounted(query) { row in
                     if returned > 0 { w.append(",") }
-                    FeatureJSON.writeEventFeature(&w, row, showReporter: show)
+                    FeatureJSON.writeEventFeature(&w, row, showReporter: show, levels: query.levels)
                     returned += 1
                 }
             } else {
@@ -419,7 +425,7 @@ struct FeaturesController: Sendable {
                 for (i, e) in page.items.enumerated() {
                     if i > 0 { w.append(",") }
                     FeatureJSON.writeFeature(&w, id: String(e.id), geometry: .point(x: e.event.lon, y: e.event.lat),
-                                             properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show), query.properties),
+                                             properties: FeatureJSON.selected(FeatureJSON.eventProperties(e, showReporter: show, levels: query.levels), query.properties),
                                              crs: writer)
                 }
                 returned = page.items.count
@@ -439,7 +445,7 @@ struct FeaturesController: Sendable {
 
     @Sendable func item(_ r: RouteRequest) async throws -> Response {
         _ = try r.query.choice("f", Format.self)
-        let (id, c) = try Self.collection(r)
+        let (id, c) = try collection(r)
         let featureID = r.path("featureId")
         let base = r.baseURL
         let crs = try FeatureRequest.outputCRS(r.query)
@@ -472,7 +478,7 @@ struct FeaturesController: Sendable {
                 throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection events")
             }
             FeatureJSON.writeFeature(&w, id: String(record.id), geometry: .point(x: record.event.lon, y: record.event.lat),
-                                     properties: FeatureJSON.eventProperties(record, showReporter: identity.seesReporterIdentity),
+                                     properties: FeatureJSON.eventProperties(record, showReporter: identity.seesReporterIdentity, levels: engine.levels),
                                      links: [FeatureJSON.link("\(base)/collections/events/items/\(record.id)", "self", FeatureJSON.geojson, "This feature"),
                                              FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")],
                                      crs: writer)

@@ -64,7 +64,7 @@ struct GridsController: Sendable {
             APIRoute(method: .get, path: "/grids", summary: "Grid boundaries as GeoJSON (public)", tag: "grids", roles: nil,
                      parameters: [
                         .init(name: "layer", location: .query, type: "string", description: "Only this layer", enumValues: GridLayer.allCases.map(\.rawValue)),
-                        .init(name: "level", location: .query, type: "string", description: "Only this residential level", enumValues: GridLevel.allCases.map(\.rawValue)),
+                        .init(name: "level", location: .query, type: "string", description: "Only this residential level (a level of the layer: street, community, courtyard, building by default)"),
                      ],
                      answers: [.init(status: 200, description: "A FeatureCollection (RFC 7946)", schema: "FeatureCollection", contentType: FeatureJSON.geojson)],
                      handler: list),
@@ -87,6 +87,7 @@ struct GridsController: Sendable {
                         .init(name: "sliver_area", location: .query, type: "number", description: "Square metres below which pieces are noise (default 1)", minimum: 0, maximum: 1_000_000),
                         .init(name: "repair", location: .query, type: "string", description: "true: repair invalid polygons (GEOS MakeValid, structure method) instead of refusing them; each repair is reported (default false)", enumValues: ["true", "false"]),
                         .init(name: "external_root", location: .query, type: "string", description: "true: accept top-level grids whose parent lies outside the file (kept as the property external_parent)", enumValues: ["true", "false"]),
+                        .init(name: "levels", location: .query, type: "string", description: "Residential levels, top first, comma-separated (any names, any depth; default street,community,courtyard,building)"),
                         .init(name: "code_scheme", location: .query, type: "string", description: "Check residential codes by the national scheme: gbt30428, or gbt30428:street=3,community=3,courtyard=2,building=2"),
                         .init(name: "repair_max_change", location: .query, type: "number", description: "With repair=true: refuse a repair that changes a feature's area by more than this many percent (default 0.1)", minimum: 0, maximum: 100),
                      ],
@@ -99,7 +100,7 @@ struct GridsController: Sendable {
     }
 
     @Sendable func list(_ r: RouteRequest) async throws -> Response {
-        let layer = try r.query.choice("layer", GridLayer.self), level = try r.query.choice("level", GridLevel.self)
+        let layer = try r.query.choice("layer", GridLayer.self), level = try r.query.level("level", in: grids.levelScheme())
         let list = try grids.grids(in: layer).filter { level == nil || $0.level == level }
         var w = GeoJSONWriter()
         w.append(#"{"type":"FeatureCollection","features":["#)
@@ -138,8 +139,16 @@ struct GridsController: Sendable {
         options.sliverAreaM2 = try q.double("sliver_area") ?? 1
         options.repair = try q.choice("repair", CommunityController.Flag.self) == .true
         options.externalRoot = try q.choice("external_root", CommunityController.Flag.self) == .true
+        if let levels = try q.nonEmpty("levels") {
+            guard layer == .residential else {
+                throw APIError.badParameter("levels", "is for the residential layer", message: "levels is for the residential layer (overlays have no levels)")
+            }
+            do { options.levels = try LevelScheme(names: levels.split(separator: ",").map { String($0).trimmingWhitespace() }) } catch {
+                throw APIError.badParameter("levels", error.description, message: "levels: \(error.description)")
+            }
+        }
         if let scheme = try q.nonEmpty("code_scheme") {
-            do { options.codeScheme = try CodeScheme(parsing: scheme) } catch {
+            do { options.codeScheme = try CodeScheme(parsing: scheme, levels: options.levels) } catch {
                 throw APIError.badParameter("code_scheme", error.description, message: error.description)
             }
         }
@@ -176,7 +185,7 @@ struct GridsController: Sendable {
         let top = outcome.check.grids.compactMap(\.level).min()
         let areaKm2 = outcome.check.grids.filter { $0.level == top }.reduce(0) { $0 + $1.areaM2 } / 1e6
         var perLevel = JSONObject()
-        for l in GridLevel.allCases {
+        for l in landed.levels.levels {
             let n = outcome.check.grids.filter { $0.level == l }.count
             if n > 0 { perLevel[l.rawValue] = .number(JSONNumber(n)) }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import WanggeAssignment
 import WanggeCore
 import WanggeUseCases
 
@@ -397,9 +398,8 @@ struct Open311Controller: Sendable {
             func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
             o["extended_attributes"] = .object(JSONObject([
                 ("status", .string(record.status.rawValue)), ("severity", .number(JSONNumber(e.severity))),
-                ("channel", .string(e.channel.rawValue)), ("department", opt(record.department)),
-                ("street", opt(a.residential.street)), ("community", opt(a.residential.community)),
-                ("courtyard", opt(a.residential.courtyard)), ("building", opt(a.residential.building)),
+                ("channel", .string(e.channel.rawValue)), ("department", opt(record.department))]
+                + intake.engine.levels.members(a.residential) + [
                 ("functional", FeatureJSON.codes(a.functional.grids)), ("industry", FeatureJSON.codes(a.industry.grids)),
                 ("outside", .bool(e.isOutside)),
                 ("duplicate_of", state?.duplicateOf.map { .string(String($0)) } ?? .null),

@@ -24,14 +24,19 @@ struct ReportsController: Sendable {
     ]
     static let bom = APIRoute.Parameter(name: "bom", location: .query, type: "integer", description: "With f=csv: 1 starts the file with a UTF-8 byte order mark, so Excel shows Chinese names", minimum: 0, maximum: 1)
 
+    /// The residential level a report asks for (`level`), by default the courtyard (the deepest level under other names).
+    func level(_ q: Query) throws -> GridLevel {
+        let levels = try reporting.repository.levelScheme()
+        return try q.level("level", in: levels) ?? levels.reportDefault
+    }
+
     var routes: [APIRoute] {
         [
             APIRoute(
                 method: .get, path: "/reports/grids",
                 summary: "Closed-loop figures per grid of a level or overlay layer over a period: received, by status/type/severity, density, resolution, satisfaction and on-time rates, overdue, median hours, reworks, blind spots",
                 tag: "reports", roles: Set(Role.allCases),
-                parameters: [.init(name: "level", location: .query, type: "string", description: "A residential level or an overlay layer (default: courtyard)",
-                                   enumValues: ReportScope.names)]
+                parameters: [.init(name: "level", location: .query, type: "string", description: "A residential level (street, community, courtyard, building, or the layer's own level names) or an overlay layer, functional or industry (default: courtyard, or the deepest level when the layer has none of that name)")]
                     + Self.periodParameters
                     + [.init(name: "f", location: .query, type: "string", description: "json (default), csv, geojson (the choropleth layer: each grid's polygon with its figures as properties) or svg (a map of one figure)",
                              enumValues: ReportFormat.allCases.map(\.rawValue)),
@@ -67,8 +72,7 @@ struct ReportsController: Sendable {
                 method: .get, path: "/reports/hotspots",
                 summary: "Hot spots (分析研判): clusters of one type close in space and time, the same problem again at one place, grids whose counts rose against the previous period",
                 tag: "reports", roles: Set(Role.allCases),
-                parameters: [.init(name: "level", location: .query, type: "string", description: "Residential level for grids and the rise (default: courtyard)",
-                                   enumValues: GridLevel.allCases.map(\.rawValue))]
+                parameters: [.init(name: "level", location: .query, type: "string", description: "Residential level for grids and the rise (default: courtyard, or the deepest level when the layer has none of that name)")]
                     + Self.periodParameters
                     + [.init(name: "radius", location: .query, type: "number", description: "Metres between events of a cluster (default 50)", minimum: 1, maximum: 5000),
                        .init(name: "days", location: .query, type: "number", description: "Days between events of a cluster (default 7)", minimum: 0.01, maximum: 366),
@@ -81,8 +85,7 @@ struct ReportsController: Sendable {
                 method: .get, path: "/reports/services",
                 summary: "The ten-minute convenience circle (十分钟便民服务圈): per grid, the share of its area and households within walking distance of each kind of service point",
                 tag: "reports", roles: Set(Role.allCases),
-                parameters: [.init(name: "level", location: .query, type: "string", description: "Residential level (default: courtyard)",
-                                   enumValues: GridLevel.allCases.map(\.rawValue)),
+                parameters: [.init(name: "level", location: .query, type: "string", description: "Residential level (default: courtyard, or the deepest level when the layer has none of that name)"),
                              .init(name: "radius", location: .query, type: "number", description: "Walking distance in metres (default 800, about ten minutes)", minimum: 50, maximum: 5000),
                              .init(name: "f", location: .query, type: "string", description: "json (default), csv, or geojson: the parts of the street out of reach, per kind",
                                    enumValues: ["json", "csv", "geojson"]),
@@ -130,9 +133,10 @@ struct ReportsController: Sendable {
     @Sendable func grids(_ r: RouteRequest) async throws -> Response {
         let q = r.query
         let bom = try q.int("bom") == 1
-        let name = try q.nonEmpty("level") ?? "courtyard"
-        guard let scope = ReportScope(name) else {
-            throw APIError.badParameter("level", "must be one of \(ReportScope.names.joined(separator: ", "))")
+        let levels = try reporting.repository.levelScheme()
+        let name = try q.nonEmpty("level") ?? levels.reportDefault.name
+        guard let scope = ReportScope(name, levels: levels) else {
+            throw APIError.badParameter("level", "must be one of \(ReportScope.names(levels).joined(separator: ", "))")
         }
         let format = try q.choice("f", ReportFormat.self) ?? .json
         let figure = try q.nonEmpty("figure") ?? ChoroplethSVG.defaultFigure
@@ -177,7 +181,7 @@ struct ReportsController: Sendable {
 
     @Sendable func hotspots(_ r: RouteRequest) async throws -> Response {
         let q = r.query
-        let level = try q.choice("level", GridLevel.self) ?? .courtyard
+        let level = try level(q)
         var options = HotSpots.Options()
         if let v = try q.double("radius") { options.radiusMetres = v }
         if let d = try q.double("days") { options.days = d }
@@ -193,7 +197,7 @@ struct ReportsController: Sendable {
     @Sendable func services(_ r: RouteRequest) async throws -> Response {
         let q = r.query
         let bom = try q.int("bom") == 1
-        let level = try q.choice("level", GridLevel.self) ?? .courtyard
+        let level = try level(q)
         let radius = try q.double("radius") ?? 800
         let format = try q.choice("f", ReportFormat.self) ?? .json
         if format == .svg { throw APIError.badParameter("f", "must be json, csv or geojson") }

@@ -69,7 +69,7 @@ struct SystemController: Sendable {
     }
 
     @Sendable func api(_ r: RouteRequest) async throws -> Response {
-        .json(OpenAPIDocument.make(routes: allRoutes()), contentType: "application/vnd.oai.openapi+json;version=3.0")
+        .json(OpenAPIDocument.make(routes: allRoutes(), levels: engine.levels), contentType: "application/vnd.oai.openapi+json;version=3.0")
     }
 
     @Sendable func map(_ r: RouteRequest) async throws -> Response {

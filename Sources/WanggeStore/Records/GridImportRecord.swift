@@ -17,9 +17,11 @@ struct GridImportRecord: Codable, FetchableRecord, MutablePersistableRecord {
     /// The activation's number (the latest activation has the largest); nil while staged.
     var activation: Int64?
     var gridsKept = true
+    /// The residential layer's level names as a JSON array; nil for the standard ones (and overlays).
+    var levels: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, layer, source, crs, status, activation
+        case id, layer, source, crs, status, activation, levels
         case gridCount = "grid_count"
         case importedAt = "imported_at"
         case validFrom = "valid_from", validTo = "valid_to"
@@ -39,6 +41,7 @@ struct GridImportRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var value: LayerImport {
         LayerImport(id: id ?? 0, layer: GridLayer(rawValue: layer) ?? .residential, source: source, crs: crs,
                     gridCount: gridCount, importedAt: importedAt, status: VersionStatus(rawValue: status) ?? .staged,
-                    validFrom: validFrom, validTo: validTo, gridsKept: gridsKept)
+                    validFrom: validFrom, validTo: validTo, gridsKept: gridsKept,
+                    levels: LevelScheme.stored(levels))
     }
 }

@@ -11,6 +11,7 @@ struct GridRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var code: String
     var name: String
     var level: String?
+    var levelRank: Int?
     var parentCode: String?
     var geometry: Data
     var minLon: Double
@@ -24,6 +25,7 @@ struct GridRecord: Codable, FetchableRecord, MutablePersistableRecord {
     enum CodingKeys: String, CodingKey {
         case id, layer, code, name, level, geometry, properties
         case parentCode = "parent_code"
+        case levelRank = "level_rank"
         case minLon = "min_lon", minLat = "min_lat", maxLon = "max_lon", maxLat = "max_lat"
         case areaM2 = "area_m2"
         case importId = "import_id"
@@ -44,7 +46,8 @@ struct GridRecord: Codable, FetchableRecord, MutablePersistableRecord {
         layer = g.layer.rawValue
         code = g.code
         name = g.name
-        level = g.level?.rawValue
+        level = g.level?.name
+        levelRank = g.level?.rank
         parentCode = g.parent
         geometry = Data(g.wkb)
         minLon = g.bbox.minX; minLat = g.bbox.minY; maxLon = g.bbox.maxX; maxLat = g.bbox.maxY
@@ -55,9 +58,15 @@ struct GridRecord: Codable, FetchableRecord, MutablePersistableRecord {
         importId = importID
     }
 
+    /// A level from its stored name and rank.
+    static func level(_ name: String?, _ rank: Int?) -> GridLevel? {
+        guard let name, let rank else { return nil }
+        return GridLevel(rank: rank, name: name)
+    }
+
     var stored: StoredGrid {
         StoredGrid(id: id ?? 0, layer: GridLayer(rawValue: layer) ?? .residential, code: code, name: name,
-                   level: level.flatMap(GridLevel.init(rawValue:)), parent: parentCode, wkb: [UInt8](geometry),
+                   level: Self.level(level, levelRank), parent: parentCode, wkb: [UInt8](geometry),
                    bbox: BoundingBox(minX: minLon, minY: minLat, maxX: maxLon, maxY: maxLat), areaM2: areaM2,
                    properties: (try? JSONValue.parse(properties))?.objectValue ?? JSONObject(), importID: importId)
     }

@@ -16,7 +16,7 @@ struct StoredEvent: FetchableRecord {
         case occurredAt, reportedAt
         case match, street, community, courtyard, building, functional, industry, touching
         case submittedBy, department, version, workflow
-        case reporterEmail, mediaURL
+        case reporterEmail, mediaURL, lowerLevels
 
         var name: String {
             switch self {
@@ -30,6 +30,7 @@ struct StoredEvent: FetchableRecord {
             case .submittedBy: return "submitted_by"
             case .reporterEmail: return "reporter_email"
             case .mediaURL: return "media_url"
+            case .lowerLevels: return "lower_levels"
             default: return String(describing: self)
             }
         }
@@ -64,9 +65,9 @@ struct StoredEvent: FetchableRecord {
             let s: String = value(c)
             return s.isEmpty ? [] : s.split(separator: ";").map(String.init)
         }
-        let residential = ResidentialAnswer(match: MatchKind(rawValue: value(.match)) ?? .outside, street: optional(.street),
-                                            community: optional(.community), courtyard: optional(.courtyard),
-                                            building: optional(.building), touching: codes(.touching))
+        let residential = ResidentialAnswer(match: MatchKind(rawValue: value(.match)) ?? .outside,
+                                            slots: [optional(.street), optional(.community), optional(.courtyard), optional(.building)],
+                                            lower: optional(.lowerLevels), touching: codes(.touching))
         let functional = codes(.functional), industry = codes(.industry)
         let lon: Double = value(.lon), lat: Double = value(.lat)
         let assignment = PointAssignment(lon: lon, lat: lat, residential: residential,

@@ -28,9 +28,7 @@ public final class DatedIndexes: Sendable {
     ///   `.invalidInput` for a position that is not a valid location.
     public func assign(x: Double, y: Double, crs: CRS, snapMetres: Double, at time: Double) async throws -> (PointAssignment, [LayerImport]) {
         let versions = try versions(at: time)
-        if let gone = versions.first(where: { !$0.gridsKept }) {
-            throw WanggeError.conflict("version \(gone.id) of \(gone.layer.rawValue), in use then, was retired before versions kept their grids")
-        }
+        if let gone = versions.first(where: { !$0.gridsKept }) { throw gone.notKept }
         let key = versions.map(\.id)
         if Set(key) == Set(try repository.activeVersions().values.map(\.id)) {
             return (try await engine.assign(x: x, y: y, crs: crs, snapMetres: snapMetres), versions)

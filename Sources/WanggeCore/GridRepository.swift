@@ -57,6 +57,11 @@ public struct LayerImport: Sendable, Equatable {
         self.levels = levels
     }
 
+    /// Why a version retired before versions were kept (migration v9) cannot be read or activated.
+    public var notKept: WanggeError {
+        .conflict("version \(id) of \(layer.rawValue) was retired before versions kept their grids: they are gone; import the file again")
+    }
+
     /// Whether the version was the layer's boundaries at `time` (seconds since 1970): valid from ≤ time < valid to.
     public func isValid(at time: Double) -> Bool {
         guard let from = validFrom, from <= time else { return false }
@@ -132,6 +137,17 @@ extension GridRepository {
     /// The residential layer's levels now (its active version's; the standard ones before any import).
     public func levelScheme() throws -> LevelScheme {
         try activeVersions()[.residential]?.levels ?? .standard
+    }
+
+    /// The version of `layer` in use at `time`, with its grids (`?date=`, reports on the boundaries of a period).
+    /// - Throws: `WanggeError.notFound` when the layer had none then, `.conflict` when that version's grids were
+    ///   not kept (`LayerImport.notKept`).
+    public func keptVersion(of layer: GridLayer, at time: Double) throws -> LayerImport {
+        guard let v = try version(of: layer, at: time) else {
+            throw WanggeError.notFound("no version of the \(layer.rawValue) layer was in use at \(Timestamp.format(time))")
+        }
+        guard v.gridsKept else { throw v.notKept }
+        return v
     }
 
     /// The version of `layer` that was in use at `time` (nil: none was).

@@ -141,15 +141,9 @@ enum FeatureRequest {
     }
 
     /// The version of `layer` in use at `time`, for `?date=`.
-    /// - Throws: 404 when the layer had none then.
+    /// - Throws: 404 when the layer had none then, 409 when its grids were not kept.
     static func version(_ grids: any GridRepository, _ layer: GridLayer, at time: Double) throws -> LayerImport {
-        guard let v = try grids.version(of: layer, at: time) else {
-            throw APIError(.notFound, code: "not_found", message: "no version of the \(layer.rawValue) layer was in use at \(Timestamp.format(time))")
-        }
-        guard v.gridsKept else {
-            throw APIError(.conflict, code: "conflict", message: "version \(v.id) of \(layer.rawValue), in use then, was retired before versions kept their grids")
-        }
-        return v
+        try grids.keptVersion(of: layer, at: time)
     }
 
     static func time(_ q: Query, _ name: String) throws -> Double? {

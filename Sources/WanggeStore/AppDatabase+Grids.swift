@@ -60,9 +60,7 @@ extension AppDatabase: GridRepository {
         var version = version
         let id = version.id!
         if version.status == VersionStatus.active.rawValue { return version.value }
-        guard version.gridsKept else {
-            throw WanggeError.conflict("version \(id) was retired before versions were kept: its grids are gone; import the file again")
-        }
+        guard version.gridsKept else { throw version.value.notKept }
         let layer = version.layer
         if let active = try GridImportRecord.filter(GridImportRecord.Columns.layer == layer && GridImportRecord.Columns.status == VersionStatus.active.rawValue).fetchOne(db) {
             if let from = active.validFrom, time < from {

@@ -130,9 +130,7 @@ public struct BoundaryVersions: Sendable {
     /// - Throws: `WanggeError.notFound` for an unknown version, `.conflict` for one whose grids were not kept.
     public func diff(_ id: Int64, snapMetres: Double = 0) throws -> VersionDiff {
         guard let version = try grids.version(id) else { throw WanggeError.notFound("no boundary version \(id)") }
-        guard version.gridsKept else {
-            throw WanggeError.conflict("version \(id) was retired before versions were kept: its grids are gone")
-        }
+        guard version.gridsKept else { throw version.notKept }
         let layer = version.layer
         let next = try grids.versionGrids(id)
         let now = try grids.grids(in: layer)

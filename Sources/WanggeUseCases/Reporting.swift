@@ -127,12 +127,12 @@ public struct Reporting: Sendable {
         guard asOfPeriodEnd || reassign else { return nil }
         let layer = scope.layer
         let end = period.to - 0.001
-        guard let version = asOfPeriodEnd ? try repository.version(of: layer, at: end) : try repository.activeVersions()[layer] else {
-            throw WanggeError.notFound(asOfPeriodEnd ? "no version of the \(layer.rawValue) layer was in use at \(Timestamp.format(end))"
-                                                     : "the \(layer.rawValue) layer has no version in use")
-        }
-        guard version.gridsKept else {
-            throw WanggeError.conflict("version \(version.id) of \(layer.rawValue), in use then, was retired before versions kept their grids")
+        let version: LayerImport
+        if asOfPeriodEnd {
+            version = try repository.keptVersion(of: layer, at: end)
+        } else {
+            guard let v = try repository.activeVersions()[layer] else { throw WanggeError.notFound("the \(layer.rawValue) layer has no version in use") }
+            version = v
         }
         return ReportBoundaries(version: version, grids: try repository.versionGrids(version.id), reassign: reassign)
     }

@@ -3,7 +3,7 @@
 whole after every check has run (each holds one self-intersecting polygon besides the rest) — one polygon of
 2,000,000 vertices, and 100,000 small grids — and print the service's resident memory before, at its peak (sampled
 every 5 ms during the request) and after. The memory after each must be within 20 % of before, and the peak above
-before at most 4× the upload's size (uploads are read as they stream, never held whole; README, "Running it").
+before at most 5× the upload's size (uploads are read as they stream, never held whole; README, "Running it").
 
   python3 .ci/memory_check.py BASE_URL WANGGE_BINARY DATABASE
 """
@@ -19,7 +19,10 @@ import urllib.request
 from serve_proc import serve_pid, status_mb as status
 
 base, wangge, db = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
-PEAK_FACTOR = 4.0
+# 5×, not 4× as before 2026-12-02: the service now hands freed heap back after every burst of intake (MemoryTrim), so
+# an upload's growth is measured from a trimmed heap and none of it is absorbed by pages a burst left behind; the
+# 100,000-grid upload measured 3.9× from an untrimmed heap and 4.6× from a trimmed one (the same build).
+PEAK_FACTOR = 5.0
 
 gis = subprocess.run([wangge, "token", "create", "--role", "gis", "--name", "memory check", "--db", db],
                      capture_output=True, text=True).stdout.strip()

@@ -69,6 +69,9 @@ public struct ServiceWiring: Sendable {
             commits,
             EventIndexer(repository: storage, logger: logger) { commits.lastCommitAt },
             PeriodicService("WAL checkpoint", every: configuration.checkpointInterval, logger: logger) { try storage.checkpoint() },
+            // Heap pages freed after a burst of intake go back to the system, so resident memory at rest follows
+            // what is held, not the peak of the last burst.
+            PeriodicService("memory trim", every: .seconds(2), logger: logger, MemoryTrim.afterBursts { commits.lastCommitAt }),
         ]
     }
 

@@ -79,3 +79,23 @@ public struct BoundaryPublishing: Sendable {
         }
     }
 }
+
+/// Memory the allocator holds after a burst of work, given back to the system (glibc keeps freed heap pages of
+/// every thread's arena until asked).
+public enum MemoryTrim {
+    /// Returns free heap pages to the system (`malloc_trim`); a few milliseconds with the arenas locked in turn.
+    public static func now() { _ = malloc_trim(0) }
+
+    /// A periodic job that trims once after each burst of intake: when events were committed since the last trim
+    /// but none in the last `quiet` seconds (so a running load is never interrupted by it).
+    public static func afterBursts(quiet: Double = 5, lastCommitAt: @escaping @Sendable () -> Double) -> @Sendable () async throws -> Void {
+        let trimmedAt = Locked<Double>(0)
+        return {
+            let last = lastCommitAt()
+            let now = Date().timeIntervalSince1970
+            guard last > trimmedAt.withLock({ $0 }), now - last >= quiet else { return }
+            trimmedAt.withLock { $0 = now }
+            Self.now()
+        }
+    }
+}

@@ -78,13 +78,19 @@ public struct ResidentialAnswer: Sendable, Equatable {
     /// An answer from its stored codes (`storedSlots`). Its levels carry placeholder names (standard names for the
     /// first four ranks, `level<rank>` below): readers name them by the layer's scheme (`LevelScheme.members`).
     public init(match: MatchKind, slots: [String?], lower: String?, touching: [String]) {
-        var chain = LevelScheme.standard.levels.map { LevelCode(level: $0, code: slots[$0.rank]) }
-        if let lower, case .array(let codes)? = try? JSONValue.parse(lower) {
-            for (i, c) in codes.enumerated() {
-                chain.append(LevelCode(level: GridLevel(rank: 4 + i, name: "level\(4 + i)"), code: c.stringValue))
-            }
-        }
-        self.init(match: match, chain: chain, touching: touching)
+        self.init(match: match, chain: Self.storedChain(slots: slots, lower: Self.lowerCodes(lower)), touching: touching)
+    }
+
+    /// The codes below the fourth level as stored (`storedSlots`' JSON array), top first; none for nil.
+    public static func lowerCodes(_ stored: String?) -> [String?] {
+        guard let stored, let items = (try? JSONValue.parse(stored))?.arrayValue else { return [] }
+        return items.map(\.stringValue)
+    }
+
+    /// A chain from codes stored by rank, with placeholder names (standard ones for ranks 0 … 3, `level<rank>` below).
+    static func storedChain(slots: [String?], lower: [String?]) -> [LevelCode] {
+        LevelScheme.standard.levels.map { LevelCode(level: $0, code: slots[$0.rank]) }
+            + lower.enumerated().map { LevelCode(level: GridLevel(rank: 4 + $0.offset, name: "level\(4 + $0.offset)"), code: $0.element) }
     }
 }
 
@@ -132,9 +138,7 @@ extension ResidentialAnswer: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let slots = try [CodingKeys.street, .community, .courtyard, .building].map { try c.decodeIfPresent(String.self, forKey: $0) }
         let lower = try c.decodeIfPresent([String?].self, forKey: .lower) ?? []
-        var chain = LevelScheme.standard.levels.map { LevelCode(level: $0, code: slots[$0.rank]) }
-        for (i, code) in lower.enumerated() { chain.append(LevelCode(level: GridLevel(rank: 4 + i, name: "level\(4 + i)"), code: code)) }
-        self.init(match: try c.decode(MatchKind.self, forKey: .match), chain: chain,
+        self.init(match: try c.decode(MatchKind.self, forKey: .match), chain: Self.storedChain(slots: slots, lower: lower),
                   touching: try c.decodeIfPresent([String].self, forKey: .touching) ?? [],
                   distanceM: try c.decodeIfPresent(Double.self, forKey: .distanceM))
     }

@@ -52,11 +52,16 @@ extension GeoJSONWriter {
         } else {
             // The layer's own level names, by rank: the four level columns, then `lower_levels`' array.
             let slots: [C] = [.street, .community, .courtyard, .building]
-            var lower: [JSONValue] = []
-            if levels.levels.count > 4, let t = r.string(C.lowerLevels.rawValue), case .array(let a)? = try? JSONValue.parse(t) { lower = a }
+            let lower = levels.levels.count > 4 ? ResidentialAnswer.lowerCodes(r.string(C.lowerLevels.rawValue)) : []
             for level in levels.levels {
                 append(","); appendString(level.name); append(":")
-                if level.rank < 4 { text(slots[level.rank]) } else { appendValue(lower.indices.contains(level.rank - 4) ? lower[level.rank - 4] : .null) }
+                if level.rank < 4 {
+                    text(slots[level.rank])
+                } else if let code = lower.indices.contains(level.rank - 4) ? lower[level.rank - 4] : nil {
+                    appendString(code)
+                } else {
+                    append("null")
+                }
             }
         }
         append(#","functional":"#); codes(.functional)

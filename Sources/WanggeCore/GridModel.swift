@@ -62,7 +62,7 @@ public struct LevelScheme: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// Levels from names as a user gives them (`province,city,district`).
-    /// - Throws: `WanggeError.invalid` naming the bad name: empty, not lower-case letters, digits and `_` starting
+    /// - Throws: `WanggeError.invalidInput` naming the bad name: empty, not lower-case letters, digits and `_` starting
     ///   with a letter, at most 32 characters, repeated, or a reserved word.
     public init(names: [String]) throws(WanggeError) {
         guard !names.isEmpty else { throw .invalidInput("--levels needs at least one level name") }

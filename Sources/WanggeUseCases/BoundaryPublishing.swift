@@ -48,7 +48,7 @@ public struct BoundaryPublishing: Sendable {
     public func publish(_ upload: Upload, options: BoundaryOptions, source: String, activate: Bool) async throws -> Published {
         // A large upload's parse, checks and GEOS work free hundreds of MB at the end; glibc keeps freed memory in
         // its arenas unless asked to give it back, so without this the service stayed near its peak for good.
-        defer { malloc_trim(0) }
+        defer { MemoryTrim.now() }
         let repository = self.repository
         let outcome = try await Self.offPool {
             try BoundaryImport(options: options, activate: activate).run(read: upload.take(), source: source, repository: repository)

@@ -197,7 +197,7 @@ public struct BoundaryVersions: Sendable {
         }
         switch layer {
         case .residential:
-            let lower = text(.lowerLevels).flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
+            let lower = ResidentialAnswer.lowerCodes(text(.lowerLevels)).compactMap { $0 }
             return [ExportColumn.street, .community, .courtyard, .building].compactMap { text($0).flatMap { $0.isEmpty ? nil : $0 } } + lower
         case .functional, .industry:
             return (text(layer == .functional ? .functional : .industry) ?? "").split(separator: ";").map(String.init)

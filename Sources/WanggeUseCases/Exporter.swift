@@ -161,7 +161,7 @@ public struct Exporter {
 
     /// One CSV line in the order of `csvEventColumns`.
     func writeEventCSV(_ w: inout GeoJSONWriter, _ r: any EventColumns, _ columns: [(name: String, column: CSVColumn)]) {
-        var lower: [JSONValue]?
+        var lower: [String?]?
         for (i, (_, column)) in columns.enumerated() {
             if i > 0 { w.append(",") }
             switch column {
@@ -177,9 +177,9 @@ public struct Exporter {
                 }
             case .lower(let k):
                 if lower == nil {
-                    lower = r.string(ExportColumn.lowerLevels.rawValue).flatMap { try? JSONValue.parse($0) }?.arrayValue ?? []
+                    lower = ResidentialAnswer.lowerCodes(r.string(ExportColumn.lowerLevels.rawValue))
                 }
-                if let code = lower!.indices.contains(k) ? lower![k].stringValue : nil {
+                if let code = lower!.indices.contains(k) ? lower![k] : nil {
                     var f: [UInt8] = []
                     CSV.appendField(code, to: &f)
                     f.withUnsafeBufferPointer { w.append(bytes: $0) }

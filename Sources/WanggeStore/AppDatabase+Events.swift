@@ -92,7 +92,12 @@ extension AppDatabase: EventRepository {
     }
 
     public func event(id: Int64) throws -> EventRecord? {
-        try writer.read { db in try StoredEvent.fetchOne(db, sql: StoredEvent.selection + " WHERE e.id = ?", arguments: [id])?.record }
+        // One statement needs no transaction around it (a read's BEGIN and COMMIT are compiled anew each time), and
+        // the statement is kept compiled: preparing it (GRDB's authorizer notes every column read) was most of the
+        // cost of an event by id.
+        try writer.unsafeRead { db in
+            try StoredEvent.fetchOne(db.cachedStatement(sql: StoredEvent.selection + " WHERE e.id = ?"), arguments: [id])?.record
+        }
     }
 
     public func events(_ q: FeatureQuery) throws -> [EventRecord] {

@@ -39,8 +39,11 @@ extension AppDatabase: ExportRepository {
     }
 
     /// The same, inside a read the caller holds.
-    func forEachRawRow(_ db: Database, sql: String, arguments: StatementArguments = [], _ body: (StatementRow) throws -> Void) throws {
-        let statement = try db.makeStatement(sql: sql)
+    /// `cached`: the statement is kept compiled for the next call (only for SQL from a fixed set of texts: GRDB's
+    /// cache of statements is not bounded).
+    func forEachRawRow(_ db: Database, sql: String, arguments: StatementArguments = [], cached: Bool = false,
+                       _ body: (StatementRow) throws -> Void) throws {
+        let statement = try cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
         // GRDB steps the statement (and reports its errors); the row is read from the statement directly.
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         let row = StatementRow(statement: statement.sqliteStatement)

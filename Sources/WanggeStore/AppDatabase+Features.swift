@@ -75,6 +75,8 @@ extension AppDatabase: FeatureRepository {
     /// The columns an events page hands over: `ExportColumn`'s, then `EventItemColumn`'s.
     static let eventItemColumns = ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email"
 
+    static let eventRowsByID = "SELECT \(eventItemColumns) FROM event e WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id DESC"
+
     public func eventPageRows(_ q: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> FeatureQuery.Cursor? {
         guard q.target == .events else { preconditionFailure("eventPageRows needs an events query") }
         let (whereSQL, args) = Self.filter(q)
@@ -121,8 +123,9 @@ extension AppDatabase: FeatureRepository {
             let more = page.count > limit
             page = Array(page.prefix(limit))
             if !page.isEmpty {
-                let sql = "SELECT \(Self.eventItemColumns) FROM event e WHERE e.id IN (" + page.map(String.init).joined(separator: ",") + ") ORDER BY e.id DESC"
-                try forEachRawRow(db, sql: sql) { try body($0) }
+                // The ids as one JSON argument: one SQL text, compiled once.
+                let ids = "[" + page.map(String.init).joined(separator: ",") + "]"
+                try forEachRawRow(db, sql: Self.eventRowsByID, arguments: [ids], cached: true) { try body($0) }
             }
             return (more ? .beforeID(page.last!) : nil, matched)
         }
@@ -141,7 +144,8 @@ extension AppDatabase: FeatureRepository {
     /// Moves on with every change to any event: the last history entry, which every insert and every workflow action
     /// appends in its own transaction. Equal versions mean equal events.
     public func eventsVersion() throws -> Int64 {
-        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history")) ?? 0 }
+        // One statement: no transaction needed around it (see `event(id:)`).
+        try writer.unsafeRead { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history")) ?? 0 }
     }
 
     /// The bounding box of all events and their first and last occurred_at, or nil without events.

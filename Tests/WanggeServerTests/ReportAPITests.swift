@@ -15,7 +15,8 @@ import WanggeTestSupport
 struct ReportAPITests {
     let f: ServerFixture
 
-    init() throws { f = try ServerFixture() }
+    /// Hours are counted exactly (a median of 9.00), so the clock moves only when a test moves it.
+    init() throws { f = try ServerFixture(frozenClock: true) }
 
     func post(_ client: some TestClientProtocol, _ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
         try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }

@@ -18,13 +18,14 @@ struct ServerFixture {
     let database: AppDatabase
     let wiring: ServiceWiring
     var engine: AssignmentEngine { wiring.engine }
-    /// The service's clock: real time plus an offset the tests can move forward.
+    /// The service's clock: real time plus an offset the tests can move forward (or, frozen, the time the fixture was
+    /// made plus the offset: a test that counts hours exactly must not see the seconds a loaded machine takes).
     let offset = Locked<Double>(0)
     var tokens: [Role: String] = [:]
     /// A second reporter, to check that reporters only see their own events.
     var otherReporter = ""
 
-    init(configuration base: ServerConfiguration? = nil) throws {
+    init(configuration base: ServerConfiguration? = nil, frozenClock: Bool = false) throws {
         database = try AppDatabase.inMemory()
         try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: database)
         try Catalogue.loadServiceLevelsAndRouting(from: Fixtures.geoData, into: database)
@@ -32,7 +33,10 @@ struct ServerFixture {
         let offset = self.offset
         var configuration = base ?? ServerConfiguration()
         configuration.workers = 2
-        if base == nil { configuration.clock = { Date().timeIntervalSince1970 + offset.withLock { $0 } } }
+        if base == nil {
+            let frozen = frozenClock ? Date().timeIntervalSince1970 : nil
+            configuration.clock = { (frozen ?? Date().timeIntervalSince1970) + offset.withLock { $0 } }
+        }
         wiring = try ServiceWiring(configuration, storage: database, logger: Logger(label: "wangge-test"))
         for role in Role.allCases {
             tokens[role] = try Tokens.create(name: "test \(role.rawValue)", role: role,

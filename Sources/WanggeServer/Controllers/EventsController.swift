@@ -75,7 +75,8 @@ struct EventsController: Sendable {
                            details: [FieldError("Idempotency-Key", "must be 1 to 200 characters")])
         }
         let (body, raw) = try await r.jsonBody()
-        let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key,
+        // Reported now by the service's clock, the one the closed loop's steps are timed by.
+        let (response, created) = try await intake.submit(body, rawBody: raw, actor: identity, idempotencyKey: key, now: loop.clock(),
                                                           renderDuplicates: EventJSON.duplicatesBytes) { record, duplicates in
             var w = GeoJSONWriter(reserving: 768 + duplicates.count)
             EventJSON.write(record, showReporter: true, levels: community.engine.levels, possibleDuplicates: duplicates, into: &w)

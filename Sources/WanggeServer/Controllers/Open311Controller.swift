@@ -269,7 +269,7 @@ struct Open311Controller: Sendable {
         if let media = fields["media_url"], !media.isEmpty { body["media_url"] = .string(media) }
         let submitted: (IdempotentResponse, created: Bool)
         do {
-            submitted = try await intake.submit(body, rawBody: raw, actor: caller, idempotencyKey: nil,
+            submitted = try await intake.submit(body, rawBody: raw, actor: caller, idempotencyKey: nil, now: loop.clock(),
                                                 renderDuplicates: EventJSON.duplicatesBytes) { record, duplicates in
                 // The id, then what the report may repeat, for the service notice.
                 var w = GeoJSONWriter()

@@ -160,6 +160,9 @@ public protocol FeatureRepository: Sendable {
     /// `eventPageRows` and how many events match in all (`countEvents`), from one read where the store can (a
     /// single box and nothing else: one R*Tree scan serves both).
     func eventPageRowsCounted(_ query: FeatureQuery, _ body: (any EventColumns) throws -> Void) throws -> (next: FeatureQuery.Cursor?, matched: Int)
+    /// One event's row (the columns `eventPageRows` hands over) when it exists and `visibility` admits it; false
+    /// otherwise, `body` not called.
+    func eventRow(id: Int64, visibility: EventVisibility, _ body: (any EventColumns) throws -> Void) throws -> Bool
 }
 
 /// The columns an events page hands over after those of `ExportColumn`.

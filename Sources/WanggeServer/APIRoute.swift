@@ -203,7 +203,7 @@ extension Router where Context == AppRequestContext {
                     guard let render = route.renderError else { throw error }
                     guard let api = APIError.from(error) else {
                         // Not the caller's fault: logged with the request id, answered in the route's own shape.
-                        context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+                        context.logger.error("unhandled error", metadata: context.errorMetadata(error))
                         return render(APIError(.internalServerError, code: "internal", message: "the server could not complete the request (request id \(context.id))"))
                     }
                     var answer = render(api)

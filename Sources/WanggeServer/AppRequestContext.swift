@@ -17,6 +17,13 @@ public struct AppRequestContext: RequestContext {
     /// Boundary files may be large; everything else is small. Handlers apply their own tighter limits.
     public var maxUploadSize: Int { 256 * 1024 * 1024 }
 
+    /// What an error line says besides the request id: the error and, when there is one, the caller's token id.
+    func errorMetadata(_ error: any Error) -> Logger.Metadata {
+        var m: Logger.Metadata = ["error": "\(String(reflecting: error))"]
+        if let identity { m["token"] = "\(identity.tokenID)" }
+        return m
+    }
+
     /// The caller, who must hold one of `roles`.
     /// - Throws: `APIError` 401 without a valid token, 403 when the role may not do this.
     public func require(_ roles: Set<Role>) throws -> Identity {

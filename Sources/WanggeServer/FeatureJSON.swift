@@ -68,7 +68,8 @@ enum FeatureJSON {
 
     /// One event as a feature, written from its stored columns: the same bytes as `writeFeature` with
     /// `eventProperties` gives for the record, without decoding it (the items path for pages not cached).
-    static func writeEventFeature(_ w: inout GeoJSONWriter, _ r: any EventColumns, showReporter: Bool, levels: LevelScheme) {
+    static func writeEventFeature(_ w: inout GeoJSONWriter, _ r: any EventColumns, showReporter: Bool, levels: LevelScheme,
+                                  links: [JSONValue] = []) {
         typealias C = ExportColumn
         func text(_ i: Int) { r.withText(i) { if let t = $0 { w.appendString(utf8: t) } else { w.append("null") } } }
         func nonEmpty(_ i: Int) { r.withText(i) { if let t = $0, !t.isEmpty { w.appendString(utf8: t) } else { w.append("null") } } }
@@ -88,7 +89,12 @@ enum FeatureJSON {
             w.append(#","reporter_phone":"#); nonEmpty(C.reporterPhone.rawValue)
             w.append(#","reporter_email":"#); nonEmpty(EventItemColumn.reporterEmail)
         }
-        w.append("}}")
+        w.append("}")
+        if !links.isEmpty {
+            w.append(#","links":"#)
+            w.appendValue(.array(links))
+        }
+        w.append("}")
     }
 
     /// The request's query with some parameters replaced (for next links).

@@ -25,14 +25,21 @@ struct AuthMiddleware: RouterMiddleware {
             throw e
         }
         var context = context
+        // The token's id reaches the logs through the error lines that name it (`AppRequestContext.errorMetadata`):
+        // writing it into the logger's metadata here copied that dictionary on every request.
         context.identity = identity
-        context.logger[metadataKey: "token"] = "\(identity.tokenID)"
         return try await next(request, context)
     }
 
     /// The token in an Authorization header's value.
     /// - Throws: `APIError` 401 for another scheme, or Basic credentials that are not base64 of `user:password`.
     static func token(_ header: String) throws -> String {
+        // The usual case, `Bearer <token>` with nothing around it, read from the bytes without splitting the header.
+        let u = header.utf8
+        if u.count > 7, u.prefix(7).elementsEqual("Bearer ".utf8), let last = u.last, last != 32, last != 9,
+           let first = u.dropFirst(7).first, first != 32, first != 9 {
+            return String(header.dropFirst(7))
+        }
         let parts = header.split(separator: " ", maxSplits: 1)
         let scheme = parts.first?.lowercased() ?? ""
         let value = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
@@ -125,7 +132,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if let api = APIError.from(error) {
                 response = try api.response(from: request, context: context)
             } else {
-                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+                context.logger.error("unhandled error", metadata: context.errorMetadata(error))
                 response = try APIError(.internalServerError, code: "internal",
                                         message: "the server could not complete the request (request id \(context.id))")
                     .response(from: request, context: context)

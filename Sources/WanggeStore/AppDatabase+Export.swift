@@ -38,6 +38,23 @@ extension AppDatabase: ExportRepository {
         try writer.read { db in try forEachRawRow(db, sql: sql, arguments: arguments, body) }
     }
 
+    /// Several statements in one snapshot (a read transaction) whose BEGIN and COMMIT are kept compiled: `writer.read`
+    /// compiles both anew every time, which a profile of the map's requests showed as a cost of its own.
+    func snapshotRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.unsafeRead { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            let value: T
+            do {
+                value = try body(db)
+            } catch {
+                try? db.cachedStatement(sql: "ROLLBACK").execute()
+                throw error
+            }
+            try db.cachedStatement(sql: "COMMIT").execute()
+            return value
+        }
+    }
+
     /// The same, inside a read the caller holds.
     /// `cached`: the statement is kept compiled for the next call (only for SQL from a fixed set of texts: GRDB's
     /// cache of statements is not bounded).

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 public import WanggeCore
 
 /// Pages for the feature endpoints, planned as SQL: the R*Tree narrows boxes (the exact test is on the row's own
@@ -115,7 +116,7 @@ extension AppDatabase: FeatureRepository {
             return (next, try countEvents(q))
         }
         let b = q.boxes[0]
-        return try writer.read { db in
+        return try snapshotRead { db in
             let ids = try eventIDs(in: b, db)
             let matched = ids.count
             var page = before.map { cut in ids.filter { $0 < cut } } ?? ids
@@ -131,6 +132,31 @@ extension AppDatabase: FeatureRepository {
         }
     }
 
+    public func eventRow(id: Int64, visibility: EventVisibility, _ body: (any EventColumns) throws -> Void) throws -> Bool {
+        var q = FeatureQuery(.events)
+        q.ids = [id]
+        q.visibility = visibility
+        // The SQL text varies only with the kind of visibility (four texts), so it is kept compiled; one statement
+        // needs no transaction around it.
+        let (whereSQL, args) = Self.filter(q)
+        let sql = "SELECT \(Self.eventItemColumns) FROM event e" + whereSQL
+        var found = false
+        if let hot {
+            try hot.forEachRow(sql, args.map(\.databaseValue)) { statement in
+                found = true
+                try body(StatementRow(statement: statement))
+            }
+            return found
+        }
+        try writer.unsafeRead { db in
+            try forEachRawRow(db, sql: sql, arguments: StatementArguments(args), cached: true) {
+                found = true
+                try body($0)
+            }
+        }
+        return found
+    }
+
     public func gridExtent(layer: GridLayer, level: GridLevel?) throws -> BoundingBox? {
         try writer.read { db in
             var sql = "SELECT min(min_lon) AS x0, min(min_lat) AS y0, max(max_lon) AS x1, max(max_lat) AS y1, count(*) AS n FROM grid WHERE layer = ?"
@@ -144,8 +170,14 @@ extension AppDatabase: FeatureRepository {
     /// Moves on with every change to any event: the last history entry, which every insert and every workflow action
     /// appends in its own transaction. Equal versions mean equal events.
     public func eventsVersion() throws -> Int64 {
-        // One statement: no transaction needed around it (see `event(id:)`).
-        try writer.unsafeRead { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history")) ?? 0 }
+        // One statement: no transaction needed around it (see `event(id:)`); every events page asks it first.
+        let sql = "SELECT coalesce(max(id), 0) FROM event_history"
+        if let hot {
+            var version: Int64 = 0
+            try hot.forEachRow(sql, []) { version = sqlite3_column_int64($0, 0) }
+            return version
+        }
+        return try writer.unsafeRead { db in try Int64.fetchOne(db.cachedStatement(sql: sql)) ?? 0 }
     }
 
     /// The bounding box of all events and their first and last occurred_at, or nil without events.

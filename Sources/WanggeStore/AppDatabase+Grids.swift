@@ -157,11 +157,12 @@ extension AppDatabase: GridRepository {
     }
 
     public func counts() throws -> [GridCount] {
-        try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+        // One statement, kept compiled and read without a transaction around it (`/health` asks on every poll).
+        try writer.unsafeRead { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT layer, level, level_rank, count(*) AS n, total(area_m2) AS area FROM grid GROUP BY layer, level, level_rank
                 ORDER BY layer, coalesce(level_rank, 1000)
-                """)
+                """))
             return rows.map { r in
                 GridCount(layer: GridLayer(rawValue: r["layer"]) ?? .residential,
                           level: GridRecord.level(r["level"], r["level_rank"]),

@@ -8,6 +8,8 @@ public struct AppDatabase: Sendable, StorageMaintenance {
     public let writer: any DatabaseWriter
     /// A separate connection that copies the WAL back into the database file (on-disk databases only).
     let checkpointer: DatabaseQueue?
+    /// Connections of the store's own for the hottest one-statement reads (on-disk databases the service writes).
+    let hot: HotReaders?
 
     /// Opens (creating if needed) the database at `path` in WAL mode and migrates it.
     /// - Throws: GRDB's error when the file cannot be opened or migrated.
@@ -37,6 +39,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         checkpointConfig.busyMode = .timeout(10)
         self.writer = pool
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
+        self.hot = HotReaders(path: path)
     }
 
     /// Opens an existing database only to read it (commands that change nothing: `assign`, `lookup`, `export`):
@@ -57,6 +60,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         }
         self.writer = pool
         self.checkpointer = nil
+        self.hot = nil
     }
 
     /// `init(readingFrom:)`, after migrating a database an earlier version made (the one time the file changes);
@@ -83,6 +87,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
         self.checkpointer = nil
+        self.hot = nil
         try Self.migrator.migrate(writer)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -73,6 +74,37 @@ struct FeaturesAPITests {
             #expect(next == nil && n == records.count)
             #expect(fromRows.bytes == fromRecords.bytes, "showReporter \(show): \(String(decoding: fromRows.bytes.prefix(600), as: UTF8.self))\n\(String(decoding: fromRecords.bytes.prefix(600), as: UTF8.self))")
         }
+        // One event by id from its row, links and all, is the feature its record gives; a visibility that does not
+        // admit it, or an id that does not exist, hands over nothing.
+        let links = [FeatureJSON.link("http://x/collections/events/items/1", "self", FeatureJSON.geojson, "This feature")]
+        for r in records.prefix(40) {
+            var fromRecord = GeoJSONWriter(), fromRow = GeoJSONWriter()
+            FeatureJSON.writeFeature(&fromRecord, id: String(r.id), geometry: .point(x: r.event.lon, y: r.event.lat),
+                                     properties: FeatureJSON.eventProperties(r, showReporter: true, levels: .standard), links: links)
+            #expect(try f.database.eventRow(id: r.id, visibility: .all) { FeatureJSON.writeEventFeature(&fromRow, $0, showReporter: true, levels: .standard, links: links) })
+            #expect(fromRow.bytes == fromRecord.bytes, "\(String(decoding: fromRow.bytes, as: UTF8.self))")
+            for hidden in [EventVisibility.none, .submittedBy(-1), .department("no such department")] {
+                #expect(try !f.database.eventRow(id: r.id, visibility: hidden) { _ in Issue.record("\(hidden) admitted event \(r.id)") })
+            }
+        }
+        #expect(try !f.database.eventRow(id: 999_999, visibility: .all) { _ in Issue.record("a row for an id that does not exist") })
+        // The same store as a file reads these through its own connections (HotReaders), not GRDB's pool: the same
+        // bytes, the same visibility, the same events version.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-hot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try f.database.writer.backup(to: DatabaseQueue(path: dir.appendingPathComponent("w.db").path))
+        let file = try AppDatabase(path: dir.appendingPathComponent("w.db").path)
+        #expect(try file.eventsVersion() == f.database.eventsVersion() && file.eventsVersion() > 0)
+        for r in records.prefix(40) {
+            var inMemory = GeoJSONWriter(), onDisk = GeoJSONWriter()
+            _ = try f.database.eventRow(id: r.id, visibility: .all) { FeatureJSON.writeEventFeature(&inMemory, $0, showReporter: true, levels: .standard, links: links) }
+            #expect(try file.eventRow(id: r.id, visibility: .all) { FeatureJSON.writeEventFeature(&onDisk, $0, showReporter: true, levels: .standard, links: links) })
+            #expect(onDisk.bytes == inMemory.bytes)
+            #expect(try !file.eventRow(id: r.id, visibility: .department("no such department")) { _ in Issue.record("hidden event \(r.id) read from the file") })
+            if let d = r.department { #expect(try file.eventRow(id: r.id, visibility: .department(d)) { _ in }) }
+        }
+        #expect(try !file.eventRow(id: 999_999, visibility: .all) { _ in Issue.record("a row for an id that does not exist") })
         // Overlay codes: joined with ";", and none is null, not "" (so `IS NULL` in QGIS finds the events off them).
         let odd = FeatureJSON.eventProperties(try #require(records.min { $0.id < $1.id }), showReporter: false, levels: .standard)
         #expect(odd["functional"] == .string("GN01;GN02") && odd["industry"] == .null)

@@ -105,6 +105,14 @@ struct ServerTests {
                     }
                 }
             }
+            // The scheme in any case and spaces around the token read as the plain `Bearer <token>`.
+            #expect(try AuthMiddleware.token("Bearer \(admin)") == admin)
+            for header in ["bearer \(admin)", "BEARER \(admin)", "Bearer  \(admin) ", "Bearer \t\(admin)"] {
+                #expect(try AuthMiddleware.token(header) == admin, "\(header)")
+                try await client.execute(uri: "/me", method: .get, headers: [.authorization: header]) { r in #expect(r.status == .ok, "\(header)") }
+            }
+            #expect(throws: APIError.self) { try AuthMiddleware.token("Bearer ") }
+            #expect(throws: APIError.self) { try AuthMiddleware.token("Bearer") }
             // What is not base64 of user:password, or another scheme, is named.
             for header in ["Basic !!!", "Basic " + Data("no-colon".utf8).base64EncodedString(), "Digest x"] {
                 try await client.execute(uri: "/events", method: .get, headers: [.authorization: header]) { r in

@@ -474,14 +474,22 @@ struct FeaturesController: Sendable {
             guard let identity = r.identity else {
                 throw APIError.needsToken("the events collection")
             }
-            guard let n = Int64(featureID), let record = try features.event(id: n), identity.eventVisibility.admits(record) else {
-                throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection events")
+            let notFound = APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection events")
+            guard let n = Int64(featureID) else { throw notFound }
+            let links = [FeatureJSON.link("\(base)/collections/events/items/\(n)", "self", FeatureJSON.geojson, "This feature"),
+                         FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")]
+            let show = identity.seesReporterIdentity
+            if crs == .crs84 {
+                // Written straight from the row's columns, as the items pages are: no record decoded.
+                guard try features.eventRow(id: n, visibility: identity.eventVisibility, { row in
+                    FeatureJSON.writeEventFeature(&w, row, showReporter: show, levels: engine.levels, links: links)
+                }) else { throw notFound }
+            } else {
+                guard let record = try features.event(id: n), identity.eventVisibility.admits(record) else { throw notFound }
+                FeatureJSON.writeFeature(&w, id: String(record.id), geometry: .point(x: record.event.lon, y: record.event.lat),
+                                         properties: FeatureJSON.eventProperties(record, showReporter: show, levels: engine.levels),
+                                         links: links, crs: writer)
             }
-            FeatureJSON.writeFeature(&w, id: String(record.id), geometry: .point(x: record.event.lon, y: record.event.lat),
-                                     properties: FeatureJSON.eventProperties(record, showReporter: identity.seesReporterIdentity, levels: engine.levels),
-                                     links: [FeatureJSON.link("\(base)/collections/events/items/\(record.id)", "self", FeatureJSON.geojson, "This feature"),
-                                             FeatureJSON.link("\(base)/collections/events", "collection", "application/json", "The collection")],
-                                     crs: writer)
         case .organisations:
             guard let o = try community.repository.organisations().first(where: { $0.id == featureID }) else {
                 throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection organisations")

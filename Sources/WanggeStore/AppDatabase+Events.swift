@@ -132,33 +132,27 @@ extension AppDatabase: EventRepository {
         try writer.read { db in try eventIDs(in: b, db).count }
     }
 
-    /// The ids of the events in a box, in no order, from one R*Tree scan: the tree's 32-bit bounds are rounded
+    /// The ids of the events in a box, in no order, from one statement: the R*Tree's 32-bit bounds are rounded
     /// outwards, so an entry wholly inside the box is an event inside it; only the entries across the box's edges
-    /// are checked against the event's own coordinates, and the events not indexed yet are scanned.
+    /// are checked against the event's own coordinates (SQLite evaluates that lookup only when the first test
+    /// fails), and the events not indexed yet are scanned. The ids are read from the statement's column directly.
     func eventIDs(in b: BoundingBox, _ db: Database) throws -> [Int64] {
         var ids: [Int64] = []
-        var edge: [Int64] = []
+        ids.reserveCapacity(1024)
         let box: StatementArguments = ["x0": b.minX, "x1": b.maxX, "y0": b.minY, "y1": b.maxY]
-        let candidates = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT id, min_lon >= :x0 AND max_lon <= :x1 AND min_lat >= :y0 AND max_lat <= :y1 FROM event_rtree
-            WHERE max_lon >= :x0 AND min_lon <= :x1 AND max_lat >= :y0 AND min_lat <= :y1
-            """), arguments: box)
-        while let r = try candidates.next() {
-            let id: Int64 = r[0]
-            if r[1] as Bool { ids.append(id) } else { edge.append(id) }
-        }
-        if !edge.isEmpty {
-            let test = try db.cachedStatement(sql: "SELECT lon, lat FROM event WHERE id = ?")
-            for id in edge {
-                if let r = try Row.fetchOne(test, arguments: [id]), b.contains(x: r[0], y: r[1]) { ids.append(id) }
-            }
-        }
-        ids += try Int64.fetchAll(db.cachedStatement(sql: """
-            SELECT id FROM event WHERE id > (SELECT indexed_upto FROM event_index_state WHERE id = 1)
-              AND lon BETWEEN :x0 AND :x1 AND lat BETWEEN :y0 AND :y1
-            """), arguments: box)
+        try forEachRawRow(db, sql: Self.eventIDsInBox, arguments: box, cached: true) { ids.append($0.id) }
         return ids
     }
+
+    static let eventIDsInBox = """
+        SELECT r.id FROM event_rtree r
+        WHERE r.max_lon >= :x0 AND r.min_lon <= :x1 AND r.max_lat >= :y0 AND r.min_lat <= :y1
+          AND ((r.min_lon >= :x0 AND r.max_lon <= :x1 AND r.min_lat >= :y0 AND r.max_lat <= :y1)
+               OR EXISTS (SELECT 1 FROM event e WHERE e.id = r.id AND e.lon BETWEEN :x0 AND :x1 AND e.lat BETWEEN :y0 AND :y1))
+        UNION ALL
+        SELECT id FROM event WHERE id > (SELECT indexed_upto FROM event_index_state WHERE id = 1)
+          AND lon BETWEEN :x0 AND :x1 AND lat BETWEEN :y0 AND :y1
+        """
 
     /// The WHERE clause for an events query's filters, boxes, cursor and visibility, and its arguments.
     static func filter(_ q: FeatureQuery) -> (String, [any DatabaseValueConvertible]) {

@@ -119,10 +119,9 @@ extension AppDatabase: FeatureRepository {
         return try snapshotRead { db in
             let ids = try eventIDs(in: b, db)
             let matched = ids.count
-            var page = before.map { cut in ids.filter { $0 < cut } } ?? ids
-            page.sort(by: >)
-            let more = page.count > limit
-            page = Array(page.prefix(limit))
+            let below = before.map { cut in ids.filter { $0 < cut } } ?? ids
+            let more = below.count > limit
+            let page = Self.largest(limit, of: below)
             if !page.isEmpty {
                 // The ids as one JSON argument: one SQL text, compiled once.
                 let ids = "[" + page.map(String.init).joined(separator: ",") + "]"
@@ -130,6 +129,27 @@ extension AppDatabase: FeatureRepository {
             }
             return (more ? .beforeID(page.last!) : nil, matched)
         }
+    }
+
+    /// The `k` largest of `ids` (distinct), largest first: a quickselect, then a sort of those `k` only (a page of
+    /// 100 from the thousand ids in a box; sorting them all was 5 % of the request).
+    static func largest(_ k: Int, of ids: [Int64]) -> [Int64] {
+        guard k > 0 else { return [] }
+        guard ids.count > k else { return ids.sorted(by: >) }
+        var a = ids
+        var lo = 0, hi = a.count - 1
+        // Hoare partitions, largest first: afterwards every element before position k is larger than every one after.
+        while lo < hi {
+            let pivot = a[lo + (hi - lo) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] > pivot { i += 1 }
+                while a[j] < pivot { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k - 1 <= j { hi = j } else if k - 1 >= i { lo = i } else { break }
+        }
+        return a[0..<k].sorted(by: >)
     }
 
     public func eventRow(id: Int64, visibility: EventVisibility, _ body: (any EventColumns) throws -> Void) throws -> Bool {

@@ -25,6 +25,19 @@ struct EventCountTests {
         return db
     }
 
+    @Test("a page's ids are the largest of the box's, largest first, for every size and page length")
+    func largest() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 2, 3, 10, 101, 102, 1000, 4321] {
+            let ids = (0..<n).map { _ in Int64.random(in: 1...1_000_000, using: &rng) }
+            let distinct = Array(Set(ids)).shuffled()
+            for k in [1, 2, 50, 100, 101, 1000, 5000] {
+                #expect(AppDatabase.largest(k, of: distinct) == Array(distinct.sorted(by: >).prefix(k)), "n \(n) k \(k)")
+            }
+        }
+        #expect(AppDatabase.largest(0, of: [3, 1, 2]).isEmpty)
+    }
+
     @Test("the R*Tree count agrees with checking every event, on edges, for unindexed events, and for empty boxes")
     func agrees() throws {
         let db = try Self.database()

@@ -30,7 +30,7 @@ public final class AssignmentEngine: Sendable {
         self.indexFile = indexFile
         let mark = try repository.boundaryMark()
         importMark = Atomic(mark)
-        var (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.grids(in: nil), scheme: repository.levelScheme(),
+        var (snapshot, fromFile) = try GridIndexSnapshot.load(grids: repository.indexGrids(), scheme: repository.levelScheme(),
                                                                generation: 1, cache: indexFile)
         snapshot.boundaryMark = mark
         startedFromFile = fromFile
@@ -60,7 +60,7 @@ public final class AssignmentEngine: Sendable {
         // Read before the grids: an activation landing meanwhile leaves the mark behind, so the next check reloads again.
         let mark = try repository.boundaryMark()
         let next = generation.add(1, ordering: .relaxed).newValue
-        var snapshot = try GridIndexSnapshot.load(grids: repository.grids(in: nil), scheme: repository.levelScheme(),
+        var snapshot = try GridIndexSnapshot.load(grids: repository.indexGrids(), scheme: repository.levelScheme(),
                                                   generation: next, cache: indexFile).snapshot
         snapshot.boundaryMark = mark
         let fresh = try Self.replicas(snapshot, count: workers.count)

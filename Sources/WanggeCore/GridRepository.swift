@@ -104,6 +104,9 @@ public protocol GridRepository: Sendable {
     func versionGrids(_ id: Int64) throws -> [StoredGrid]
     /// All grids in use, or those of one layer, ordered by layer, level and code.
     func grids(in layer: GridLayer?) throws -> [StoredGrid]
+    /// All grids in use in the order of `grids(in: nil)`, with only what the assignment index reads: layer, code,
+    /// level, parent, geometry and bounds (name empty, no properties, area 0). Every start reads them.
+    func indexGrids() throws -> [StoredGrid]
     /// Grids with this code (one per layer at most).
     func grids(code: String) throws -> [StoredGrid]
     /// The direct children of a residential grid.
@@ -117,6 +120,8 @@ public protocol GridRepository: Sendable {
 }
 
 extension GridRepository {
+    public func indexGrids() throws -> [StoredGrid] { try grids(in: nil) }
+
     /// Stores grids of the standard levels (or an overlay) as a staged version.
     public func stageLayer(_ layer: GridLayer, with grids: [GridFeature], source: String, crs: String) throws -> LayerImport {
         try stageLayer(layer, with: grids, levels: .standard, source: source, crs: crs)

@@ -50,7 +50,7 @@ extension VersionsCommand {
         // The index for the new grids, kept beside the database now, so the next command — or a running serve,
         // which notices the import — maps it instead of building it.
         let started = Date()
-        let (_, fromFile) = try GridIndexSnapshot.load(grids: db.grids(in: nil), scheme: db.levelScheme(), generation: 1,
+        let (_, fromFile) = try GridIndexSnapshot.load(grids: db.indexGrids(), scheme: db.levelScheme(), generation: 1,
                                                       cache: database.indexFile)
         if !fromFile { print("index: \(database.indexFile) (\(String(format: "%.2f", Date().timeIntervalSince(started))) s)") }
         let moved = try await reassignOrganisations(db, indexFile: database.indexFile)

@@ -34,6 +34,13 @@ struct GridStoreTests {
         #expect(try db.imports(layer: .residential).map(\.source) == ["b.geojson", "a.geojson"])
         let rtree = try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grid_rtree")! }
         #expect(rtree == 3)
+        // What the index reads: the same grids in the same order with every member it uses.
+        let all = try db.grids(in: nil), index = try db.indexGrids()
+        #expect(index.count == all.count && all.count == 3)
+        for (i, g) in zip(index, all) {
+            #expect(i.id == g.id && i.layer == g.layer && i.code == g.code && i.level == g.level && i.parent == g.parent)
+            #expect(i.wkb == g.wkb && i.bbox == g.bbox && i.importID == g.importID)
+        }
     }
 
     @Test("a failure inside the transaction leaves the previous layer exactly as it was")

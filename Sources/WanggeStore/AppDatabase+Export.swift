@@ -22,6 +22,12 @@ extension AppDatabase: ExportRepository {
             guard !isNull(i), let p = sqlite3_column_text(statement, Int32(i)) else { return try body(nil) }
             return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, Int32(i)))))
         }
+        /// The column's blob, copied (empty for NULL or no bytes).
+        func bytes(_ i: Int) -> [UInt8] {
+            let n = Int(sqlite3_column_bytes(statement, Int32(i)))
+            guard n > 0, let p = sqlite3_column_blob(statement, Int32(i)) else { return [] }
+            return [UInt8](UnsafeRawBufferPointer(start: p, count: n))
+        }
     }
 
     /// Every event matching `query` (its limit and cursor ignored), oldest first.
@@ -36,6 +42,17 @@ extension AppDatabase: ExportRepository {
     /// Steps a query in one read transaction, handing over each row as the statement itself.
     func forEachRawRow(sql: String, arguments: StatementArguments, _ body: (StatementRow) throws -> Void) throws {
         try writer.read { db in try forEachRawRow(db, sql: sql, arguments: arguments, body) }
+    }
+
+    /// One statement that is consistent on its own (no transaction around it), from a fixed set of SQL texts, its
+    /// rows handed over in place: through the store's own connections (`HotReaders`) on a database file, else a
+    /// kept-compiled statement on GRDB's reader.
+    func forEachRowOfOneStatement(sql: String, arguments: [any DatabaseValueConvertible] = [], _ body: (StatementRow) throws -> Void) throws {
+        if let hot {
+            try hot.forEachRow(sql, arguments.map(\.databaseValue)) { try body(StatementRow(statement: $0)) }
+        } else {
+            try writer.unsafeRead { db in try forEachRawRow(db, sql: sql, arguments: StatementArguments(arguments), cached: true, body) }
+        }
     }
 
     /// Several statements in one snapshot (a read transaction) whose BEGIN and COMMIT are kept compiled: `writer.read`

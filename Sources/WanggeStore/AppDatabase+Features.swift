@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 public import WanggeCore
 
 /// Pages for the feature endpoints, planned as SQL: the R*Tree narrows boxes (the exact test is on the row's own
@@ -159,20 +158,10 @@ extension AppDatabase: FeatureRepository {
         // The SQL text varies only with the kind of visibility (four texts), so it is kept compiled; one statement
         // needs no transaction around it.
         let (whereSQL, args) = Self.filter(q)
-        let sql = "SELECT \(Self.eventItemColumns) FROM event e" + whereSQL
         var found = false
-        if let hot {
-            try hot.forEachRow(sql, args.map(\.databaseValue)) { statement in
-                found = true
-                try body(StatementRow(statement: statement))
-            }
-            return found
-        }
-        try writer.unsafeRead { db in
-            try forEachRawRow(db, sql: sql, arguments: StatementArguments(args), cached: true) {
-                found = true
-                try body($0)
-            }
+        try forEachRowOfOneStatement(sql: "SELECT \(Self.eventItemColumns) FROM event e" + whereSQL, arguments: args) {
+            found = true
+            try body($0)
         }
         return found
     }
@@ -191,13 +180,9 @@ extension AppDatabase: FeatureRepository {
     /// appends in its own transaction. Equal versions mean equal events.
     public func eventsVersion() throws -> Int64 {
         // One statement: no transaction needed around it (see `event(id:)`); every events page asks it first.
-        let sql = "SELECT coalesce(max(id), 0) FROM event_history"
-        if let hot {
-            var version: Int64 = 0
-            try hot.forEachRow(sql, []) { version = sqlite3_column_int64($0, 0) }
-            return version
-        }
-        return try writer.unsafeRead { db in try Int64.fetchOne(db.cachedStatement(sql: sql)) ?? 0 }
+        var version: Int64 = 0
+        try forEachRowOfOneStatement(sql: "SELECT coalesce(max(id), 0) FROM event_history") { version = Int64($0.int(0)) }
+        return version
     }
 
     /// The bounding box of all events and their first and last occurred_at, or nil without events.

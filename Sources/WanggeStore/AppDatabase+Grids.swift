@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 public import WanggeCore
 
 extension AppDatabase: GridRepository {
@@ -146,30 +145,17 @@ extension AppDatabase: GridRepository {
     public func indexGrids() throws -> [StoredGrid] {
         // Read by column from the statement: decoding each row as a record (Codable, by column name) and parsing its
         // properties was a quarter of a cold start on the 14,740-grid city.
-        try writer.read { db in
-            var out: [StoredGrid] = []
-            let statement = try db.makeStatement(sql: """
-                SELECT id, layer, code, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, import_id
-                FROM grid ORDER BY \(Self.gridOrderSQL)
-                """)
-            let cursor = try Row.fetchCursor(statement)
-            let s = statement.sqliteStatement
-            func text(_ i: Int32) -> String? {
-                guard sqlite3_column_type(s, i) != SQLITE_NULL, let p = sqlite3_column_text(s, i) else { return nil }
-                return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i))), as: UTF8.self)
-            }
-            while try cursor.next() != nil {
-                let n = Int(sqlite3_column_bytes(s, 6))
-                let wkb = n == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: sqlite3_column_blob(s, 6), count: n))
-                let rank = sqlite3_column_type(s, 4) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, 4))
-                out.append(StoredGrid(id: sqlite3_column_int64(s, 0), layer: text(1).flatMap(GridLayer.init(rawValue:)) ?? .residential,
-                                      code: text(2) ?? "", name: "", level: GridRecord.level(text(3), rank), parent: text(5), wkb: wkb,
-                                      bbox: BoundingBox(minX: sqlite3_column_double(s, 7), minY: sqlite3_column_double(s, 8),
-                                                        maxX: sqlite3_column_double(s, 9), maxY: sqlite3_column_double(s, 10)),
-                                      areaM2: 0, properties: JSONObject(), importID: sqlite3_column_int64(s, 11)))
-            }
-            return out
+        var out: [StoredGrid] = []
+        try forEachRawRow(sql: """
+            SELECT id, layer, code, level, level_rank, parent_code, geometry, min_lon, min_lat, max_lon, max_lat, import_id
+            FROM grid ORDER BY \(Self.gridOrderSQL)
+            """, arguments: []) { r in
+            out.append(StoredGrid(id: r.id, layer: r.choice(1, GridLayer.self) ?? .residential, code: r.string(2) ?? "", name: "",
+                                  level: GridRecord.level(r.string(3), r.isNull(4) ? nil : r.int(4)), parent: r.string(5), wkb: r.bytes(6),
+                                  bbox: BoundingBox(minX: r.double(7), minY: r.double(8), maxX: r.double(9), maxY: r.double(10)),
+                                  areaM2: 0, properties: JSONObject(), importID: Int64(r.int(11))))
         }
+        return out
     }
 
     public func grids(code: String) throws -> [StoredGrid] {
@@ -187,12 +173,11 @@ extension AppDatabase: GridRepository {
     }
 
     public func counts() throws -> [GridCount] {
-        // One statement, kept compiled and read without a transaction around it (`/health` asks on every poll).
-        try writer.unsafeRead { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+        try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: """
                 SELECT layer, level, level_rank, count(*) AS n, total(area_m2) AS area FROM grid GROUP BY layer, level, level_rank
                 ORDER BY layer, coalesce(level_rank, 1000)
-                """))
+                """)
             return rows.map { r in
                 GridCount(layer: GridLayer(rawValue: r["layer"]) ?? .residential,
                           level: GridRecord.level(r["level"], r["level_rank"]),

@@ -12,8 +12,8 @@ import WanggeCore
 /// Only for statements that read one consistent answer on their own (no transaction around several), and only for
 /// a database file (an in-memory database has no second connection).
 final class HotReaders: Sendable {
-    /// One connection and the statements prepared on it. Used by one thread at a time: `withStatement` takes it out
-    /// of the free list and puts it back.
+    /// One connection and the statements prepared on it. Used by one thread at a time: `forEachRow` takes it out of
+    /// the free list and puts it back.
     final class Connection: @unchecked Sendable {
         /// Owned: closed in `deinit`, after every statement is finalized.
         let handle: OpaquePointer

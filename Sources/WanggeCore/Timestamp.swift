@@ -103,20 +103,30 @@ public enum Timestamp {
         let day = Int((Double(ms) / 86_400_000).rounded(.down))
         let rest = ms - day * 86_400_000
         let (y, m, d) = civil(day)
-        func digits(_ v: Int, _ width: Int) {
-            var div = 1
-            for _ in 1..<width { div *= 10 }
-            while div > 0 { out.append(0x30 + UInt8(v / div % 10)); div /= 10 }
+        // Written into a small buffer on the stack and appended once: a byte-by-byte append checks the array's
+        // capacity and uniqueness each time, and an events page writes two timestamps per feature.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buf in
+            var n = 0
+            func byte(_ b: UInt8) { buf[n] = b; n += 1 }
+            func digits(_ v: Int, _ width: Int) {
+                var v = v, i = n + width
+                while i > n { i -= 1; buf[i] = 0x30 + UInt8(v % 10); v /= 10 }
+                n += width
+            }
+            if y < 0 { byte(0x2D) }
+            digits(abs(y), abs(y) >= 10_000 ? String(abs(y)).count : 4)
+            byte(0x2D); digits(m, 2); byte(0x2D); digits(d, 2)
+            byte(0x54); digits(rest / 3_600_000, 2)
+            byte(0x3A); digits(rest / 60_000 % 60, 2)
+            byte(0x3A); digits(rest / 1000 % 60, 2)
+            if rest % 1000 != 0 { byte(0x2E); digits(rest % 1000, 3) }
+            if zone.writesZ || offset != zoneOffset {
+                byte(0x5A)
+            } else {
+                byte(offset < 0 ? 0x2D : 0x2B)
+                digits(abs(offset) / 3600, 2); byte(0x3A); digits(abs(offset) / 60 % 60, 2)
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
         }
-        if y < 0 { out.append(0x2D) }
-        digits(abs(y), abs(y) >= 10_000 ? String(abs(y)).count : 4)
-        out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2)
-        out.append(0x54); digits(rest / 3_600_000, 2)
-        out.append(0x3A); digits(rest / 60_000 % 60, 2)
-        out.append(0x3A); digits(rest / 1000 % 60, 2)
-        if rest % 1000 != 0 { out.append(0x2E); digits(rest % 1000, 3) }
-        if zone.writesZ || offset != zoneOffset { out.append(0x5A); return }
-        out.append(offset < 0 ? 0x2D : 0x2B)
-        digits(abs(offset) / 3600, 2); out.append(0x3A); digits(abs(offset) / 60 % 60, 2)
     }
 }

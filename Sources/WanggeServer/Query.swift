@@ -13,8 +13,17 @@ struct Query: Sendable {
     static func rawPairs(_ request: Request) -> [(key: String, value: Substring, pair: Substring)] {
         (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts[0]).removingPercentEncoding ?? String(parts[0]), parts.count > 1 ? parts[1] : "", pair)
+            return (percentDecoded(parts[0]), parts.count > 1 ? parts[1] : "", pair)
         }
+    }
+
+    /// `text` with its %XX escapes decoded (as it is when invalid). Most keys and values have none, and Foundation's
+    /// decoding is then skipped: it was a few per cent of a map request, which reads every query twice (the
+    /// parameters, then the links).
+    static func percentDecoded<S: StringProtocol>(_ text: S) -> String {
+        let plain = String(text)
+        guard plain.utf8.contains(UInt8(ascii: "%")) else { return plain }
+        return plain.removingPercentEncoding ?? plain
     }
 
     init(_ request: Request, declared parameters: [APIRoute.Parameter]) throws {
@@ -25,7 +34,7 @@ struct Query: Sendable {
         for (key, rawValue, _) in Self.rawPairs(request) {
             var raw = String(rawValue)
             if declared[key]?.plusIsSpace == true { raw = raw.replacingOccurrences(of: "+", with: " ") }
-            values[key] = raw.removingPercentEncoding ?? raw
+            values[key] = Self.percentDecoded(raw)
         }
         self.values = values
         self.declared = declared

@@ -137,6 +137,12 @@ extension AppDatabase: EventRepository {
     /// are checked against the event's own coordinates (SQLite evaluates that lookup only when the first test
     /// fails), and the events not indexed yet are scanned. The ids are read from the statement's column directly.
     func eventIDs(in b: BoundingBox, _ db: Database) throws -> [Int64] {
+        if let points { return try points.ids(in: b, self, db) }
+        return try eventIDsFromTree(in: b, db)
+    }
+
+    /// `eventIDs(in:)` through the R*Tree (a read-only store, and the check of the point index).
+    func eventIDsFromTree(in b: BoundingBox, _ db: Database) throws -> [Int64] {
         var ids: [Int64] = []
         ids.reserveCapacity(1024)
         let box: StatementArguments = ["x0": b.minX, "x1": b.maxX, "y0": b.minY, "y1": b.maxY]

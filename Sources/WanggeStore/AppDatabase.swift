@@ -10,6 +10,8 @@ public struct AppDatabase: Sendable, StorageMaintenance {
     let checkpointer: DatabaseQueue?
     /// Connections of the store's own for the hottest one-statement reads (on-disk databases the service writes).
     let hot: HotReaders?
+    /// The events' points in memory for one-box map pages (the service's store; nil for a read-only CLI store).
+    let points: EventPointIndex?
 
     /// Opens (creating if needed) the database at `path` in WAL mode and migrates it.
     /// - Throws: GRDB's error when the file cannot be opened or migrated.
@@ -40,6 +42,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         self.writer = pool
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
         self.hot = HotReaders(path: path)
+        self.points = EventPointIndex()
     }
 
     /// Opens an existing database only to read it (commands that change nothing: `assign`, `lookup`, `export`):
@@ -61,6 +64,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         self.writer = pool
         self.checkpointer = nil
         self.hot = nil
+        self.points = nil
     }
 
     /// `init(readingFrom:)`, after migrating a database an earlier version made (the one time the file changes);
@@ -88,6 +92,7 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         self.writer = writer
         self.checkpointer = nil
         self.hot = nil
+        self.points = EventPointIndex()
         try Self.migrator.migrate(writer)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import WanggeCore
 @testable import WanggeStore
@@ -6,23 +7,33 @@ import WanggeCore
 @Suite("Counting events in a box")
 struct EventCountTests {
     /// Events on a fine lattice (many exactly on box edges), some of them indexed, the rest not yet.
-    static func database() throws -> AppDatabase {
-        let db = try AppDatabase.inMemory()
+    static func database(_ db: AppDatabase? = nil) throws -> AppDatabase {
+        let db = try db ?? AppDatabase.inMemory()
         try db.replaceCatalog(departments: [Department(code: "d", name: "d", nameEn: "d", phone: "")],
                               eventTypes: [EventType(code: "t", name: "t", nameEn: "t", category: "事", defaultDepartment: "d")])
         var inserts: [EventInsert] = []
         for i in 0..<3000 {
             let lon = 114.45 + Double(i % 60) * 0.0001, lat = 38.05 + Double(i / 60) * 0.0001 + (i % 7 == 0 ? 1e-9 : 0)
-            let a = PointAssignment(lon: lon, lat: lat, residential: ResidentialAnswer(match: .outside),
-                                    functional: OverlayAnswer(match: .outside), industry: OverlayAnswer(match: .outside))
-            let e = NewEvent(type: "t", severity: 1, lon: lon, lat: lat, inputCRS: "EPSG:4326", inputX: lon, inputY: lat,
-                             description: "", reporterName: "", reporterPhone: "", channel: .web, occurredAt: 0, reportedAt: 0,
-                             assignment: a, submittedBy: nil)
-            inserts.append(EventInsert(event: e, actor: nil, idempotency: nil) { _ in IdempotentResponse(status: 201, body: [], requestHash: "") })
+            inserts.append(insert(lon: lon, lat: lat))
         }
         _ = try db.insert(inserts)
         _ = try db.indexPendingEvents(limit: 2000)
         return db
+    }
+
+    static func insert(lon: Double, lat: Double) -> EventInsert {
+        let a = PointAssignment(lon: lon, lat: lat, residential: ResidentialAnswer(match: .outside),
+                                functional: OverlayAnswer(match: .outside), industry: OverlayAnswer(match: .outside))
+        let e = NewEvent(type: "t", severity: 1, lon: lon, lat: lat, inputCRS: "EPSG:4326", inputX: lon, inputY: lat,
+                         description: "", reporterName: "", reporterPhone: "", channel: .web, occurredAt: 0, reportedAt: 0,
+                         assignment: a, submittedBy: nil)
+        return EventInsert(event: e, actor: nil, idempotency: nil) { _ in IdempotentResponse(status: 201, body: [], requestHash: "") }
+    }
+
+    static func boxCount(_ db: AppDatabase, _ b: BoundingBox) throws -> Int {
+        var q = FeatureQuery.allEvents
+        q.boxes = [b]
+        return try db.countEvents(q)
     }
 
     @Test("a page's ids are the largest of the box's, largest first, for every size and page length")
@@ -38,9 +49,12 @@ struct EventCountTests {
         #expect(AppDatabase.largest(0, of: [3, 1, 2]).isEmpty)
     }
 
-    @Test("the R*Tree count agrees with checking every event, on edges, for unindexed events, and for empty boxes")
+    @Test("the point index and the R*Tree agree with checking every event, on edges, for unindexed events, and for empty boxes")
     func agrees() throws {
         let db = try Self.database()
+        // Events added after the point index was first read (it catches up), and one cell row apart.
+        #expect(try Self.boxCount(db, BoundingBox(minX: 114.44, minY: 38.04, maxX: 114.47, maxY: 38.06)) == 3000)
+        _ = try db.insert([Self.insert(lon: 114.4512, lat: 38.0515), Self.insert(lon: 114.452, lat: 38.052), Self.insert(lon: 114.4529999, lat: 38.0519999)])
         // Seeded, so a failure names boxes that fail again.
         var rng = SplitMix64(seed: 7)
         let all = try db.events({ var q = FeatureQuery.allEvents; q.limit = 10_000; return q }())
@@ -56,9 +70,39 @@ struct EventCountTests {
             var q = FeatureQuery.allEvents
             q.boxes = [b]
             #expect(try db.countEvents(q) == exact, "box \(b)")
+            let (fromPoints, fromTree) = try db.writer.read { d in (try db.eventIDs(in: b, d), try db.eventIDsFromTree(in: b, d)) }
+            #expect(fromPoints.sorted() == fromTree.sorted(), "box \(b)")
             q.status = .reported  // the general path, for comparison
             #expect(try db.countEvents(q) == exact)
         }
+    }
+
+    @Test("a read answers from the point index as of its own snapshot, not with events another connection added since")
+    func snapshot() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-points-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try Self.database(AppDatabase(path: dir.appendingPathComponent("w.db").path))
+        let box = BoundingBox(minX: 114.4510, minY: 38.0510, maxX: 114.4530, maxY: 38.0520)
+        let before = try Self.boxCount(db, box)
+        let (seen, inside) = try db.snapshotRead { d -> (Int, Int) in
+            let seen = try Int.fetchOne(d, sql: "SELECT count(*) FROM event") ?? 0  // the snapshot starts here
+            // Another connection adds an event in the box and brings the index up to it.
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var failure: (any Error)?
+            Thread.detachNewThread {
+                do {
+                    _ = try db.insert([Self.insert(lon: 114.452, lat: 38.0515)])
+                    #expect(try Self.boxCount(db, box) == before + 1)
+                } catch { failure = error }
+                done.signal()
+            }
+            done.wait()
+            if let failure { throw failure }
+            return (seen, try db.eventIDs(in: box, d).count)
+        }
+        #expect(seen == 3000)
+        #expect(inside == before)
+        #expect(try Self.boxCount(db, box) == before + 1)
     }
 }
 

@@ -107,7 +107,10 @@ enum FeatureRequest {
     /// (minLon > maxLon) becomes two boxes.
     static func boxes(_ q: Query) throws -> [BoundingBox] {
         guard let s = try q.nonEmpty("bbox") else { return [] }
-        let v = s.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        // Foundation's trimming only where there is a space to trim (it was a few per cent of a map request).
+        let v = s.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            Double(part.utf8.contains { $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 } ? part.trimmingCharacters(in: .whitespaces) : String(part))
+        }
         guard v.count == 4 || v.count == 6, v.allSatisfy({ $0?.isFinite == true }) else {
             throw APIError.badParameter("bbox", "must be 4 numbers", message: "bbox must be minLon,minLat,maxLon,maxLat")
         }

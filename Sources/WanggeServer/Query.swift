@@ -33,7 +33,7 @@ struct Query: Sendable {
         var values: [String: String] = [:]
         for (key, rawValue, _) in Self.rawPairs(request) {
             var raw = String(rawValue)
-            if declared[key]?.plusIsSpace == true { raw = raw.replacingOccurrences(of: "+", with: " ") }
+            if declared[key]?.plusIsSpace == true, raw.utf8.contains(UInt8(ascii: "+")) { raw = raw.replacingOccurrences(of: "+", with: " ") }
             values[key] = Self.percentDecoded(raw)
         }
         self.values = values

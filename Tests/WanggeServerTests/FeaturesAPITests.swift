@@ -220,6 +220,11 @@ struct FeaturesAPITests {
             // A box from 170°E across the antimeridian to 114.445°E holds the same western buildings.
             let wrapped = features(try await get(client, "/collections/building/items?bbox=170,38.0,114.445,38.1"))
             #expect(Set(wrapped.map { $0["id"]! }) == Set(west.map { $0["id"]! }))
+            // Spaces around the numbers (encoded, or a + in the query) and an encoded key read as the plain box.
+            for spaced in ["bbox=114.40,%2038.0,114.445%20,38.1", "bbox=114.40,+38.0,114.445,38.1", "%62box=114.40,38.0,114.445,38.1"] {
+                let again = features(try await get(client, "/collections/building/items?" + spaced))
+                #expect(Set(again.map { $0["id"]! }) == Set(west.map { $0["id"]! }), "\(spaced)")
+            }
             let selected = features(try await get(client, "/collections/building/items?limit=1&properties=name,households"))
             #expect(selected.first?["properties"]?.objectValue?.keys == ["name", "households"])
             let plain = try await get(client, "/collections/industry/items")

@@ -47,6 +47,12 @@ struct FeaturesBench: ParsableCommand {
         guard FileManager.default.fileExists(atPath: "\(data)/events.geojson") else {
             throw BenchError("\(data)/events.geojson is missing: run once without --skip-baseline")
         }
+        if !skipBaseline {
+            // run.sh has no shifting box: pygeoapi is started again on what run.sh left (its venv and rendered
+            // config) and sent the same shifting boxes as tipg and Wangge.
+            print("pygeoapi, a new box every request …")
+            baseline += try pygeoapiShiftingBox(work: work, data: data, scripts: scripts)
+        }
 
         let binary = wanggeBinary(wangge)
         let dir = "\(work)/features"
@@ -83,15 +89,7 @@ struct FeaturesBench: ParsableCommand {
         // A different box on every request, as tipg's run.sh draws them (bbox_shift.lua: the data's extent from
         // meta.json, boxes the size of the fixed one, about 1 % of the events each, the same seed): every page is
         // queried and rendered, none comes from the page cache.
-        var extent: [Double] = []
-        if case .array(let items)? = try JSONValue.parse(FileIO.read("\(data)/district/meta.json")).objectValue?["bbox"] {
-            extent = items.compactMap { $0.doubleValue }
-        }
-        guard extent.count == 4 else { throw BenchError("no bbox in \(data)/district/meta.json") }
-        let box = Self.bbox.split(separator: ",").compactMap { Double($0) }
-        let cold = try runProcess(["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--timeout", "60s",
-                                   "--latency", "-H", auth, "-s", "\(baselines)/tipg/bbox_shift.lua", base, "--",
-                                   "/collections/events/items?limit=100"] + extent.map { "\($0)" } + [String(format: "%.7f", box[2] - box[0]), String(format: "%.7f", box[3] - box[1])])
+        let cold = try runProcess(shiftingBox(base: base, data: data, headers: ["-H", auth]))
         let coldLine = try runProcess(["python3", "\(scripts)/wrk_summary.py", "events-bbox-shift", "wangge"], stdin: cold)
         print(coldLine, terminator: "")
         ours += coldLine
@@ -120,14 +118,66 @@ struct FeaturesBench: ParsableCommand {
         print("| request | Wangge req/s | p50 ms | p99 ms | errors | tipg req/s | p50 ms | p99 ms | errors | pygeoapi req/s | p50 ms | p99 ms | errors | vs tipg | vs pygeoapi |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for kind in paths.map(\.0) + ["events-bbox-shift"] {
-            // pygeoapi does not cache and has no shifting case: its events-bbox figure is the comparison for both.
-            let a = w[kind] ?? [:], b = t[kind] ?? [:], c = p[kind == "events-bbox-shift" ? "events-bbox" : kind] ?? [:]
+            // pygeoapi's shifting boxes are measured here (run.sh has none); with --skip-baseline there is no figure.
+            let a = w[kind] ?? [:], b = t[kind] ?? [:], c = p[kind] ?? [:]
             print("| \(kind) | \(cell(a)) | \(cell(b)) | \(cell(c)) | \(ratio(a, b)) | \(ratio(a, c)) |")
         }
         let a = w["full-download"] ?? [:], b = t["full-download"] ?? [:], c = p["full-download"] ?? [:]
         func downloaded(_ d: [String: String]) -> String { "\(d["seconds"] ?? "–") s, \(d["requests"] ?? "–") requests, \(d["mb"] ?? "–") MB" }
         print("| full download of 100,000 events (limit 10000, next links) | \(downloaded(a)) | | | | \(downloaded(b)) | | | | \(downloaded(c)) | | | | \(ratio(a, b, "seconds", inverse: true)) | \(ratio(a, c, "seconds", inverse: true)) |")
         print("| peak resident memory | \(w["rss"]?["rss_mb"] ?? "?") MB (1 process) | | | | \(t["rss"]?["rss_mb"] ?? "–") MB (uvicorn) + \(t["postgres"]?["postgres_pss_mb"] ?? "–") MB PostgreSQL | | | | \(p["rss"]?["rss_mb"] ?? "–") MB (\(p["rss"]?["processes"] ?? "?") processes) | | | | | |")
+    }
+
+    /// The wrk command for boxes that move with every request (tipg's bbox_shift.lua over the data's extent, boxes
+    /// the size of the fixed one).
+    func shiftingBox(base: String, data: String, headers: [String]) throws -> [String] {
+        var extent: [Double] = []
+        if case .array(let items)? = try JSONValue.parse(FileIO.read("\(data)/district/meta.json")).objectValue?["bbox"] {
+            extent = items.compactMap { $0.doubleValue }
+        }
+        guard extent.count == 4 else { throw BenchError("no bbox in \(data)/district/meta.json") }
+        let box = Self.bbox.split(separator: ",").compactMap { Double($0) }
+        return ["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--timeout", "60s", "--latency"] + headers
+            + ["-s", "\(baselines)/tipg/bbox_shift.lua", base, "--", "/collections/events/items?limit=100"]
+            + extent.map { "\($0)" } + [String(format: "%.7f", box[2] - box[0]), String(format: "%.7f", box[3] - box[1])]
+    }
+
+    /// pygeoapi under gunicorn (2 workers, as run.sh starts it, on the port its rendered config names) sent the
+    /// shifting boxes; its wrk summary line.
+    func pygeoapiShiftingBox(work: String, data: String, scripts: String) throws -> String {
+        let dir = "\(work)/pygeoapi"
+        let config = try String(contentsOfFile: "\(dir)/config.yml", encoding: .utf8)
+        guard let urlLine = config.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("url: http://127.0.0.1:") }),
+              let port = Int(urlLine.split(separator: ":").last ?? "") else {
+            throw BenchError("no server url in \(dir)/config.yml")
+        }
+        let gunicorn = "\(dir)/venv/bin/gunicorn"
+        var flags = ["-w", "2", "-b", "127.0.0.1:\(port)", "--timeout", "600", "--access-logfile", "/dev/null",
+                     "--error-logfile", "\(dir)/logs/gunicorn-shift.err"]
+        if (try? runProcess([gunicorn, "--help"]))?.contains("--no-control-socket") == true { flags.append("--no-control-socket") }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: gunicorn)
+        server.arguments = flags + ["pygeoapi.flask_app:APP"]
+        var env = ProcessInfo.processInfo.environment
+        env["PYGEOAPI_CONFIG"] = "\(dir)/config.yml"
+        env["PYGEOAPI_OPENAPI"] = "\(dir)/openapi.yml"
+        server.environment = env
+        server.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        server.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try server.run()
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        let base = "http://127.0.0.1:\(port)"
+        var ready = false
+        for _ in 0..<300 where !ready {
+            ready = (try? runProcess(["curl", "-sf", "-o", "/dev/null", "\(base)/conformance"])) != nil
+            if !ready { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        guard ready else { throw BenchError("pygeoapi did not answer at \(base)") }
+        for _ in 0..<4 { _ = try runProcess(["curl", "-sf", "-o", "/dev/null", "\(base)/collections/events/items?limit=100&bbox=\(Self.bbox)"]) }
+        let out = try runProcess(shiftingBox(base: base, data: data, headers: []))
+        let line = try runProcess(["python3", "\(scripts)/wrk_summary.py", "events-bbox-shift", "pygeoapi"], stdin: out)
+        print(line, terminator: "")
+        return line
     }
 
     /// "LABEL KIND: k=v k=v" lines (and "LABEL rss_mb=…") by kind.

@@ -130,6 +130,13 @@ extension AppDatabase: FeatureRepository {
         }
     }
 
+    /// Reads every event's point into the in-memory point index now, so that the first map request does not
+    /// (`serve` calls it in the background after the start). Nothing for a read-only store.
+    public func warmEventPoints() throws {
+        guard let points else { return }
+        _ = try snapshotRead { db in try points.ids(in: BoundingBox(minX: 1, minY: 1, maxX: 0, maxY: 0), self, db) }
+    }
+
     /// The `k` largest of `ids` (distinct), largest first: a quickselect, then a sort of those `k` only (a page of
     /// 100 from the thousand ids in a box; sorting them all was 5 % of the request).
     static func largest(_ k: Int, of ids: [Int64]) -> [Int64] {

@@ -41,6 +41,13 @@ final class EventPointIndex: @unchecked Sendable {
         lock.deallocate()
     }
 
+    /// The highest event id held (every event up to it is in the index).
+    var heldUpTo: Int64 {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return upto
+    }
+
     static func key(_ cx: Int, _ cy: Int) -> Int64 { Int64(cx) << 32 | Int64(UInt32(truncatingIfNeeded: cy)) }
     static func cell(_ degrees: Double) -> Int { Int((degrees / cellSize).rounded(.down)) }
 

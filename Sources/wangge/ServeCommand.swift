@@ -73,6 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
         let wiring = try ServiceWiring(configuration, storage: db, logger: logger)
         logger.info("index ready", metadata: ["grids": "\(wiring.engine.snapshot.grids.count)", "workers": "\(wiring.engine.workers.count)", "time_zone": "\(ZoneOffsets.service.name)",
                                               "db": "\(database.path)", "index": "\(wiring.engine.startedFromFile ? "read from" : "built, kept in") \(database.indexFile)"])
+        // The events' points for one-box map pages, read in the background (a million events: a few hundred ms).
+        Task.detached(priority: .background) {
+            do { try db.warmEventPoints() } catch { logger.warning("event points not read ahead", metadata: ["error": "\(error)"]) }
+        }
         try await buildApplication(wiring).runService()
     }
 }

@@ -77,6 +77,16 @@ struct EventCountTests {
         }
     }
 
+    @Test("reading the points ahead fills the index with every event, and a box then needs no catching up")
+    func warm() throws {
+        let db = try Self.database()
+        #expect(db.points?.heldUpTo == 0)
+        try db.warmEventPoints()
+        let newest = try db.writer.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM event") }
+        #expect(db.points?.heldUpTo == newest)
+        #expect(try Self.boxCount(db, BoundingBox(minX: 114.44, minY: 38.04, maxX: 114.47, maxY: 38.06)) == 3000)
+    }
+
     @Test("a read answers from the point index as of its own snapshot, not with events another connection added since")
     func snapshot() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-points-\(UUID().uuidString)")

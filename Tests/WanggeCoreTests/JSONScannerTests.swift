@@ -32,6 +32,40 @@ struct JSONScannerTests {
         }
     }
 
+    /// Where reading (`readValue`) and skipping (`skipValue`) a text end, or the error each throws.
+    static func readAndSkip(_ bytes: [UInt8]) -> (read: Result<Int, JSONSyntaxError>, skip: Result<Int, JSONSyntaxError>) {
+        var buffer = bytes
+        buffer.append(0)
+        return buffer.withUnsafeBufferPointer { p in
+            var r = JSONScanner(bytes: p), s = JSONScanner(bytes: p)
+            let read: Result<Int, JSONSyntaxError>
+            do throws(JSONSyntaxError) { _ = try r.readValue(); read = .success(r.pos) } catch { read = .failure(error) }
+            let skip: Result<Int, JSONSyntaxError>
+            do throws(JSONSyntaxError) { try s.skipValue(); skip = .success(s.pos) } catch { skip = .failure(error) }
+            return (read, skip)
+        }
+    }
+
+    @Test("skipping a value (no strings made) accepts and refuses exactly what reading it does, with the same error at the same place")
+    func skipAgrees() {
+        var texts: [[UInt8]] = [
+            #"{"a": 1, "b": [true, false, null, "x", {"c": "d"}], "e": {}}"#, #"{"名字": "西苑", "k\u00e9y": "v\n"}"#,
+            #"{"a" 1}"#, #"{"名字" 1}"#, #"{"k\"ey" 1}"#, #"{"a": "b\q"}"#, #"{"a\q": 1}"#, #"{"a": "\ud800"}"#, #"{"a": "open"#,
+            #"{"open: 1}"#, #"{a: 1}"#, #"{"a": 1,}"#, #"["a", ]"#, #"{"a": 1 "b": 2}"#, #""plain""#, "\"tab\tin\"", "{\"a\":\t\"b\"}",
+            #"{"a": 01}"#, #"{"a": tru}"#, "{\"a\": \"line\nbreak\"}", "{\"a\n\": 1}", "{}", "[]", " {\"a\" : 1 } ",
+        ].map { Array($0.utf8) }
+        texts.append([0x7B, 0x22, 0x61, 0xFF, 0x22, 0x3A, 0x31, 0x7D])        // {"a\xFF":1}: not UTF-8 in a name
+        texts.append([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x22, 0x7D])  // {"a":"\xC3"}: a cut UTF-8 sequence
+        for t in texts {
+            // The same message at the same offset (reading also names the member path; skipping never did).
+            let (read, skip) = Self.readAndSkip(t)
+            func place(_ r: Result<Int, JSONSyntaxError>) -> String {
+                switch r { case .success(let end): "ends at \(end)"; case .failure(let e): "\(e.message) at \(e.offset)" }
+            }
+            #expect(place(read) == place(skip), "\(String(decoding: t, as: UTF8.self))")
+        }
+    }
+
     @Test("values, escapes and surrogate pairs decode exactly")
     func values() throws {
         let v = try JSONValue.parse(#"{"s":"a\"b\\c\/d\n\u00e9\ud83d\ude00","n":-12.5e2,"i":4000001,"t":true,"f":false,"z":null,"a":[]}"#)

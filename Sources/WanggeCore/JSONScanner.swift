@@ -122,17 +122,38 @@ struct JSONScanner {
 
     /// Walks an object's members, calling `body` with each key positioned at its value; `body` must consume the value.
     mutating func readObject(_ body: (inout JSONScanner, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try walkObject(naming: true) { (s: inout JSONScanner, key: String?) throws(JSONSyntaxError) in try body(&s, key!) }
+    }
+
+    /// The walk behind `readObject`; without `naming`, member names are stepped over and `body` gets nil (a batch
+    /// checks every record's syntax this way: making the names was a large part of `wangge assign` on NDJSON).
+    /// The same errors in the same places either way.
+    mutating func walkObject(naming: Bool, _ body: (inout JSONScanner, String?) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
         try expect(0x7B, "'{'")
         skipWhitespace()
         if current == 0x7D { pos += 1; return }
         repeat {
             skipWhitespace()
             guard current == 0x22 else { throw error("expected a member name in double quotes, found \(describeByte(at: pos))") }
-            let key = try readString()
-            try expect(0x3A, "':' after member name \"\(key)\"")
+            let key = try memberName(naming: naming)
             skipWhitespace()
             try body(&self, key)
         } while try commaOrClose(0x7D, "object")
+    }
+
+    /// A member name and the `:` after it. Without `naming` the name is only stepped over (nil), unless the `:` is
+    /// missing: it is then read for the error's message.
+    mutating func memberName(naming: Bool) throws(JSONSyntaxError) -> String? {
+        let start = pos
+        if !naming {
+            try skipString()
+            skipWhitespace()
+            if current == 0x3A { pos += 1; return nil }
+            pos = start
+        }
+        let key = try readString()
+        try expect(0x3A, "':' after member name \"\(key)\"")
+        return key
     }
 
     /// Walks an array's elements, calling `body` positioned at each element; `body` must consume it.
@@ -193,27 +214,7 @@ struct JSONScanner {
         skipWhitespace()
         switch current {
         case 0x7B:
-            // `readObject` without a String per member name (a batch checks every record's syntax this way; making
-            // the names and string values was a third of `wangge assign` on NDJSON). The same errors, in the same places.
-            try expect(0x7B, "'{'")
-            skipWhitespace()
-            if current == 0x7D { pos += 1; return }
-            repeat {
-                skipWhitespace()
-                guard current == 0x22 else { throw error("expected a member name in double quotes, found \(describeByte(at: pos))") }
-                let name = pos
-                try skipString()
-                skipWhitespace()
-                if current == 0x3A {
-                    pos += 1
-                } else {
-                    pos = name
-                    let key = try readString()
-                    try expect(0x3A, "':' after member name \"\(key)\"")
-                }
-                skipWhitespace()
-                try skipValue(depth: depth + 1)
-            } while try commaOrClose(0x7D, "object")
+            try walkObject(naming: false) { (s: inout JSONScanner, _: String?) throws(JSONSyntaxError) in try s.skipValue(depth: depth + 1) }
         case 0x5B:
             try readArray { (s: inout JSONScanner, _: Int) throws(JSONSyntaxError) in try s.skipValue(depth: depth + 1) }
         case 0x22:

@@ -134,7 +134,7 @@ extension AppDatabase: FeatureRepository {
     /// (`serve` calls it in the background after the start). Nothing for a read-only store.
     public func warmEventPoints() throws {
         guard let points else { return }
-        _ = try snapshotRead { db in try points.ids(in: BoundingBox(minX: 1, minY: 1, maxX: 0, maxY: 0), self, db) }
+        _ = try snapshotRead { db in try points.catchUp(self, db) }
     }
 
     /// The `k` largest of `ids` (distinct), largest first: a quickselect, then a sort of those `k` only (a page of

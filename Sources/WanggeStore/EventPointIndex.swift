@@ -54,8 +54,7 @@ final class EventPointIndex: @unchecked Sendable {
     /// The ids of the events inside `b` (edges included) as of `db`'s snapshot, in no order. `db` must be inside a
     /// read transaction (`snapshotRead`) so that the highest id and the rows read to catch up are of one snapshot.
     func ids(in b: BoundingBox, _ store: AppDatabase, _ db: Database) throws -> [Int64] {
-        let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event")) ?? 0
-        try catchUp(to: newest, store, db)
+        let newest = try catchUp(store, db)
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         var out: [Int64] = []
@@ -81,13 +80,16 @@ final class EventPointIndex: @unchecked Sendable {
         return out
     }
 
-    /// Adds the rows above `upto` up to `newest`: read outside the lock (other readers go on), added under the
-    /// write lock with what another reader may have added meanwhile skipped.
-    private func catchUp(to newest: Int64, _ store: AppDatabase, _ db: Database) throws {
+    /// Adds the rows above `upto` up to the newest event of `db`'s snapshot, and returns that id: read outside the
+    /// lock (other readers go on), added under the write lock with what another reader may have added meanwhile
+    /// skipped.
+    @discardableResult
+    func catchUp(_ store: AppDatabase, _ db: Database) throws -> Int64 {
+        let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM event")) ?? 0
         pthread_rwlock_rdlock(lock)
         let from = upto
         pthread_rwlock_unlock(lock)
-        guard newest > from else { return }
+        guard newest > from else { return newest }
         var rows: [Point] = []
         try store.forEachRawRow(db, sql: "SELECT id, lon, lat FROM event WHERE id > ? AND id <= ? ORDER BY id",
                                 arguments: [from, newest], cached: true) { rows.append(Point(id: $0.id, lon: $0.lon, lat: $0.lat)) }
@@ -97,5 +99,6 @@ final class EventPointIndex: @unchecked Sendable {
             cells[Self.key(Self.cell(p.lon), Self.cell(p.lat)), default: []].append(p)
         }
         upto = max(upto, newest)
+        return newest
     }
 }

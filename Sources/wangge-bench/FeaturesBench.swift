@@ -167,12 +167,7 @@ struct FeaturesBench: ParsableCommand {
         try server.run()
         defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
         let base = "http://127.0.0.1:\(port)"
-        var ready = false
-        for _ in 0..<300 where !ready {
-            ready = (try? runProcess(["curl", "-sf", "-o", "/dev/null", "\(base)/conformance"])) != nil
-            if !ready { Thread.sleep(forTimeInterval: 0.2) }
-        }
-        guard ready else { throw BenchError("pygeoapi did not answer at \(base)") }
+        try waitHealthy(base, path: "/conformance", name: "pygeoapi")
         for _ in 0..<4 { _ = try runProcess(["curl", "-sf", "-o", "/dev/null", "\(base)/collections/events/items?limit=100&bbox=\(Self.bbox)"]) }
         let out = try runProcess(shiftingBox(base: base, data: data, headers: []))
         let line = try runProcess(["python3", "\(scripts)/wrk_summary.py", "events-bbox-shift", "pygeoapi"], stdin: out)
@@ -199,12 +194,12 @@ struct FeaturesBench: ParsableCommand {
         return out
     }
 
-    func waitHealthy(_ base: String) throws {
+    func waitHealthy(_ base: String, path: String = "/health", name: String = "wangge") throws {
         for _ in 0..<300 {
-            if (try? runProcess(["curl", "-sf", "-o", "/dev/null", "\(base)/health"])) != nil { return }
+            if (try? runProcess(["curl", "-sf", "-o", "/dev/null", "\(base)\(path)"])) != nil { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        throw BenchError("wangge did not answer at \(base)")
+        throw BenchError("\(name) did not answer at \(base)")
     }
 
     /// The district grids of run.sh's data and its 100,000 events, in CSV id order so that ids match. Their statuses

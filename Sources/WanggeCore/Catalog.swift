@@ -23,15 +23,19 @@ public struct EventType: Sendable, Codable, Equatable {
     /// 人地物事组织舆情: people, places, things, events, organisations, public opinion.
     public var category: String
     public var defaultDepartment: String
+    /// The class of the standard it is filed under (`event:0102`), whose 处置时限 its deadlines take; nil: none.
+    public var standardClass: String?
 
-    public init(code: String, name: String, nameEn: String, category: String, defaultDepartment: String) {
+    public init(code: String, name: String, nameEn: String, category: String, defaultDepartment: String,
+                standardClass: String? = nil) {
         self.code = code; self.name = name; self.nameEn = nameEn; self.category = category
-        self.defaultDepartment = defaultDepartment
+        self.defaultDepartment = defaultDepartment; self.standardClass = standardClass
     }
 
     enum CodingKeys: String, CodingKey {
         case code, name, category
         case nameEn = "name_en"
         case defaultDepartment = "default_department"
+        case standardClass = "standard_class"
     }
 }

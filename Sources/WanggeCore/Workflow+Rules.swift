@@ -1,34 +1,217 @@
-/// Service levels: hours allowed to accept (and dispatch), to resolve, and to check and close, per event type and
-/// severity.
+/// How long a stage may take, and on which clock: calendar hours, or office hours of the working calendar
+/// (工作时), or working days (工作日: each a working day's office hours, so one working day from 10:00 on a Friday
+/// ends at 10:00 on the next working day).
+public struct TimeLimit: Sendable, Codable, Equatable {
+    public enum Unit: String, Sendable, Codable, CaseIterable {
+        case hours
+        case workingHours = "working_hours"
+        case workingDays = "working_days"
+
+        public var isWorkingTime: Bool { self != .hours }
+    }
+
+    public var amount: Double
+    public var unit: Unit
+
+    public init(_ amount: Double, _ unit: Unit = .hours) { self.amount = amount; self.unit = unit }
+
+    public static func hours(_ h: Double) -> TimeLimit { TimeLimit(h, .hours) }
+    public static func workingHours(_ h: Double) -> TimeLimit { TimeLimit(h, .workingHours) }
+    public static func workingDays(_ d: Double) -> TimeLimit { TimeLimit(d, .workingDays) }
+
+    /// `4 working hours`, `7 working days`, `24 h`.
+    public var description: String {
+        let n = amount == amount.rounded() ? String(Int(amount)) : String(amount)
+        switch unit {
+        case .hours: return "\(n) h"
+        case .workingHours: return "\(n) working hour\(amount == 1 ? "" : "s")"
+        case .workingDays: return "\(n) working day\(amount == 1 ? "" : "s")"
+        }
+    }
+
+    /// Reads the one member of `container` among `<prefix>hours`, `<prefix>working_hours`, `<prefix>working_days`.
+    static func decode(_ c: KeyedDecodingContainer<AnyKey>, prefix: String, required: Bool) throws -> TimeLimit? {
+        var found: [TimeLimit] = []
+        for unit in Unit.allCases {
+            let key = AnyKey(prefix + unit.rawValue)
+            if let v = try c.decodeIfPresent(Double.self, forKey: key) {
+                guard v.isFinite, v >= 0, v <= 24 * 366 else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.stringValue) must be a number from 0 to 8784")
+                }
+                found.append(TimeLimit(v, unit))
+            }
+        }
+        guard found.count <= 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "give one of \(prefix)hours, \(prefix)working_hours, \(prefix)working_days, not several"))
+        }
+        if found.isEmpty && required {
+            throw DecodingError.keyNotFound(AnyKey(prefix + "hours"), .init(codingPath: c.codingPath, debugDescription: "one of \(prefix)hours, \(prefix)working_hours, \(prefix)working_days is required"))
+        }
+        return found.first
+    }
+
+    func encode(to c: inout KeyedEncodingContainer<AnyKey>, prefix: String) throws {
+        try c.encode(amount, forKey: AnyKey(prefix + unit.rawValue))
+    }
+}
+
+/// A coding key made from a string, for members whose names are built (`resolve_working_hours`).
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// One named step of a staged disposal (停工 4 working hours, 处罚 7 working days, 拆除 20 working days): each counted
+/// from the dispatch; the last is the resolution deadline.
+public struct DisposalStage: Sendable, Codable, Equatable {
+    public var name: String
+    public var limit: TimeLimit
+
+    public init(name: String, limit: TimeLimit) { self.name = name; self.limit = limit }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        name = try c.decode(String.self, forKey: AnyKey("name"))
+        limit = try TimeLimit.decode(c, prefix: "", required: true)!
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        try c.encode(name, forKey: AnyKey("name"))
+        try limit.encode(to: &c, prefix: "")
+    }
+}
+
+/// Service levels: the time allowed to accept (and dispatch), to resolve, and to check and close, per event type and
+/// severity, each in calendar hours or in working time. An event type mapped onto a class of the standard (the
+/// class tree) takes that class's 处置时限 for the resolution at the severities `classLimitSeverities` (the urgent
+/// severity keeps its calendar hours), unless `types` names the type and severity itself.
 public struct SLARules: Sendable, Codable, Equatable {
     public struct Times: Sendable, Codable, Equatable {
-        public var acceptHours: Double
-        public var resolveHours: Double
-        public var closeHours: Double
+        public var accept: TimeLimit
+        public var resolve: TimeLimit
+        public var close: TimeLimit
+        /// Named steps of the resolution, each from the dispatch; the last one's limit is `resolve`.
+        public var stages: [DisposalStage]
 
-        public init(acceptHours: Double, resolveHours: Double, closeHours: Double) {
-            self.acceptHours = acceptHours; self.resolveHours = resolveHours; self.closeHours = closeHours
+        public init(accept: TimeLimit, resolve: TimeLimit, close: TimeLimit, stages: [DisposalStage] = []) {
+            self.accept = accept; self.resolve = resolve; self.close = close; self.stages = stages
         }
 
-        enum CodingKeys: String, CodingKey {
-            case acceptHours = "accept_hours", resolveHours = "resolve_hours", closeHours = "close_hours"
+        public init(acceptHours: Double, resolveHours: Double, closeHours: Double) {
+            self.init(accept: .hours(acceptHours), resolve: .hours(resolveHours), close: .hours(closeHours))
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: AnyKey.self)
+            accept = try TimeLimit.decode(c, prefix: "accept_", required: true)!
+            close = try TimeLimit.decode(c, prefix: "close_", required: true)!
+            stages = try c.decodeIfPresent([DisposalStage].self, forKey: AnyKey("resolve_stages")) ?? []
+            if let last = stages.last, try TimeLimit.decode(c, prefix: "resolve_", required: false) == nil {
+                resolve = last.limit
+            } else {
+                resolve = try TimeLimit.decode(c, prefix: "resolve_", required: true)!
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: AnyKey.self)
+            try accept.encode(to: &c, prefix: "accept_")
+            try resolve.encode(to: &c, prefix: "resolve_")
+            try close.encode(to: &c, prefix: "close_")
+            if !stages.isEmpty { try c.encode(stages, forKey: AnyKey("resolve_stages")) }
         }
     }
 
     /// By severity ("1"…"4").
     public var defaults: [String: Times]
-    /// Per event type, by severity; missing entries fall back to `defaults`.
+    /// Per event type, by severity; missing entries fall back to the type's class, then to `defaults`.
     public var types: [String: [String: Times]]
+    /// The severities at which a class's 处置时限 applies (1–3 unless set: severity 4 keeps `defaults`).
+    public var classLimitSeverities: [Int]?
+
+    /// The working calendar time limits in working time are counted on (not coded: loaded from `calendar.json`).
+    /// Without one, Monday to Friday 08:30–12:00 and 13:30–17:30 in the service's zone, no holidays.
+    public var clock: WorkingClock = .weekdays
+    /// The resolution limit (and its stages) of each event type's class, by type code (not coded: from the class
+    /// tree and the types' `standard_class`).
+    public var classLimits: [String: ClassLimit] = [:]
+
+    public struct ClassLimit: Sendable, Equatable {
+        public var limit: TimeLimit
+        public var stages: [DisposalStage]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case defaults, types
+        case classLimitSeverities = "class_limit_severities"
+    }
 
     public init(defaults: [String: Times], types: [String: [String: Times]] = [:]) {
         self.defaults = defaults
         self.types = types
     }
 
-    public func times(type: String, severity: Int) -> Times {
-        types[type]?[String(severity)] ?? defaults[String(severity)]
-            ?? Times(acceptHours: 24, resolveHours: 168, closeHours: 48)
+    public static func == (a: SLARules, b: SLARules) -> Bool {
+        a.defaults == b.defaults && a.types == b.types && a.classLimitSeverities == b.classLimitSeverities
+            && a.clock == b.clock && a.classLimits == b.classLimits
     }
+
+    public func times(type: String, severity: Int) -> Times {
+        if let explicit = types[type]?[String(severity)] { return explicit }
+        var t = defaults[String(severity)] ?? Times(acceptHours: 24, resolveHours: 168, closeHours: 48)
+        if let c = classLimits[type], (classLimitSeverities ?? [1, 2, 3]).contains(severity) {
+            t.resolve = c.limit
+            t.stages = c.stages
+        }
+        return t
+    }
+
+    /// These rules counting working time on `clock`, and taking each type's class limit from `classes`.
+    public func with(clock: WorkingClock, classes: CaseClasses?, types: [EventType]) -> SLARules {
+        var r = self
+        r.clock = clock
+        r.classLimits = [:]
+        if let classes {
+            for t in types {
+                if let id = t.standardClass, let minor = classes.find(id)?.minor, let limit = minor.limit {
+                    r.classLimits[t.code] = ClassLimit(limit: limit, stages: minor.stages)
+                }
+            }
+        }
+        return r
+    }
+
+    // MARK: measuring
+
+    /// A limit in seconds of its own clock (calendar seconds, or office-hour seconds).
+    public func seconds(_ l: TimeLimit) -> Double {
+        switch l.unit {
+        case .hours, .workingHours: return l.amount * 3600
+        case .workingDays: return l.amount * clock.dayLength
+        }
+    }
+
+    /// Seconds between two instants on the clock of `unit`.
+    public func span(_ unit: TimeLimit.Unit, from: Double, to: Double) -> Double {
+        unit.isWorkingTime ? clock.workingSeconds(from: from, to: to) : max(0, to - from)
+    }
+
+    /// The instant `seconds` on the clock of `unit` after `start`.
+    public func adding(_ seconds: Double, _ unit: TimeLimit.Unit, to start: Double) -> Double {
+        unit.isWorkingTime ? clock.adding(seconds, to: start) : start + seconds
+    }
+}
+
+extension WorkingClock {
+    /// Monday to Friday, 08:30–12:00 and 13:30–17:30 in the service's zone, no holidays known.
+    public static let weekdays: WorkingClock = {
+        // Checked fields: this cannot fail.
+        try! WorkingClock(WorkCalendar(timeZone: ZoneOffsets.service.name, officeHours: [["08:30", "12:00"], ["13:30", "17:30"]], years: [:]))
+    }()
 }
 
 /// Who may take an action, from which states.
@@ -67,6 +250,8 @@ public struct Deadline: Sendable, Equatable {
     /// Share of the allowed time used so far (1 = due now).
     public var used: Double
     public var level: WarningLevel
+    /// The phase's limit (its amount and clock).
+    public var limit: TimeLimit
 }
 
 extension Workflow {
@@ -173,6 +358,7 @@ public enum Workflow {
             s.status = .dispatched
             s.dispatchedAt = c.at
             s.pausedSeconds = 0
+            s.pauses = nil
             s.extensionHours = 0
             if note.isEmpty { note = "to \(f.department ?? "")" }
         case .acknowledge:
@@ -192,7 +378,7 @@ public enum Workflow {
             }
             s.status = .resolved
             s.resolvedAt = c.at
-            s.resolvedLateHours = resolveDue(s, sla: sla, now: c.at).map { max(0, c.at - $0) / 3600 }
+            s.resolvedLateHours = lateness(s, sla: sla, at: c.at).map { $0.seconds / 3600 }
         case .requestSuspension:
             if let r = require(f.reason, "reason") { s.pending = PendingRequest(kind: .suspension, reason: r, hours: nil, at: c.at); note = r }
         case .requestExtension:
@@ -219,8 +405,7 @@ public enum Workflow {
             if let r = require(f.reason, "reason") { note = "\(s.pending!.kind.rawValue) refused: \(r)" }
             s.pending = nil
         case .resume:
-            s.pausedSeconds += c.at - s.suspendedSince!
-            s.suspendedSince = nil
+            s.endSuspension(at: c.at)
         case .close:
             s.status = .closed
             s.closedAt = c.at
@@ -254,7 +439,7 @@ public enum Workflow {
             s.closedAt = c.at
             s.duplicateOf = into
             s.pending = nil
-            if let since = s.suspendedSince { s.pausedSeconds += c.at - since; s.suspendedSince = nil }
+            s.endSuspension(at: c.at)
             note = "duplicate of #\(into)" + (f.reason.map { ": \($0)" } ?? "")
         case .overrideRating:
             let r = require(f.reason, "reason")
@@ -292,50 +477,77 @@ public enum Workflow {
 
     // MARK: deadlines
 
-    /// The resolution deadline: from the latest dispatch, the allowed hours plus approved extensions, plus the time
-    /// spent suspended (the clock stops while a suspension runs).
+    /// Clock seconds the resolution has been suspended since the latest dispatch, on the clock of `unit` (a
+    /// suspension still running counts up to `now`).
+    static func paused(_ s: WorkflowState, _ unit: TimeLimit.Unit, sla: SLARules, now: Double) -> Double {
+        let running = s.suspendedSince.map { sla.span(unit, from: $0, to: max($0, now)) } ?? 0
+        guard unit.isWorkingTime, let pauses = s.pauses else { return s.pausedSeconds + running }
+        return pauses.reduce(running) { $1.count == 2 ? $0 + sla.span(unit, from: $1[0], to: $1[1]) : $0 }
+    }
+
+    /// The resolution deadline: from the latest dispatch, the allowed time plus approved extensions (hours on the
+    /// limit's clock), plus the time spent suspended (the clock stops while a suspension runs).
     public static func resolveDue(_ s: WorkflowState, sla: SLARules, now: Double) -> Double? {
         guard let dispatched = s.dispatchedAt else { return nil }
+        let limit = sla.times(type: s.type, severity: s.severity).resolve
+        let allowed = sla.seconds(limit) + s.extensionHours * 3600
+        return sla.adding(allowed + paused(s, limit.unit, sla: sla, now: now), limit.unit, to: dispatched)
+    }
+
+    /// How late a resolution at `at` is, on the resolution limit's clock (0 when on time); nil before a dispatch.
+    public static func lateness(_ s: WorkflowState, sla: SLARules, at: Double) -> (seconds: Double, unit: TimeLimit.Unit)? {
+        guard let due = resolveDue(s, sla: sla, now: at) else { return nil }
+        let unit = sla.times(type: s.type, severity: s.severity).resolve.unit
+        return (at > due ? sla.span(unit, from: due, to: at) : 0, unit)
+    }
+
+    /// When each stage of a staged resolution is due (suspensions and extensions moving each as they move the last).
+    public static func stageDues(_ s: WorkflowState, sla: SLARules, now: Double) -> [(stage: DisposalStage, due: Double)] {
+        guard let dispatched = s.dispatchedAt else { return [] }
         let t = sla.times(type: s.type, severity: s.severity)
-        let runningPause = s.suspendedSince.map { max(0, now - $0) } ?? 0
-        return dispatched + (t.resolveHours + s.extensionHours) * 3600 + s.pausedSeconds + runningPause
+        return t.stages.map { stage in
+            let allowed = sla.seconds(stage.limit) + s.extensionHours * 3600
+            return (stage, sla.adding(allowed + paused(s, stage.limit.unit, sla: sla, now: now), stage.limit.unit, to: dispatched))
+        }
     }
 
     /// Which clock an open event is on, how much of its time is used, and its warning level.
     public static func deadline(_ s: WorkflowState, sla: SLARules, now: Double) -> Deadline? {
         let t = sla.times(type: s.type, severity: s.severity)
-        let start: Double, allowed: Double, due: Double, phase: Deadline.Phase
-        var paused = 0.0
+        let start: Double, limit: TimeLimit, phase: Deadline.Phase
+        var allowed: Double, paused = 0.0
         switch s.status {
         case .reported, .accepted:
             phase = .accept
             start = s.reportedAt
-            allowed = t.acceptHours * 3600
-            due = start + allowed
+            limit = t.accept
+            allowed = sla.seconds(limit)
         case .dispatched, .inProgress:
             phase = .resolve
             start = s.dispatchedAt ?? s.reportedAt
-            allowed = (t.resolveHours + s.extensionHours) * 3600
-            paused = s.pausedSeconds + (s.suspendedSince.map { max(0, now - $0) } ?? 0)
-            due = start + allowed + paused
+            limit = t.resolve
+            allowed = sla.seconds(limit) + s.extensionHours * 3600
+            paused = Self.paused(s, limit.unit, sla: sla, now: now)
         case .resolved:
             phase = .close
             start = s.resolvedAt ?? now
-            allowed = t.closeHours * 3600
-            due = start + allowed
+            limit = t.close
+            allowed = sla.seconds(limit)
         default:
             return nil
         }
-        let used = allowed > 0 ? (now - start - paused) / allowed : 1
+        let due = sla.adding(allowed + paused, limit.unit, to: start)
+        let used = allowed > 0 ? (sla.span(limit.unit, from: start, to: now) - paused) / allowed : 1
         let level: WarningLevel = used >= 1 ? .red : used >= 0.8 ? .yellow : .none
-        return Deadline(phase: phase, due: due, used: used, level: level)
+        return Deadline(phase: phase, due: due, used: used, level: level, limit: limit)
     }
 
     // MARK: rating
 
     /// The rating formula. Start from 100 points and take off:
     /// - 25 if the event was resolved after its resolution deadline (suspensions and extensions included), and 5
-    ///   more for every full day late beyond the first (at most 50 for lateness);
+    ///   more for every full day late beyond the first (at most 50 for lateness) — days of the limit's clock: a
+    ///   working-time limit counts working days of lateness;
     /// - 15 for every rework (the centre sent the result back);
     /// - 5 for every return (a wrong dispatch delayed the resident, though not by this department's doing);
     /// - 5 for every approved extension;
@@ -343,11 +555,11 @@ public enum Workflow {
     /// 80 points or more is good, 60 to 79 average, below 60 poor.
     public static func ratingInputs(_ s: WorkflowState, sla: SLARules, satisfaction: Satisfaction) -> RatingInputs {
         let resolved = s.resolvedAt ?? s.closedAt ?? s.reportedAt
-        let due = resolveDue(s, sla: sla, now: resolved) ?? resolved
-        let late = max(0, resolved - due) / 3600
+        let (lateSeconds, unit) = lateness(s, sla: sla, at: resolved) ?? (0, .hours)
+        let day = unit.isWorkingTime ? sla.clock.dayLength : 86_400
         var score = 100
-        if late > 0 {
-            let fullDaysBeyondFirst = max(0, Int(late / 24) - 1)
+        if lateSeconds > 0 {
+            let fullDaysBeyondFirst = max(0, Int(lateSeconds / day) - 1)
             score -= min(50, 25 + 5 * fullDaysBeyondFirst)
         }
         score -= 15 * s.reworks + 5 * s.returns + 5 * s.extensions
@@ -356,6 +568,7 @@ public enum Workflow {
         case .neutral: score -= 20
         case .dissatisfied: score -= 40
         }
+        let late = lateSeconds / 3600
         return RatingInputs(onTime: late == 0, hoursLate: (late * 100).rounded() / 100, reworks: s.reworks,
                             returns: s.returns, extensions: s.extensions, satisfaction: satisfaction, score: max(0, score))
     }

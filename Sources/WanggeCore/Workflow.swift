@@ -76,6 +76,9 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     public var pausedSeconds: Double = 0
     /// Set while a suspension runs.
     public var suspendedSince: Double?
+    /// The suspensions since the latest dispatch that have ended, as [from, to] (nil in states stored before
+    /// deadlines could be in working time: then `pausedSeconds` is all there is).
+    public var pauses: [[Double]]?
     /// Hours added by approved extensions.
     public var extensionHours: Double = 0
     public var pending: PendingRequest?
@@ -112,10 +115,19 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         case evaluatedAt = "evaluated_at", pausedSeconds = "paused_seconds", suspendedSince = "suspended_since"
         case extensionHours = "extension_hours", rejectReason = "reject_reason", photoURL = "photo_url"
         case ratingInputs = "rating_inputs", ratingOverride = "rating_override", ratingOverrideReason = "rating_override_reason"
-        case duplicateOf = "duplicate_of", duplicates
+        case duplicateOf = "duplicate_of", duplicates, pauses
     }
 
     public var isOpen: Bool { ![.rejected, .closed, .evaluated].contains(status) }
+
+    /// Ends a running suspension at `t` (nothing when none runs), keeping its interval for working-time deadlines.
+    mutating func endSuspension(at t: Double) {
+        guard let since = suspendedSince else { return }
+        // A state stored before intervals were kept has paused time but no list: it stays on `pausedSeconds`.
+        if pauses != nil || pausedSeconds == 0 { pauses = (pauses ?? []) + [[since, t]] }
+        pausedSeconds += t - since
+        suspendedSince = nil
+    }
 
     /// The rating that counts: the dispatcher's override if there is one.
     public var effectiveRating: Rating? { ratingOverride ?? rating }

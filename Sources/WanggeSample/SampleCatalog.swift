@@ -18,7 +18,17 @@ enum SampleCatalog {
         Department(code: "safety_supervision", name: "街道安全生产监管办", nameEn: "Work safety supervision", phone: "0311-8701-2013"),
     ]
 
-    static let eventTypes: [EventType] = [
+    static let eventTypes: [EventType] = typeList.map { t in
+        var t = t
+        t.standardClass = SampleStandards.typeClasses[t.code]
+        return t
+    }
+
+    /// The service levels as the loop applies them: `sla` counting on the sample's calendar, with each type's class.
+    static let effectiveSLA = sla.with(clock: try! WorkingClock(SampleStandards.calendar), classes: SampleStandards.classes,
+                                       types: eventTypes)
+
+    private static let typeList: [EventType] = [
         EventType(code: "garbage", name: "垃圾堆放", nameEn: "Garbage dumped or not collected", category: "places", defaultDepartment: "sanitation"),
         EventType(code: "road_damage", name: "道路破损", nameEn: "Damaged road or pavement", category: "things", defaultDepartment: "municipal"),
         EventType(code: "manhole", name: "井盖缺失破损", nameEn: "Missing or broken manhole cover", category: "things", defaultDepartment: "municipal"),
@@ -42,7 +52,8 @@ enum SampleCatalog {
         EventType(code: "public_opinion", name: "社情民意", nameEn: "Residents' opinion or complaint", category: "opinion", defaultDepartment: "civil_affairs"),
     ]
 
-    /// Service levels by severity (4 = most urgent), with faster or slower rules for some event types.
+    /// Service levels by severity (4 = most urgent), with faster or slower rules for some event types. Types filed
+    /// under a class with a 处置时限 (road damage, illegal construction, garbage, …) take that limit at severities 1–3.
     static let sla = SLARules(
         defaults: [
             "1": .init(acceptHours: 24, resolveHours: 168, closeHours: 72),
@@ -56,10 +67,6 @@ enum SampleCatalog {
                             "4": .init(acceptHours: 0.25, resolveHours: 2, closeHours: 8)],
             "elderly_care": ["2": .init(acceptHours: 4, resolveHours: 24, closeHours: 24),
                              "3": .init(acceptHours: 1, resolveHours: 8, closeHours: 12)],
-            "road_damage": ["1": .init(acceptHours: 24, resolveHours: 336, closeHours: 72),
-                            "2": .init(acceptHours: 8, resolveHours: 168, closeHours: 48)],
-            "illegal_construction": ["1": .init(acceptHours: 24, resolveHours: 720, closeHours: 72),
-                                     "2": .init(acceptHours: 8, resolveHours: 336, closeHours: 72)],
             "public_opinion": ["1": .init(acceptHours: 24, resolveHours: 240, closeHours: 72)],
         ]
     )

@@ -96,7 +96,7 @@ public enum SampleHistory {
         let box = streetValue.boundingBox
         let typeCodes = typeWeights.map(\.0)
         let totalWeight = typeWeights.reduce(0) { $0 + $1.1 }
-        let sla = SampleCatalog.sla
+        let sla = SampleCatalog.effectiveSLA
         let defaults = Dictionary(uniqueKeysWithValues: SampleCatalog.eventTypes.map { ($0.code, $0.defaultDepartment) })
         let departments = SampleCatalog.departments.map(\.code)
 
@@ -138,13 +138,17 @@ public enum SampleHistory {
                                     feedback: feedback, hours: extra, satisfaction: satisfaction))
                 return true
             }
+            /// Hours on the wall clock from now until `share` of `limit` (plus `extra` hours on its clock) has passed.
+            func span(_ limit: TimeLimit, _ share: Double, extra: Double = 0) -> Double {
+                (sla.adding(share * (sla.seconds(limit) + extra * 3600), limit.unit, to: now) - now) / 3600
+            }
             defer { scripts.append(s) }
             // Acceptance: usually well within time, sometimes late.
             if rng.unit() < 0.03 {
-                _ = step(t.acceptHours * rng.uniform(0.1, 0.6), .reject, "dispatcher", reason: ["重复上报", "不属于本街道辖区", "信息不实"][rng.int(0..<3)])
+                _ = step(span(t.accept, rng.uniform(0.1, 0.6)), .reject, "dispatcher", reason: ["重复上报", "不属于本街道辖区", "信息不实"][rng.int(0..<3)])
                 continue
             }
-            guard step(t.acceptHours * (rng.unit() < 0.06 ? rng.uniform(1.0, 1.8) : rng.uniform(0.05, 0.7)), .accept, "dispatcher") else { continue }
+            guard step(span(t.accept, rng.unit() < 0.06 ? rng.uniform(1.0, 1.8) : rng.uniform(0.05, 0.7)), .accept, "dispatcher") else { continue }
             if rng.unit() < 0.05 {
                 _ = step(rng.uniform(2, 12), .supervise, "dispatcher", note: "街道领导批示督办")
             }
@@ -157,7 +161,7 @@ public enum SampleHistory {
             // Dispatch without a department: the routing rules decide, as in the live service.
             guard step(rng.uniform(0.1, 1.5), .dispatch, "dispatcher") else { continue }
             guard step(rng.uniform(0.3, 4), .acknowledge, "department") else { continue }
-            var budget = t.resolveHours
+            var extended = 0.0
             if rng.unit() < 0.05 {
                 guard step(rng.uniform(2, 12), .requestSuspension, "department", reason: "需等待当事人配合"),
                       step(rng.uniform(0.5, 4), .approveRequest, "dispatcher"),
@@ -168,7 +172,7 @@ public enum SampleHistory {
                 guard step(rng.uniform(2, 24), .requestExtension, "department", reason: "需采购材料", extra: more) else { continue }
                 if rng.unit() < 0.8 {
                     guard step(rng.uniform(0.5, 4), .approveRequest, "dispatcher") else { continue }
-                    budget += more
+                    extended += more
                 } else {
                     guard step(rng.uniform(0.5, 4), .refuseRequest, "dispatcher", reason: "请按原时限办结") else { continue }
                 }
@@ -177,14 +181,14 @@ public enum SampleHistory {
             let stuck = rng.unit() < 0.14
             let late = rng.unit() < 0.08
             let share = stuck ? rng.uniform(2, 12) : late ? rng.uniform(0.95, 1.6) : rng.uniform(0.1, 0.75)
-            guard step(budget * share, .resolve, "department",
+            guard step(span(t.resolve, share, extra: extended), .resolve, "department",
                        feedback: rng.pick(feedbacks)) else { continue }
             if rng.unit() < 0.06 {
                 guard step(rng.uniform(2, 20), .rework, "dispatcher", reason: "回访发现问题未彻底解决"),
                       step(rng.uniform(0.5, 4), .acknowledge, "department"),
                       step(rng.uniform(4, 48), .resolve, "department", feedback: "已返工整改完毕") else { continue }
             }
-            guard step(t.closeHours * (rng.unit() < 0.05 ? rng.uniform(1.0, 1.5) : rng.uniform(0.05, 0.7)), .close, "dispatcher") else { continue }
+            guard step(span(t.close, rng.unit() < 0.05 ? rng.uniform(1.0, 1.5) : rng.uniform(0.05, 0.7)), .close, "dispatcher") else { continue }
             let u = rng.unit()
             let satisfaction: Satisfaction = u < 0.96 ? .satisfied : u < 0.99 ? .neutral : .dissatisfied
             _ = step(rng.uniform(2, 48), .evaluate, "dispatcher", note: "电话回访", satisfaction: satisfaction)

@@ -56,6 +56,7 @@ public struct ServiceWiring: Sendable {
                                      audit: storage, snapMetres: intake.snapMetres).routes
         routes += EventsController(intake: intake, loop: loop, features: storage, community: community).routes
         routes += ClosedLoopController(community: community, loop: loop).routes
+        routes += StandardsController(loop: loop).routes
         routes += ReportsController(reporting: reporting).routes
         routes += CommunityController(community: community, reporting: reporting, maxUploadBytes: configuration.maxBoundaryBytes).routes
         routes += AdminController(storage: storage).routes

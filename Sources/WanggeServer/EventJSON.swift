@@ -133,9 +133,22 @@ extension EventJSON {
         func time(_ t: Double?) -> JSONValue { t.map { .string(Timestamp.format($0)) } ?? .null }
         var o = JSONObject()
         if let d = Workflow.deadline(s, sla: sla, now: now) {
-            o["deadline"] = .object(JSONObject([("phase", .string(d.phase.rawValue)), ("due_at", time(d.due)),
-                                                ("used_percent", .number(JSONNumber((d.used * 1000).rounded() / 10))),
-                                                ("level", .string(d.level.rawValue))]))
+            var deadline = JSONObject([("phase", .string(d.phase.rawValue)), ("due_at", time(d.due)),
+                                       ("used_percent", .number(JSONNumber((d.used * 1000).rounded() / 10))),
+                                       ("level", .string(d.level.rawValue)),
+                                       ("limit", .object(JSONObject([("amount", .number(JSONNumber(d.limit.amount))),
+                                                                     ("unit", .string(d.limit.unit.rawValue))])))])
+            if d.phase == .resolve {
+                let stages = Workflow.stageDues(s, sla: sla, now: now)
+                if !stages.isEmpty {
+                    deadline["stages"] = .array(stages.map { st in
+                        .object(JSONObject([("name", .string(st.stage.name)), ("amount", .number(JSONNumber(st.stage.limit.amount))),
+                                            ("unit", .string(st.stage.limit.unit.rawValue)), ("due_at", time(st.due)),
+                                            ("overdue", .bool(now > st.due))]))
+                    })
+                }
+            }
+            o["deadline"] = .object(deadline)
         } else {
             o["deadline"] = .null
         }

@@ -503,6 +503,11 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                 ALTER TABLE event ADD COLUMN lower_levels TEXT;
                 """)
         }
+        m.registerMigration("v11-standard-classes") { db in
+            // Issue 17: an event type may be filed under a class of GB/T 30428.2 (`event:0102`), whose time limit its
+            // deadlines take. The class tree and the working calendar are settings (`categories`, `calendar`).
+            try db.execute(sql: "ALTER TABLE event_type ADD COLUMN standard_class TEXT")
+        }
         return m
     }
 }

@@ -10,17 +10,29 @@ public enum Catalogue {
     public static let routingFile = "routing.json"
     /// Optional: when a report is a possible duplicate (radius and days).
     public static let duplicatesFile = "duplicates.json"
+    /// Optional: the working calendar (office hours, holidays, make-up working days) deadlines in working time use.
+    public static let calendarFile = "calendar.json"
+    /// Optional: the class tree of the standard (事件 and 部件, 大类 and 小类) event types are filed under.
+    public static let categoriesFile = "categories.json"
 
     /// Loads `departments.json` and `event_types.json` (upserts: codes events refer to stay).
     public static func loadDepartmentsAndTypes(from folder: String, into repository: any EventRepository) throws {
         let decoder = JSONDecoder()
         let departments = try decoder.decode([Department].self, from: Data(FileIO.read("\(folder)/\(departmentsFile)")))
         let types = try decoder.decode([EventType].self, from: Data(FileIO.read("\(folder)/\(eventTypesFile)")))
+        let classesPath = "\(folder)/\(categoriesFile)"
+        if types.contains(where: { $0.standardClass != nil }) {
+            guard FileManager.default.fileExists(atPath: classesPath) else {
+                throw WanggeError.invalidInput("\(folder)/\(eventTypesFile) files types under standard classes, but there is no \(classesPath)")
+            }
+            let classes = try decoder.decode(CaseClasses.self, from: Data(FileIO.read(classesPath)))
+            try checkClasses(of: types, in: classes, file: "\(folder)/\(eventTypesFile)")
+        }
         try repository.replaceCatalog(departments: departments, eventTypes: types)
     }
 
-    /// Loads `sla.json` and `routing.json` into the settings.
-    public static func loadServiceLevelsAndRouting(from folder: String, into repository: any WorkflowRepository) throws {
+    /// Loads `sla.json` and `routing.json` into the settings, and the calendar and class tree when the folder has them.
+    public static func loadServiceLevelsAndRouting(from folder: String, into repository: any EventRepository & WorkflowRepository) throws {
         for (file, key) in [(serviceLevelsFile, ClosedLoop.slaKey), (routingFile, ClosedLoop.routingKey)] {
             let text = String(decoding: try FileIO.read("\(folder)/\(file)"), as: UTF8.self)
             // Decoding first: a broken file must not replace a working configuration.
@@ -37,6 +49,61 @@ public enum Catalogue {
             }
             try repository.setSetting(DuplicateRule.settingKey, text)
         }
+        try loadStandards(from: folder, into: repository)
+    }
+
+    /// A decoding failure as a user reads it: where in the document (`years.2026.workdays[0]`) and what is wrong.
+    static func describe(_ error: any Error) -> String {
+        func path(_ c: [any CodingKey]) -> String {
+            c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?: return c.codingPath.isEmpty ? c.debugDescription : "\(path(c.codingPath)): \(c.debugDescription)"
+        case .keyNotFound(let k, let c)?: return "\(path(c.codingPath + [k])) is missing"
+        case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?: return "\(path(c.codingPath)): \(c.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+
+    /// Every type's `standard_class` names a class of the tree.
+    /// - Throws: `WanggeError.invalidInput` naming the file, the type's index and code, and the class.
+    static func checkClasses(of types: [EventType], in classes: CaseClasses, file: String) throws {
+        for (i, t) in types.enumerated() {
+            if let id = t.standardClass, classes.find(id) == nil {
+                throw WanggeError.invalidInput("\(file): type [\(i)] \(t.code): standard_class \"\(id)\" is not a class of \(categoriesFile) (give kind:大类小类, e.g. event:0102)")
+            }
+        }
+    }
+
+    /// Loads `calendar.json` and `categories.json` (when the folder has them) into the settings, each checked whole
+    /// first: the calendar's dates and hours, the tree's codes, sources and departments.
+    /// - Returns: the files loaded.
+    @discardableResult
+    public static func loadStandards(from folder: String, into repository: any EventRepository & WorkflowRepository) throws -> [String] {
+        var loaded: [String] = []
+        let calendarPath = "\(folder)/\(calendarFile)", classesPath = "\(folder)/\(categoriesFile)"
+        if FileManager.default.fileExists(atPath: calendarPath) {
+            let text = String(decoding: try FileIO.read(calendarPath), as: UTF8.self)
+            do { _ = try JSONDecoder().decode(WorkCalendar.self, from: Data(text.utf8)) } catch {
+                throw WanggeError.invalidInput("\(calendarPath): \(describe(error))")
+            }
+            try repository.setSetting(ClosedLoop.calendarKey, text)
+            loaded.append(calendarFile)
+        }
+        if FileManager.default.fileExists(atPath: classesPath) {
+            let text = String(decoding: try FileIO.read(classesPath), as: UTF8.self)
+            let classes: CaseClasses
+            do { classes = try JSONDecoder().decode(CaseClasses.self, from: Data(text.utf8)) } catch {
+                throw WanggeError.invalidInput("\(classesPath): \(describe(error))")
+            }
+            do { try classes.check(departments: Set(try repository.departments().map(\.code))) } catch let e as InvalidFields {
+                throw WanggeError.invalidInput("\(classesPath): \(e.description)")
+            }
+            try checkClasses(of: try repository.eventTypes(), in: classes, file: "the stored event types")
+            try repository.setSetting(ClosedLoop.categoriesKey, text)
+            loaded.append(categoriesFile)
+        }
+        return loaded
     }
 
     /// Loads whatever of the catalogue the database lacks. Returns what it loaded, for the log.
@@ -50,6 +117,9 @@ public enum Catalogue {
         if try repository.setting(ClosedLoop.slaKey) == nil || repository.setting(ClosedLoop.routingKey) == nil {
             try loadServiceLevelsAndRouting(from: folder, into: repository)
             loaded += [serviceLevelsFile, routingFile]
+        }
+        if try repository.setting(ClosedLoop.calendarKey) == nil || repository.setting(ClosedLoop.categoriesKey) == nil {
+            loaded += try loadStandards(from: folder, into: repository)
         }
         return loaded
     }

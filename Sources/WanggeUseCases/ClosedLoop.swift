@@ -21,13 +21,30 @@ public struct ClosedLoop: Sendable {
 
     public static let slaKey = "sla"
     public static let routingKey = "routing"
+    public static let calendarKey = "calendar"
+    public static let categoriesKey = "categories"
 
-    /// Service levels: stored ones, else a conservative default for every type.
+    /// Service levels: stored ones (else a conservative default for every type), counted on the stored working
+    /// calendar (else weekdays without holidays), with each event type's class limit from the stored class tree.
     public func sla() throws -> SLARules {
+        var rules = SLARules(defaults: [:])
         if let json = try repository.setting(Self.slaKey) {
-            return try JSONDecoder().decode(SLARules.self, from: Data(json.utf8))
+            rules = try JSONDecoder().decode(SLARules.self, from: Data(json.utf8))
         }
-        return SLARules(defaults: [:])
+        let classes = try self.classes()
+        return rules.with(clock: try workingClock(), classes: classes, types: classes == nil ? [] : try repository.eventTypes())
+    }
+
+    /// The stored working calendar, or weekdays 08:30–12:00 and 13:30–17:30 without holidays.
+    public func workingClock() throws -> WorkingClock {
+        guard let json = try repository.setting(Self.calendarKey) else { return .weekdays }
+        return try WorkingClock(JSONDecoder().decode(WorkCalendar.self, from: Data(json.utf8)))
+    }
+
+    /// The stored class tree; nil when none is loaded.
+    public func classes() throws -> CaseClasses? {
+        guard let json = try repository.setting(Self.categoriesKey) else { return nil }
+        return try JSONDecoder().decode(CaseClasses.self, from: Data(json.utf8))
     }
 
     public func routing() throws -> RoutingRules {

@@ -126,7 +126,8 @@ struct ClosedLoopEndpointTests {
     @Test("returns and reworks are counted and shown; the department's suspension pauses the clock")
     func countsAndSuspension() async throws {
         try await f.app().test(.router) { client in
-            let id = try await newEvent(client)
+            // Noise is filed under an extension class without a limit of its own: the calendar hours by severity.
+            let id = try await newEvent(client, type: "noise")
             _ = try await act(client, id, .dispatcher, #"{"action":"accept"}"#)
             _ = try await act(client, id, .dispatcher, #"{"action":"dispatch","department":"urban_management"}"#)
             var r = try await act(client, id, .department, #"{"action":"return","reason":"not ours"}"#)
@@ -177,9 +178,10 @@ struct ClosedLoopEndpointTests {
     @Test("warnings appear at 80 % and 100 % of the time, per department and grid, with an injected clock")
     func warnings() async throws {
         try await f.app().test(.router) { client in
-            // Severity 2 garbage: 8 h to accept, 72 h to resolve (GeoData/sla.json).
-            let a = try await newEvent(client)
-            let b = try await newEvent(client)
+            // Severity 2 noise: 8 h to accept, 72 h to resolve (GeoData/sla.json; its class has no limit of its own,
+            // so calendar hours apply).
+            let a = try await newEvent(client, type: "noise")
+            let b = try await newEvent(client, type: "noise")
             _ = try await act(client, b, .dispatcher, #"{"action":"accept"}"#)
             _ = try await act(client, b, .dispatcher, #"{"action":"dispatch"}"#)
             func warnings(_ role: Role = .dispatcher, _ query: String = "") async throws -> JSONObject {

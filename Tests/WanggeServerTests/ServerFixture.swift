@@ -25,7 +25,8 @@ struct ServerFixture {
     /// A second reporter, to check that reporters only see their own events.
     var otherReporter = ""
 
-    init(configuration base: ServerConfiguration? = nil, frozenClock: Bool = false) throws {
+    /// - Parameter frozenAt: freeze the clock at this instant (a test of working time needs a known weekday and hour).
+    init(configuration base: ServerConfiguration? = nil, frozenClock: Bool = false, frozenAt: Double? = nil) throws {
         database = try AppDatabase.inMemory()
         try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: database)
         try Catalogue.loadServiceLevelsAndRouting(from: Fixtures.geoData, into: database)
@@ -34,7 +35,7 @@ struct ServerFixture {
         var configuration = base ?? ServerConfiguration()
         configuration.workers = 2
         if base == nil {
-            let frozen = frozenClock ? Date().timeIntervalSince1970 : nil
+            let frozen = frozenAt ?? (frozenClock ? Date().timeIntervalSince1970 : nil)
             configuration.clock = { (frozen ?? Date().timeIntervalSince1970) + offset.withLock { $0 } }
         }
         wiring = try ServiceWiring(configuration, storage: database, logger: Logger(label: "wangge-test"))

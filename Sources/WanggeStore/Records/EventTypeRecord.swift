@@ -10,10 +10,11 @@ struct EventTypeRecord: Codable, FetchableRecord, PersistableRecord {
     var nameEn: String
     var category: String
     var defaultDepartment: String
+    var standardClass: String?
 
     enum CodingKeys: String, CodingKey {
         case code, name, category
-        case nameEn = "name_en", defaultDepartment = "default_department"
+        case nameEn = "name_en", defaultDepartment = "default_department", standardClass = "standard_class"
     }
 
     enum Columns {
@@ -22,9 +23,11 @@ struct EventTypeRecord: Codable, FetchableRecord, PersistableRecord {
 
     init(_ t: EventType) {
         code = t.code; name = t.name; nameEn = t.nameEn; category = t.category; defaultDepartment = t.defaultDepartment
+        standardClass = t.standardClass
     }
 
     var eventType: EventType {
-        EventType(code: code, name: name, nameEn: nameEn, category: category, defaultDepartment: defaultDepartment)
+        EventType(code: code, name: name, nameEn: nameEn, category: category, defaultDepartment: defaultDepartment,
+                  standardClass: standardClass)
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import WanggeCore
+@testable import WanggeServer
+import WanggeTestSupport
+
+/// `GET /categories`, `GET /calendar` and deadlines in working time over HTTP, on the sample's catalogue.
+@Suite("The standard's classes and the working calendar over HTTP")
+struct StandardsEndpointTests {
+    /// Friday 27 November 2026, 16:00 in Shijiazhuang.
+    static let friday = Timestamp.parse("2026-11-27T16:00:00+08:00")!
+
+    func get(_ f: ServerFixture, _ client: some TestClientProtocol, _ uri: String, _ role: Role? = nil) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: role.map { f.headers($0) } ?? [:]) { $0 }
+    }
+
+    @Test("the class tree lists 事件 and 部件 with limits, stages, sources and the types filed under each; kind filters")
+    func categories() async throws {
+        let f = try ServerFixture()
+        try await f.app().test(.router) { client in
+            let r = try await get(f, client, "/categories")
+            #expect(r.status == .ok, "\(r.text)")
+            let kinds = r.json["kinds"]?.arrayValue ?? []
+            #expect(kinds.compactMap { $0.objectValue?["kind"]?.stringValue } == ["event", "component"])
+            let minors = kinds.flatMap { ($0.objectValue?["majors"]?.arrayValue ?? []).flatMap { $0.objectValue?["minors"]?.arrayValue ?? [] } }
+                .compactMap(\.objectValue)
+            let byID = Dictionary(uniqueKeysWithValues: minors.map { ($0["id"]!.stringValue!, $0) })
+            let construction = try #require(byID["event:0101"])
+            #expect(construction["name"] == .string("私搭乱建") && construction["event_types"] == .array([.string("illegal_construction")]))
+            #expect(construction["stages"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue } == ["停工", "处罚", "拆除"])
+            #expect(construction["limit"]?.objectValue?["unit"] == .string("working_days") && construction["source"] == .string("district-handbook"))
+            #expect(byID["event:0102"]?["limit"] == .object(JSONObject([("amount", .number(JSONNumber(4))), ("unit", .string("working_hours"))])))
+            // An urgent class in calendar hours; an extension 小类 in the reserved range.
+            #expect(byID["event:0404"]?["limit"]?.objectValue?["unit"] == .string("hours"))
+            #expect(byID["event:0653"]?["extension"] == .bool(true) && byID["event:0653"]?["event_types"] == .array([.string("dispute")]))
+            // Every sample type is filed under exactly one class.
+            let filed = minors.flatMap { $0["event_types"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+            #expect(filed.count == 21 && Set(filed).count == 21)
+            #expect(r.json["extension_range"] == .array([.number(JSONNumber(51)), .number(JSONNumber(99))]))
+            let components = try await get(f, client, "/categories?kind=component")
+            #expect(components.json["kinds"]?.arrayValue?.count == 1)
+            let bad = try await get(f, client, "/categories?kind=things")
+            #expect(bad.status == .badRequest && bad.text.contains("kind"))
+        }
+    }
+
+    @Test("a year's calendar: 248 working days in 2026, the make-up Sunday, a holiday's name; an unpublished year says so")
+    func calendar() async throws {
+        let f = try ServerFixture()
+        try await f.app().test(.router) { client in
+            let r = try await get(f, client, "/calendar?year=2026")
+            #expect(r.status == .ok, "\(r.text)")
+            // 261 weekdays, 19 of them holidays, 6 weekend days made working days (counted from the notice by hand).
+            #expect(r.json["working_days"] == .number(JSONNumber(248)) && r.json["published"] == .bool(true))
+            #expect(r.json["working_day_hours"] == .number(JSONNumber(7.5)))
+            let days = (r.json["days"]?.arrayValue ?? []).compactMap(\.objectValue)
+            #expect(days.count == 365)
+            let byDate = Dictionary(uniqueKeysWithValues: days.map { ($0["date"]!.stringValue!, $0) })
+            #expect(byDate["2026-09-20"]?["kind"] == .string("makeup_workday"))
+            #expect(byDate["2026-10-05"]?["kind"] == .string("holiday") && byDate["2026-10-05"]?["holiday"] == .string("国庆节"))
+            #expect(byDate["2026-11-28"]?["kind"] == .string("weekend") && byDate["2026-11-27"]?["kind"] == .string("workday"))
+            #expect(r.json["source"]?.stringValue?.contains("国务院办公厅关于2026年部分节假日安排的通知") == true)
+            let later = try await get(f, client, "/calendar?year=2031")
+            #expect(later.json["published"] == .bool(false) && later.json["holidays"] == .array([]))
+            #expect(try await get(f, client, "/calendar?year=20x6").status == .badRequest)
+        }
+    }
+
+    @Test("an event's deadline is in working time: exposed garbage dispatched at 16:00 on a Friday is due at 11:00 on Monday; staged work shows each stage")
+    func deadlines() async throws {
+        let f = try ServerFixture(frozenAt: Self.friday)
+        try await f.app().test(.router) { client in
+            func post(_ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
+            }
+            let created = try await post("/events", ServerFixture.goodEvent, .reporter)
+            let id = created.json["id"]!.identifierText!
+            _ = try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
+            let r = try await post("/events/\(id)/actions", #"{"action":"dispatch"}"#, .dispatcher)
+            let deadline = r.json["workflow"]?.objectValue?["deadline"]?.objectValue
+            #expect(deadline?["due_at"] == .string("2026-11-30T11:00:00+08:00"), "\(r.text)")
+            #expect(deadline?["limit"] == .object(JSONObject([("amount", .number(JSONNumber(4))), ("unit", .string("working_hours"))])))
+
+            let body = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"illegal_construction\"")
+            let c = try await post("/events", body, .reporter).json["id"]!.identifierText!
+            _ = try await post("/events/\(c)/actions", #"{"action":"accept"}"#, .dispatcher)
+            let s = try await post("/events/\(c)/actions", #"{"action":"dispatch"}"#, .dispatcher)
+            let stages = (s.json["workflow"]?.objectValue?["deadline"]?.objectValue?["stages"]?.arrayValue ?? []).compactMap(\.objectValue)
+            // 停工: 1.5 working hours on Friday, 2.5 on Monday; 处罚 7 and 拆除 20 working days, at 16:00.
+            #expect(stages.map { $0["due_at"]?.stringValue ?? "" } == ["2026-11-30T11:00:00+08:00", "2026-12-08T16:00:00+08:00", "2026-12-25T16:00:00+08:00"],
+                    "\(s.text)")
+        }
+    }
+}

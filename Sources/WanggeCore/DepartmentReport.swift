@@ -78,7 +78,7 @@ public struct DepartmentReport: Sendable {
                 ("holds", .string("an event counts for the department that holds it when the report is made (the last one it was dispatched to)")),
                 ("returned_as_wrong_dispatch", .string("events of the period the department sent back as not its own (退件); they count for whoever took them")),
                 ("rates", .string("as in the grid report: resolution = closed ÷ received, satisfaction = (satisfied + neutral) ÷ answered, on time = resolved by the deadline ÷ resolved")),
-            ]))),
+            ] + ReportColumns.standardDefinitions))),
             ("total", .object(JSONObject(ReportColumns.figures(total, types: types)))),
             ("undispatched", .object(JSONObject(ReportColumns.figures(undispatched, types: types)))),
             ("departments", .array(rows.map { .object(JSONObject(columns($0, types: types))) })),

@@ -180,12 +180,40 @@ public enum ReportColumns {
             ("rated_poor", .number(JSONNumber(t.poor))),
             ("outside", .number(JSONNumber(t.outside))),
             ("boundary", .number(JSONNumber(t.boundary))),
+            ("filed", .number(JSONNumber(t.filed))),
+            ("due_to_close", .number(JSONNumber(t.dueToClose))),
+            ("closed_of_due", .number(JSONNumber(t.closedOfDue))),
+            ("closed_on_time", .number(JSONNumber(t.closedOnTime))),
+            ("closure_rate", round(t.closureRate, 4)),
+            ("on_time_closure_rate", round(t.onTimeClosureRate, 4)),
+            ("due_to_dispose", .number(JSONNumber(t.dueToDispose))),
+            ("disposal_on_time_rate", round(t.disposalOnTimeRate, 4)),
+            ("rework_rate", round(t.reworkRate, 4)),
+            ("dispatched", .number(JSONNumber(t.dispatched))),
+            ("accurately_dispatched", .number(JSONNumber(t.accuratelyDispatched))),
+            ("accurate_dispatch_rate", round(t.accurateDispatchRate, 4)),
+            ("parked", .number(JSONNumber(t.parked))),
         ]
         for s in statuses { out.append(("status_\(s.rawValue)", .number(JSONNumber(t.byStatus[s] ?? 0)))) }
         for (i, n) in t.bySeverity.enumerated() { out.append(("severity_\(i + 1)", .number(JSONNumber(n)))) }
         for ty in types { out.append(("type_\(ty)", .number(JSONNumber(t.byType[ty] ?? 0)))) }
         return out
     }
+
+    /// What the standard's figures mean (GB/T 30428; the way cities compute their monthly 结案率 and 按期结案率).
+    public static let standardDefinitions: [(String, JSONValue)] = [
+        ("filed", .string("立案: events the centre accepted (not rejected)")),
+        ("due_to_close", .string("应结案: filed events, not parked, that were disposed (resolved or closed) or are overdue while undisposed when the report is made")),
+        ("closed_of_due", .string("结案: closed events among those due to close")),
+        ("closed_on_time", .string("按期结案: closed events resolved by their deadline (working time where the class says so)")),
+        ("closure_rate", .string("结案率 = closed_of_due ÷ due_to_close")),
+        ("on_time_closure_rate", .string("按期结案率 = closed_on_time ÷ due_to_close")),
+        ("due_to_dispose", .string("应处置: dispatched events, not parked, resolved or overdue while unresolved")),
+        ("disposal_on_time_rate", .string("按期处置率 = resolved by the deadline ÷ due_to_dispose")),
+        ("rework_rate", .string("返工率 = events the centre sent back at least once ÷ events resolved")),
+        ("accurate_dispatch_rate", .string("准确派遣率 = dispatched events never returned as a wrong dispatch ÷ dispatched events")),
+        ("parked", .string("挂账: events parked now (they leave due_to_close and due_to_dispose and are never overdue)")),
+    ]
 
     /// The event types present in any of the tallies, sorted: the `type_…` columns.
     public static func types(_ tallies: [LoopTally]) -> [String] {
@@ -233,7 +261,7 @@ extension GridReport {
             ("organisations", .string("organisations the engine puts in the grid now (public_institutions, private_firms, social_organisations by kind)")),
             ("outside", .string("events outside every residential grid, counted for the nearest within the snap distance")),
             ("boundary", .string("events exactly on a grid edge, counted for the grid with the smallest code")),
-        ]
+        ] + ReportColumns.standardDefinitions
         return .object(JSONObject([
             ("report", .string("grids")),
             ("scope", .string(scope.description)),

@@ -16,6 +16,8 @@ public struct ReportEvent: Sendable, Equatable {
     public var dueAt: Double?
     /// A suspension is running (the clock is stopped, so the event cannot be overdue).
     public var suspended: Bool
+    /// Parked (挂账): it cannot be done now, leaves the disposal figures and cannot be overdue.
+    public var parked = false
     /// Hours past the resolution deadline at the last resolution (0 when on time); nil until resolved.
     public var resolvedLateHours: Double?
     public var reworks: Int
@@ -70,9 +72,20 @@ public struct ReportEvent: Sendable, Equatable {
 
     /// Open and past its current deadline at `now` (the red warning), unless a suspension has stopped its clock.
     public func isOverdue(at now: Double) -> Bool {
-        guard isOpen, !suspended, let due = dueAt else { return false }
+        guard isOpen, !suspended, !parked, let due = dueAt else { return false }
         return due < now
     }
+
+    /// 立案: accepted by the centre (and not rejected).
+    public var isFiled: Bool { acceptedAt != nil && status != .rejected }
+    /// 处置: the department resolved it (or the centre closed it).
+    public var isDisposed: Bool { resolvedAt != nil || isClosed }
+    /// Dispatched to a department at least once.
+    public var wasDispatched: Bool {
+        returns > 0 || resolvedAt != nil || [.dispatched, .inProgress, .resolved].contains(status)
+    }
+    /// Resolved by its deadline at its last resolution.
+    public var resolvedOnTime: Bool { resolvedAt != nil && (resolvedLateHours ?? 0) <= 0 }
 }
 
 /// The closed-loop figures of a set of events (a grid's, a department's, a whole layer's). Add events, then read.
@@ -115,6 +128,22 @@ public struct LoopTally: Sendable {
     public var extensions = 0
     public var outside = 0
     public var boundary = 0
+    // The standard's figures (GB/T 30428, as cities report them monthly).
+    /// 立案: filed (accepted, not rejected).
+    public var filed = 0
+    /// 应结案: filed, not parked, and disposed or overdue while undisposed.
+    public var dueToClose = 0
+    /// 结案: closed, of those due to close.
+    public var closedOfDue = 0
+    /// 按期结案: closed and resolved by the deadline, of those due to close.
+    public var closedOnTime = 0
+    /// 应处置: dispatched, not parked, and resolved or overdue while unresolved.
+    public var dueToDispose = 0
+    /// Dispatched at least once, and of those never returned as a wrong dispatch (准确派遣).
+    public var dispatched = 0
+    public var accuratelyDispatched = 0
+    /// 挂账: parked now.
+    public var parked = 0
     public var medianHoursToAccept: Double?
     public var medianHoursToResolve: Double?
     public var medianHoursToClose: Double?
@@ -160,6 +189,23 @@ public struct LoopTally: Sendable {
         returns += e.returns
         extensions += e.extensions
         if e.outside { outside += 1 } else if e.match == .boundary { boundary += 1 }
+        if e.parked { parked += 1 }
+        if e.isFiled {
+            filed += 1
+            let overdueUndisposed = !e.isDisposed && e.isOverdue(at: now)
+            if !e.parked && (e.isDisposed || overdueUndisposed) {
+                dueToClose += 1
+                if e.isClosed {
+                    closedOfDue += 1
+                    if e.resolvedOnTime { closedOnTime += 1 }
+                }
+            }
+        }
+        if e.wasDispatched {
+            dispatched += 1
+            if e.returns == 0 { accuratelyDispatched += 1 }
+            if !e.parked && (e.resolvedAt != nil || (!e.isDisposed && e.isOverdue(at: now))) { dueToDispose += 1 }
+        }
     }
 
     /// Adds another tally's counters (of the same group, counted over other events); medians are not merged here.
@@ -173,6 +219,9 @@ public struct LoopTally: Sendable {
         good += o.good; average += o.average; poor += o.poor
         reworks += o.reworks; reworkedEvents += o.reworkedEvents; returns += o.returns; extensions += o.extensions
         outside += o.outside; boundary += o.boundary
+        filed += o.filed; dueToClose += o.dueToClose; closedOfDue += o.closedOfDue; closedOnTime += o.closedOnTime
+        dueToDispose += o.dueToDispose; dispatched += o.dispatched; accuratelyDispatched += o.accuratelyDispatched
+        parked += o.parked
     }
 
     public static func rate(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
@@ -180,6 +229,16 @@ public struct LoopTally: Sendable {
     public var resolutionRate: Double? { Self.rate(closed, received) }
     public var satisfactionRate: Double? { Self.rate(satisfied + neutral, satisfied + neutral + dissatisfied) }
     public var onTimeRate: Double? { Self.rate(onTime, resolved) }
+    /// 结案率 = 结案 ÷ 应结案.
+    public var closureRate: Double? { Self.rate(closedOfDue, dueToClose) }
+    /// 按期结案率 = 按期结案 ÷ 应结案.
+    public var onTimeClosureRate: Double? { Self.rate(closedOnTime, dueToClose) }
+    /// 按期处置率 = resolved by the deadline ÷ 应处置.
+    public var disposalOnTimeRate: Double? { Self.rate(onTime, dueToDispose) }
+    /// 返工率 = events reworked ÷ events resolved.
+    public var reworkRate: Double? { Self.rate(reworkedEvents, resolved) }
+    /// 准确派遣率 = dispatched and never returned ÷ dispatched.
+    public var accurateDispatchRate: Double? { Self.rate(accuratelyDispatched, dispatched) }
 
     /// The middle value (the mean of the two middle ones for an even count); nil for none.
     public static func median(_ values: [Double]) -> Double? {

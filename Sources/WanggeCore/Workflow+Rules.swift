@@ -275,6 +275,8 @@ extension Workflow {
         .supervise: ([.reported, .accepted, .dispatched, .inProgress, .resolved], [.dispatcher, .admin], false),
         .overrideRating: ([.evaluated], [.dispatcher, .admin], false),
         .merge: ([.reported, .accepted, .dispatched, .inProgress, .resolved], [.dispatcher, .admin], false),
+        .park: ([.dispatched, .inProgress], [.dispatcher, .admin], false),
+        .unpark: ([.dispatched, .inProgress], [.dispatcher, .admin], false),
     ]
 }
 
@@ -303,7 +305,16 @@ public enum Workflow {
         guard rule.from.contains(s.status) else {
             return "\(action.rawValue) is not possible when the event is \(s.status.rawValue)"
         }
+        if let since = s.parkedSince, ![.unpark, .supervise, .merge].contains(action) {
+            return "the case is parked (挂账) since \(Timestamp.format(since)): unpark it first"
+        }
         switch action {
+        case .park where s.suspendedSince != nil:
+            return "a suspension runs: resume it before parking the case"
+        case .park where s.pending != nil:
+            return "a \(s.pending!.kind.rawValue) request is waiting: approve or refuse it before parking the case"
+        case .unpark where s.parkedSince == nil:
+            return "the case is not parked"
         case .resolve where s.suspendedSince != nil:
             return "the event is suspended: resume it before resolving"
         case .requestSuspension where s.pending != nil || s.suspendedSince != nil,
@@ -440,7 +451,25 @@ public enum Workflow {
             s.duplicateOf = into
             s.pending = nil
             s.endSuspension(at: c.at)
+            s.endParking(at: c.at)
             note = "duplicate of #\(into)" + (f.reason.map { ": \($0)" } ?? "")
+        case .park:
+            let r = require(f.reason, "reason")
+            guard let review = f.reviewAt, review > c.at, review <= c.at + 366 * 86_400 else {
+                errors.append(FieldError("review_at", "is required: when to look at the case again, a time after now and within a year"))
+                break
+            }
+            if let r {
+                s.parkedSince = c.at
+                s.parkReason = r
+                s.parkReviewAt = review
+                s.parks = (s.parks ?? 0) + 1
+                note = "parked until a review on \(Timestamp.format(review)): \(r)"
+            }
+        case .unpark:
+            let days = (c.at - s.parkedSince!) / 86_400
+            s.endParking(at: c.at)
+            note = "unparked after \((days * 10).rounded() / 10) days" + (note.isEmpty ? "" : ": \(note)")
         case .overrideRating:
             let r = require(f.reason, "reason")
             guard let rating = f.rating else {
@@ -477,10 +506,11 @@ public enum Workflow {
 
     // MARK: deadlines
 
-    /// Clock seconds the resolution has been suspended since the latest dispatch, on the clock of `unit` (a
-    /// suspension still running counts up to `now`).
+    /// Clock seconds the resolution has been suspended or parked since the latest dispatch, on the clock of `unit`
+    /// (a suspension or parking still running counts up to `now`).
     static func paused(_ s: WorkflowState, _ unit: TimeLimit.Unit, sla: SLARules, now: Double) -> Double {
-        let running = s.suspendedSince.map { sla.span(unit, from: $0, to: max($0, now)) } ?? 0
+        let running = (s.suspendedSince.map { sla.span(unit, from: $0, to: max($0, now)) } ?? 0)
+            + (s.parkedSince.map { sla.span(unit, from: $0, to: max($0, now)) } ?? 0)
         guard unit.isWorkingTime, let pauses = s.pauses else { return s.pausedSeconds + running }
         return pauses.reduce(running) { $1.count == 2 ? $0 + sla.span(unit, from: $1[0], to: $1[1]) : $0 }
     }

@@ -18,6 +18,9 @@ public enum EventAction: String, Sendable, Codable, CaseIterable {
     case overrideRating = "override_rating"
     /// The event is the same problem as another one (`into`): it is closed as a duplicate and linked to it.
     case merge
+    /// 挂账: the case cannot be done now; the dispatcher parks it with a reason and a date to look at it again. The
+    /// clock stops and it leaves the disposal figures until `unpark`.
+    case park, unpark
 }
 
 /// The resident's satisfaction after a call-back.
@@ -79,6 +82,12 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     /// The suspensions since the latest dispatch that have ended, as [from, to] (nil in states stored before
     /// deadlines could be in working time: then `pausedSeconds` is all there is).
     public var pauses: [[Double]]?
+    /// Set while the case is parked (挂账), with why and when to look at it again.
+    public var parkedSince: Double?
+    public var parkReason: String?
+    public var parkReviewAt: Double?
+    /// How many times it was parked.
+    public var parks: Int?
     /// Hours added by approved extensions.
     public var extensionHours: Double = 0
     public var pending: PendingRequest?
@@ -115,7 +124,8 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         case evaluatedAt = "evaluated_at", pausedSeconds = "paused_seconds", suspendedSince = "suspended_since"
         case extensionHours = "extension_hours", rejectReason = "reject_reason", photoURL = "photo_url"
         case ratingInputs = "rating_inputs", ratingOverride = "rating_override", ratingOverrideReason = "rating_override_reason"
-        case duplicateOf = "duplicate_of", duplicates, pauses
+        case duplicateOf = "duplicate_of", duplicates, pauses, parks
+        case parkedSince = "parked_since", parkReason = "park_reason", parkReviewAt = "park_review_at"
     }
 
     public var isOpen: Bool { ![.rejected, .closed, .evaluated].contains(status) }
@@ -127,6 +137,15 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         if pauses != nil || pausedSeconds == 0 { pauses = (pauses ?? []) + [[since, t]] }
         pausedSeconds += t - since
         suspendedSince = nil
+    }
+
+    /// Ends a parking at `t` (nothing when not parked): its time is kept as a pause, so the deadline moves by it.
+    mutating func endParking(at t: Double) {
+        guard let since = parkedSince else { return }
+        if pauses != nil || pausedSeconds == 0 { pauses = (pauses ?? []) + [[since, t]] }
+        pausedSeconds += t - since
+        parkedSince = nil
+        parkReviewAt = nil
     }
 
     /// The rating that counts: the dispatcher's override if there is one.
@@ -145,13 +164,15 @@ public struct ActionFields: Sendable, Equatable {
     public var rating: Rating?
     /// For `merge`: the event this one duplicates.
     public var into: Int64?
+    /// For `park`: when to look at the case again.
+    public var reviewAt: Double?
 
     public init(reason: String? = nil, note: String? = nil, department: String? = nil, feedback: String? = nil,
                 photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil,
-                into: Int64? = nil) {
+                into: Int64? = nil, reviewAt: Double? = nil) {
         self.reason = reason; self.note = note; self.department = department; self.feedback = feedback
         self.photoURL = photoURL; self.hours = hours; self.satisfaction = satisfaction; self.rating = rating
-        self.into = into
+        self.into = into; self.reviewAt = reviewAt
     }
 }
 

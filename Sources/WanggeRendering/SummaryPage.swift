@@ -36,6 +36,10 @@ public enum SummaryPage {
             "satisfactionRate": pct(total.satisfactionRate), "satisfactionRateBefore": pct(before.satisfactionRate),
             "onTimeRate": pct(total.onTimeRate), "onTimeRateBefore": pct(before.onTimeRate),
             "overdue": total.overdue, "open": total.open, "map": map,
+            "filed": total.filed, "dueToClose": total.dueToClose, "closedOfDue": total.closedOfDue, "closedOnTime": total.closedOnTime,
+            "closureRate": pct(total.closureRate), "closureRateBefore": pct(before.closureRate),
+            "onTimeClosureRate": pct(total.onTimeClosureRate), "onTimeClosureRateBefore": pct(before.onTimeClosureRate),
+            "parked": total.parked,
             "rowsHeading": s.community == nil ? "社区 · Communities" : "楼院 · Courtyards",
         ]
         page["rows"] = s.rows.map { r -> [String: Any] in
@@ -59,7 +63,7 @@ public enum SummaryPage {
                 "rows": departments.rows.filter { $0.tally.received > 0 || $0.returned > 0 }.map { d -> [String: Any] in
                     let t = d.tally
                     return ["name": d.department.name, "received": t.received, "closed": t.closed, "onTimeRate": pct(t.onTimeRate),
-                            "overdue": t.overdue, "returned": d.returned, "reworks": t.reworks, "extensions": t.extensions,
+                            "disposalOnTimeRate": pct(t.disposalOnTimeRate), "reworkRate": pct(t.reworkRate), "overdue": t.overdue, "returned": d.returned, "reworks": t.reworks, "extensions": t.extensions,
                             "good": t.good, "average": t.average, "poor": t.poor, "satisfactionRate": pct(t.satisfactionRate)]
                 },
                 "undispatched": departments.undispatched.received,

@@ -156,6 +156,11 @@ extension EventJSON {
         o["acknowledged_at"] = time(s.acknowledgedAt); o["resolved_at"] = time(s.resolvedAt)
         o["closed_at"] = time(s.closedAt); o["evaluated_at"] = time(s.evaluatedAt)
         o["suspended"] = .bool(s.suspendedSince != nil)
+        o["parked"] = s.parkedSince.map { since in
+            .object(JSONObject([("since", time(since)), ("reason", .string(s.parkReason ?? "")), ("review_at", time(s.parkReviewAt)),
+                                ("age_days", .number(JSONNumber(((now - since) / 8640).rounded() / 10))),
+                                ("review_due", .bool(s.parkReviewAt.map { now >= $0 } ?? false))]))
+        } ?? .null
         o["paused_hours"] = .number(JSONNumber((s.pausedSeconds / 36).rounded() / 100))
         o["extension_hours"] = .number(JSONNumber(s.extensionHours))
         o["pending_request"] = s.pending.map { p in

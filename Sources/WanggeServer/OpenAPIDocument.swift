@@ -222,7 +222,7 @@ enum OpenAPIDocument {
             ("ActionRequest", object([
                 ("action", enumeration(EventAction.allCases.map(\.rawValue))),
                 ("version", type("integer", "The version you last saw: the action is refused (409) if the event changed since", extra: [("minimum", .number(JSONNumber(1)))])),
-                ("reason", type("string", "reject, return, rework, request_suspension, request_extension, refuse_request, override_rating")),
+                ("reason", type("string", "reject, return, rework, request_suspension, request_extension, refuse_request, override_rating, park")),
                 ("note", type("string", "Free text; required for supervise")),
                 ("department", type("string", "dispatch: the department code (default: the routing rules)")),
                 ("feedback", type("string", "resolve: what was done")),
@@ -231,6 +231,7 @@ enum OpenAPIDocument {
                 ("satisfaction", enumeration(Satisfaction.allCases.map(\.rawValue), "evaluate: the resident's satisfaction")),
                 ("rating", enumeration(Rating.allCases.map(\.rawValue), "override_rating: the rating to record")),
                 ("into", type("integer", "merge: the id of the event this one duplicates", extra: [("minimum", .number(JSONNumber(1)))])),
+                ("review_at", type("string", "park: when to look at the case again (RFC 3339 or a date; after now, within a year)")),
             ], required: ["action"])),
             ("PossibleDuplicates", object([("radius_m", type("number")), ("days", type("number")),
                                            ("possible_duplicates", array(possibleDuplicate))], required: ["possible_duplicates"])),

@@ -40,7 +40,7 @@ extension AppDatabase: ReportRepository {
     enum ReportColumn: Int, CaseIterable {
         case id, type, severity, status, department, match, outside, reportedAt, acceptedAt, resolvedAt
         case resolvedLateHours, closedAt, dueAt, suspended, reworks, returns, extensions, satisfaction, rating
-        case lon, lat
+        case lon, lat, parked
         /// The grid column of the report's scope (not selected without one).
         case grid
 
@@ -88,14 +88,16 @@ extension AppDatabase: ReportRepository {
                     grid = codes
                 }
             }
-            try body(ReportEvent(
+            var e = ReportEvent(
                 id: r.id, type: text(.type) ?? "", severity: int(.severity), status: r.choice(C.status.rawValue, EventStatus.self) ?? .reported,
                 department: withDepartment ? text(.department) : nil, match: r.choice(C.match.rawValue, MatchKind.self) ?? .inside,
                 outside: r.bool(C.outside.rawValue), reportedAt: r.double(C.reportedAt.rawValue), acceptedAt: optional(.acceptedAt),
                 resolvedAt: optional(.resolvedAt), closedAt: optional(.closedAt), dueAt: optional(.dueAt), suspended: r.bool(C.suspended.rawValue),
                 resolvedLateHours: optional(.resolvedLateHours), reworks: int(.reworks), returns: int(.returns), extensions: int(.extensions),
                 satisfaction: r.choice(C.satisfaction.rawValue, Satisfaction.self), rating: r.choice(C.rating.rawValue, Rating.self),
-                grid: grid, otherGrids: others, lon: r.double(C.lon.rawValue), lat: r.double(C.lat.rawValue)))
+                grid: grid, otherGrids: others, lon: r.double(C.lon.rawValue), lat: r.double(C.lat.rawValue))
+            e.parked = r.bool(C.parked.rawValue)
+            try body(e)
         }
     }
 }

@@ -505,8 +505,12 @@ public struct AppDatabase: Sendable, StorageMaintenance {
         }
         m.registerMigration("v11-standard-classes") { db in
             // Issue 17: an event type may be filed under a class of GB/T 30428.2 (`event:0102`), whose time limit its
-            // deadlines take. The class tree and the working calendar are settings (`categories`, `calendar`).
-            try db.execute(sql: "ALTER TABLE event_type ADD COLUMN standard_class TEXT")
+            // deadlines take. The class tree and the working calendar are settings (`categories`, `calendar`). An event
+            // may be parked (挂账): reports read it from `parked`, as they read `suspended`.
+            try db.execute(sql: """
+                ALTER TABLE event_type ADD COLUMN standard_class TEXT;
+                ALTER TABLE event ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+                """)
         }
         return m
     }

@@ -27,13 +27,24 @@ public struct ClosedLoop: Sendable {
     /// Service levels: stored ones (else a conservative default for every type), counted on the stored working
     /// calendar (else weekdays without holidays), with each event type's class limit from the stored class tree.
     public func sla() throws -> SLARules {
+        let texts = [try repository.setting(Self.slaKey), try repository.setting(Self.calendarKey),
+                     try repository.setting(Self.categoriesKey)]
+        let types = texts[2] == nil ? [] : try repository.eventTypes()
+        let key = texts + types.map { "\($0.code)=\($0.standardClass ?? "")" }
+        // Decoding the class tree and the calendar costs more than the action: keep the last rules while the
+        // settings read the same.
+        if let cached = Self.rulesCache.withLock({ $0?.key == key ? $0?.rules : nil }) { return cached }
         var rules = SLARules(defaults: [:])
-        if let json = try repository.setting(Self.slaKey) {
-            rules = try JSONDecoder().decode(SLARules.self, from: Data(json.utf8))
-        }
-        let classes = try self.classes()
-        return rules.with(clock: try workingClock(), classes: classes, types: classes == nil ? [] : try repository.eventTypes())
+        if let json = texts[0] { rules = try JSONDecoder().decode(SLARules.self, from: Data(json.utf8)) }
+        let clock = try texts[1].map { try WorkingClock(JSONDecoder().decode(WorkCalendar.self, from: Data($0.utf8))) } ?? .weekdays
+        let classes = try texts[2].map { try JSONDecoder().decode(CaseClasses.self, from: Data($0.utf8)) }
+        rules = rules.with(clock: clock, classes: classes, types: types)
+        Self.rulesCache.withLock { $0 = (key, rules) }
+        return rules
     }
+
+    /// The last rules `sla()` built and the settings they were built from (shared: the rules are a value).
+    static let rulesCache = Locked<(key: [String?], rules: SLARules)?>(nil)
 
     /// The stored working calendar, or weekdays 08:30–12:00 and 13:30–17:30 without holidays.
     public func workingClock() throws -> WorkingClock {
@@ -162,9 +173,22 @@ public struct ClosedLoop: Sendable {
                 let codes = a.residential.codes + a.functional.grids + a.industry.grids
                 guard codes.contains(grid) else { continue }
             }
-            guard let d = Workflow.deadline(state, sla: sla, now: now), d.level != .none else { continue }
+            // A parked case (挂账) is off the clock until it is unparked: it is listed by `parked`, not warned about.
+            guard state.parkedSince == nil, let d = Workflow.deadline(state, sla: sla, now: now), d.level != .none else { continue }
             out.append(Warning(record: record, state: state, deadline: d))
         }
         return out.sorted { ($0.deadline.level, $0.deadline.used) > ($1.deadline.level, $1.deadline.used) }
+    }
+
+    // MARK: parked cases
+
+    /// Parked cases (挂账) this caller may see, oldest parking first (a department token: its own).
+    public func parked(for identity: Identity?, department: String? = nil) throws -> [(record: EventRecord, state: WorkflowState)] {
+        try repository.openWorkflows().filter { record, state in
+            state.parkedSince != nil && (identity?.eventVisibility.admits(record) ?? true)
+                && (department == nil || state.department == department)
+        }
+        .sorted { ($0.1.parkedSince ?? 0, $0.0.id) < ($1.1.parkedSince ?? 0, $1.0.id) }
+        .map { (record: $0.0, state: $0.1) }
     }
 }

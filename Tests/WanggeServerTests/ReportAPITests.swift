@@ -178,6 +178,8 @@ struct ReportAPITests {
             let html = r.text
             #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("周报告") && html.contains("<svg"))
             #expect(html.contains("<small>受理 received</small><b>3</b>"))
+            // The standard's figures: none of the three is filed (accepted) yet, so none is due to close.
+            #expect(html.contains("<small>立案 filed</small><b>0</b>") && html.contains("<small>应结案 due to close</small><b>0</b>"))
             // Seven communities in the grid table, the departments table, and one event type with all three events.
             #expect(html.components(separatedBy: "130105005").count - 1 >= 7)
             #expect(html.contains("承办部门") && html.contains("garbage</span></td><td>3</td>"))

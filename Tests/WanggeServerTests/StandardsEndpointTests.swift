@@ -94,4 +94,48 @@ struct StandardsEndpointTests {
                     "\(s.text)")
         }
     }
+
+    @Test("a parked case (挂账) is listed with its age and review date, leaves the warnings, counts as parked in the reports, and comes back")
+    func parking() async throws {
+        let f = try ServerFixture(frozenAt: Self.friday)
+        try await f.app().test(.router) { client in
+            func post(_ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
+            }
+            let body = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"noise\"")
+            let id = try await post("/events", body, .reporter).json["id"]!.identifierText!
+            _ = try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
+            _ = try await post("/events/\(id)/actions", #"{"action":"dispatch","department":"urban_management"}"#, .dispatcher)
+            _ = try await post("/events/\(id)/actions", #"{"action":"acknowledge"}"#, .department)
+            let refused = try await post("/events/\(id)/actions", #"{"action":"park","reason":"the owner is abroad"}"#, .dispatcher)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("review_at"))
+            let badDate = try await post("/events/\(id)/actions", #"{"action":"park","reason":"x","review_at":"next spring"}"#, .dispatcher)
+            #expect(badDate.status == .unprocessableContent && badDate.text.contains("review_at"))
+            let parked = try await post("/events/\(id)/actions", #"{"action":"park","reason":"the owner is abroad","review_at":"2026-12-10"}"#, .dispatcher)
+            #expect(parked.status == .ok, "\(parked.text)")
+            #expect(parked.json["workflow"]?.objectValue?["parked"]?.objectValue?["reason"] == .string("the owner is abroad"))
+            #expect(parked.json["allowed_actions"]?.arrayValue?.contains(.string("unpark")) == true)
+            // The department cannot resolve it meanwhile.
+            let blocked = try await post("/events/\(id)/actions", #"{"action":"resolve","feedback":"done"}"#, .department)
+            #expect(blocked.status == .conflict && blocked.text.contains("parked"))
+            f.advance(hours: 24 * 14)   // two weeks later: past its 72 h and past the review date
+            let list = try await client.execute(uri: "/parked", method: .get, headers: f.headers(.dispatcher)) { $0 }
+            #expect(list.json["count"] == .number(JSONNumber(1)) && list.json["review_due"] == .number(JSONNumber(1)))
+            let item = list.json["parked"]?.arrayValue?.first?.objectValue
+            #expect(item?["age_days"] == .number(JSONNumber(14)) && item?["id"]?.identifierText == id)
+            #expect(try await client.execute(uri: "/parked", method: .get, headers: f.headers(.department)) { $0 }.json["count"] == .number(JSONNumber(1)))
+            let warnings = try await client.execute(uri: "/warnings", method: .get, headers: f.headers(.dispatcher)) { $0 }
+            #expect(warnings.json["red"] == .number(JSONNumber(0)))
+            let report = try await client.execute(uri: "/reports/grids?level=courtyard&period=month&date=2026-11-27", method: .get,
+                                                  headers: f.headers(.dispatcher)) { $0 }
+            #expect(report.status == .ok, "\(report.text)")
+            let total = report.json["total"]?.objectValue
+            #expect(total?["parked"] == .number(JSONNumber(1)) && total?["due_to_close"] == .number(JSONNumber(0)) && total?["overdue"] == .number(JSONNumber(0)))
+            #expect(report.json["definitions"]?.objectValue?["due_to_close"]?.stringValue?.hasPrefix("应结案") == true)
+            let back = try await post("/events/\(id)/actions", #"{"action":"unpark"}"#, .dispatcher)
+            #expect(back.status == .ok && back.json["workflow"]?.objectValue?["parked"] == .null)
+            // The fourteen days parked moved the deadline: 72 h from the dispatch plus fourteen days.
+            #expect(back.json["workflow"]?.objectValue?["deadline"]?.objectValue?["due_at"] == .string("2026-12-14T16:00:00+08:00"), "\(back.text)")
+        }
+    }
 }

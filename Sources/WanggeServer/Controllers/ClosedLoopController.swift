@@ -15,7 +15,7 @@ struct ClosedLoopController: Sendable {
     /// `{"action": …, "version": …, fields…}`, read with every problem reported at once.
     struct ActionRequest {
         static let fields = ["action", "version", "reason", "note", "department", "feedback", "photo_url", "hours", "satisfaction",
-                             "rating", "into"]
+                             "rating", "into", "review_at"]
 
         var action: EventAction
         var fields: ActionFields
@@ -56,11 +56,17 @@ struct ClosedLoopController: Sendable {
             if let h = o["hours"], h != .null {
                 if let d = h.doubleValue, d.isFinite { hours = d } else { errors.append(FieldError("hours", "must be a number")) }
             }
+            var reviewAt: Double?
+            if let text = string("review_at") {
+                if let t = Timestamp.parse(text) { reviewAt = t } else {
+                    errors.append(FieldError("review_at", "must be an RFC 3339 time or a date (2026-12-31), not \"\(text)\""))
+                }
+            }
             fields = ActionFields(reason: string("reason", multiline: true), note: string("note", multiline: true),
                                   department: string("department"), feedback: string("feedback", multiline: true),
                                   photoURL: string("photo_url"), hours: hours,
                                   satisfaction: choice("satisfaction", Satisfaction.self), rating: choice("rating", Rating.self),
-                                  into: into)
+                                  into: into, reviewAt: reviewAt)
             guard errors.isEmpty, let action else { throw InvalidFields(errors) }
             self.action = action
         }
@@ -111,7 +117,39 @@ struct ClosedLoopController: Sendable {
                     .init(name: "grid_leader", location: .query, type: "string", description: "Only events in the courtyards this person (a staff id) leads today"),
                 ],
                 answers: [.init(status: 200, description: "Warnings with counts per department and per grid", schema: "Warnings")], handler: warnings),
+            APIRoute(
+                method: .get, path: "/parked", summary: "Parked cases (挂账), oldest first, with their age, reason and review date",
+                tag: "closed loop", roles: [.dispatcher, .department, .admin, .viewer],
+                parameters: [
+                    .init(name: "department", location: .query, type: "string", description: "Only this department (department tokens always see only their own)"),
+                ],
+                answers: [.init(status: 200, description: "The parked cases", schema: nil)], handler: parked),
         ]
+    }
+
+    @Sendable func parked(_ r: RouteRequest) async throws -> Response {
+        let now = loop.clock()
+        let list = try loop.parked(for: r.identity, department: try r.query.nonEmpty("department"))
+        let items: [JSONValue] = list.map { record, s in
+            let since = s.parkedSince ?? now
+            let r = record.event.assignment.residential
+            return .object(JSONObject([
+                ("id", .number(JSONNumber(Int(record.id)))), ("type", .string(record.event.type)),
+                ("status", .string(s.status.rawValue)), ("department", s.department.map { .string($0) } ?? .null),
+                ("parked_since", .string(Timestamp.format(since))),
+                ("age_days", .number(JSONNumber(((now - since) / 8640).rounded() / 10))),
+                ("reason", .string(s.parkReason ?? "")),
+                ("review_at", s.parkReviewAt.map { .string(Timestamp.format($0)) } ?? .null),
+                ("review_due", .bool(s.parkReviewAt.map { now >= $0 } ?? false)),
+                ("community", r.community.map { .string($0) } ?? .null), ("courtyard", r.courtyard.map { .string($0) } ?? .null),
+            ]))
+        }
+        return .json(.object(JSONObject([
+            ("generated_at", .string(Timestamp.format(now))),
+            ("count", .number(JSONNumber(items.count))),
+            ("review_due", .number(JSONNumber(list.filter { $0.state.parkReviewAt.map { now >= $0 } ?? false }.count))),
+            ("parked", .array(items)),
+        ])))
     }
 
     @Sendable func act(_ r: RouteRequest) async throws -> Response {

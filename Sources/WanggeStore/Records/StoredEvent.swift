@@ -43,11 +43,11 @@ struct StoredEvent: FetchableRecord {
     enum OutcomeColumns: String, CaseIterable {
         case acceptedAt = "accepted_at", resolvedAt = "resolved_at", resolvedLateHours = "resolved_late_hours"
         case closedAt = "closed_at", suspended, reworks, returns, extensions, satisfaction, rating
-        case duplicateOf = "duplicate_of"
+        case duplicateOf = "duplicate_of", parked
 
         static func values(_ s: WorkflowState) -> [(any DatabaseValueConvertible)?] {
             [s.acceptedAt, s.resolvedAt, s.resolvedLateHours, s.closedAt, s.suspendedSince != nil, s.reworks, s.returns,
-             s.extensions, s.satisfaction?.rawValue, s.effectiveRating?.rawValue, s.duplicateOf]
+             s.extensions, s.satisfaction?.rawValue, s.effectiveRating?.rawValue, s.duplicateOf, s.parkedSince != nil]
         }
 
         /// `accepted_at = ?, resolved_at = ?, …`.

@@ -12,6 +12,9 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case department
     /// Reads events and reports, without reporters' personal details.
     case viewer
+    /// 监督员: patrols, reports what it finds, verifies public reports on site (核实) and checks the result of the
+    /// work before the centre closes it (核查).
+    case supervisor
 }
 
 /// The caller behind a valid token.

@@ -16,7 +16,7 @@ public enum EventVisibility: Sendable, Equatable, Hashable {
         case .reporter: self = .submittedBy(identity.tokenID)
         case .department: self = .department(identity.department ?? "")
         case .gis: self = .none
-        case .admin, .dispatcher, .viewer: self = .all
+        case .admin, .dispatcher, .viewer, .supervisor: self = .all
         }
     }
 

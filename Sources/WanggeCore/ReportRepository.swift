@@ -7,6 +7,8 @@ public protocol ReportRepository: Sendable {
     func forEachReportEvent(scope: ReportScope?, from: Double, to: Double, _ body: (ReportEvent) throws -> Void) throws
     /// Dispatches returned by each department (as wrong dispatches), over events reported in `[from, to)`.
     func returnsByDepartment(from: Double, to: Double) throws -> [String: Int]
+    /// Every event reported in `[from, to)` (not merged duplicates) with its history lines in order, for the role report.
+    func forEachRoleEvent(from: Double, to: Double, _ body: (RoleEvent) throws -> Void) throws
     /// Events reported in `[from, to)` as points with their grid at `level`, for hot spots.
     func hotSpotPoints(level: GridLevel, from: Double, to: Double) throws -> [HotSpots.Point]
     /// Events reported in `[from, to)` per grid code at `level`.

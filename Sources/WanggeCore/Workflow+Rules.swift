@@ -222,8 +222,14 @@ public struct ActionContext: Sendable, Equatable {
     /// Now, in seconds since 1970 (injected, so tests and the sample history control the clock).
     public var at: Double
 
-    public init(identity: Identity, isSubmitter: Bool, at: Double) {
+    /// A supervisor must verify this report (核实) before it is accepted: its channel is one that needs it.
+    public var requiresVerification: Bool
+    /// A supervisor must check the result (核查) before the centre closes it.
+    public var requiresCheck: Bool
+
+    public init(identity: Identity, isSubmitter: Bool, at: Double, requiresVerification: Bool = false, requiresCheck: Bool = false) {
         self.identity = identity; self.isSubmitter = isSubmitter; self.at = at
+        self.requiresVerification = requiresVerification; self.requiresCheck = requiresCheck
     }
 }
 
@@ -277,6 +283,8 @@ extension Workflow {
         .merge: ([.reported, .accepted, .dispatched, .inProgress, .resolved], [.dispatcher, .admin], false),
         .park: ([.dispatched, .inProgress], [.dispatcher, .admin], false),
         .unpark: ([.dispatched, .inProgress], [.dispatcher, .admin], false),
+        .verify: ([.reported], [.supervisor, .admin], false),
+        .check: ([.resolved], [.supervisor, .admin], false),
     ]
 }
 
@@ -309,6 +317,17 @@ public enum Workflow {
             return "the case is parked (挂账) since \(Timestamp.format(since)): unpark it first"
         }
         switch action {
+        case .accept where c.requiresVerification && s.verification == nil:
+            return "a supervisor must verify this report on site (核实) before it is accepted"
+        case .accept where s.verification == .unfounded:
+            return "the supervisor found nothing there: reject the report, or have it verified again"
+        case .verify where !c.requiresVerification && c.identity.role != .admin:
+            return "reports from this channel are not verified"
+        case .close where c.requiresCheck && s.checkResult != .passed:
+            return s.checkResult == .failed ? "the check (核查) failed: send it back for rework"
+                : "a supervisor must check the result on site (核查) before it is closed"
+        case .check where !c.requiresCheck && c.identity.role != .admin:
+            return "results are not checked by supervisors here"
         case .park where s.suspendedSince != nil:
             return "a suspension runs: resume it before parking the case"
         case .park where s.pending != nil:
@@ -426,6 +445,8 @@ public enum Workflow {
             s.status = .dispatched
             s.resolvedAt = nil
             s.resolvedLateHours = nil
+            s.checkResult = nil
+            s.checkedAt = nil
         case .evaluate:
             guard let sat = f.satisfaction else {
                 errors.append(FieldError("satisfaction", "is required: satisfied, neutral or dissatisfied"))
@@ -466,6 +487,25 @@ public enum Workflow {
                 s.parks = (s.parks ?? 0) + 1
                 note = "parked until a review on \(Timestamp.format(review)): \(r)"
             }
+        case .verify:
+            guard let r = f.result, r == .confirmed || r == .unfounded else {
+                errors.append(FieldError("result", "is required for verify: confirmed or unfounded"))
+                break
+            }
+            if r == .unfounded, require(f.note, "note") == nil { break }
+            s.verification = r
+            s.verifiedAt = c.at
+            note = "verified on site: \(r.rawValue)" + (note.isEmpty ? "" : ": \(note)")
+        case .check:
+            guard let r = f.result, r == .passed || r == .failed else {
+                errors.append(FieldError("result", "is required for check: passed or failed"))
+                break
+            }
+            if r == .failed, require(f.note, "note") == nil { break }
+            s.checkResult = r
+            s.checkedAt = c.at
+            s.checks = (s.checks ?? 0) + 1
+            note = checkNote(r) + (note.isEmpty ? "" : ": \(note)")
         case .unpark:
             let days = (c.at - s.parkedSince!) / 86_400
             s.endParking(at: c.at)
@@ -499,6 +539,9 @@ public enum Workflow {
                                  action: EventAction.merge.rawValue, from: s.status, to: s.status, note: "#\(duplicate) merged into this event")
         return (s, entry)
     }
+
+    /// The history note of a check (核查) with this result, before any note of the supervisor's.
+    public static func checkNote(_ r: SupervisorResult) -> String { "checked on site: \(r.rawValue)" }
 
     static func fmtHours(_ h: Double) -> String {
         h == h.rounded() ? "\(Int(h)) h" : "\(h) h"

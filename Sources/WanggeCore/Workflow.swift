@@ -21,6 +21,19 @@ public enum EventAction: String, Sendable, Codable, CaseIterable {
     /// 挂账: the case cannot be done now; the dispatcher parks it with a reason and a date to look at it again. The
     /// clock stops and it leaves the disposal figures until `unpark`.
     case park, unpark
+    /// 核实: a supervisor verifies a public report on site before the centre may accept it (`result`: confirmed or
+    /// unfounded).
+    case verify
+    /// 核查: a supervisor checks the result on site before the centre may close it (`result`: passed or failed).
+    case check
+}
+
+/// What a supervisor found on site.
+public enum SupervisorResult: String, Sendable, Codable, CaseIterable {
+    /// 核实: the problem is there / is not.
+    case confirmed, unfounded
+    /// 核查: the work is done / is not.
+    case passed, failed
 }
 
 /// The resident's satisfaction after a call-back.
@@ -88,6 +101,14 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     public var parkReviewAt: Double?
     /// How many times it was parked.
     public var parks: Int?
+    /// 核实: what the supervisor found and when (nil: not verified).
+    public var verification: SupervisorResult?
+    public var verifiedAt: Double?
+    /// 核查 of the latest resolution: what the supervisor found and when (nil: not checked since it was resolved).
+    public var checkResult: SupervisorResult?
+    public var checkedAt: Double?
+    /// Checks made, passed or failed.
+    public var checks: Int?
     /// Hours added by approved extensions.
     public var extensionHours: Double = 0
     public var pending: PendingRequest?
@@ -126,6 +147,8 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         case ratingInputs = "rating_inputs", ratingOverride = "rating_override", ratingOverrideReason = "rating_override_reason"
         case duplicateOf = "duplicate_of", duplicates, pauses, parks
         case parkedSince = "parked_since", parkReason = "park_reason", parkReviewAt = "park_review_at"
+        case verification, checks
+        case verifiedAt = "verified_at", checkResult = "check_result", checkedAt = "checked_at"
     }
 
     public var isOpen: Bool { ![.rejected, .closed, .evaluated].contains(status) }
@@ -166,13 +189,15 @@ public struct ActionFields: Sendable, Equatable {
     public var into: Int64?
     /// For `park`: when to look at the case again.
     public var reviewAt: Double?
+    /// For `verify` and `check`: what the supervisor found.
+    public var result: SupervisorResult?
 
     public init(reason: String? = nil, note: String? = nil, department: String? = nil, feedback: String? = nil,
                 photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil,
-                into: Int64? = nil, reviewAt: Double? = nil) {
+                into: Int64? = nil, reviewAt: Double? = nil, result: SupervisorResult? = nil) {
         self.reason = reason; self.note = note; self.department = department; self.feedback = feedback
         self.photoURL = photoURL; self.hours = hours; self.satisfaction = satisfaction; self.rating = rating
-        self.into = into; self.reviewAt = reviewAt
+        self.into = into; self.reviewAt = reviewAt; self.result = result
     }
 }
 

@@ -71,6 +71,10 @@ enum SampleCatalog {
         ]
     )
 
+    /// Supervisors verify hotline and web reports on site before acceptance, and check every result before closing.
+    static let supervision = SupervisionRules(verifyChannels: [.hotline, .web], checkBeforeClose: true,
+                                              verify: .workingHours(2), check: .workingHours(4))
+
     /// Routing overrides of the event types' default departments.
     static func routing(courtyard: String) -> RoutingRules {
         RoutingRules(rules: [

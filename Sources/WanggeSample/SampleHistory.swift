@@ -21,7 +21,8 @@ public enum SampleHistory {
     struct Step: Codable {
         var at: Double
         var action: EventAction
-        /// Who acts: "dispatcher", "department" (the one it is dispatched to) or "reporter".
+        /// Who acts: "dispatcher", "department" (the one it is dispatched to), "reporter" or "supervisor" (the
+        /// community's).
         var actor: String
         var reason: String?
         var note: String?
@@ -29,6 +30,8 @@ public enum SampleHistory {
         var feedback: String?
         var hours: Double?
         var satisfaction: Satisfaction?
+        /// For verify and check: what the supervisor found.
+        var result: SupervisorResult?
     }
 
     /// One scripted event.
@@ -45,9 +48,12 @@ public enum SampleHistory {
         var occurredAt: Double
         var reportedAt: Double
         var steps: [Step]
+        /// Reported by the community's supervisor on patrol (监督员上报) rather than its grid station.
+        var bySupervisor: Bool?
 
         enum CodingKeys: String, CodingKey {
             case station, type, severity, lon, lat, description, channel, steps
+            case bySupervisor = "by_supervisor"
             case reporterName = "reporter_name", reporterPhone = "reporter_phone"
             case occurredAt = "occurred_at", reportedAt = "reported_at"
         }
@@ -97,6 +103,7 @@ public enum SampleHistory {
         let typeCodes = typeWeights.map(\.0)
         let totalWeight = typeWeights.reduce(0) { $0 + $1.1 }
         let sla = SampleCatalog.effectiveSLA
+        let supervision = SampleCatalog.supervision
         let defaults = Dictionary(uniqueKeysWithValues: SampleCatalog.eventTypes.map { ($0.code, $0.defaultDepartment) })
         let departments = SampleCatalog.departments.map(\.code)
 
@@ -127,15 +134,17 @@ public enum SampleHistory {
                            description: rng.pick(descriptions[type] ?? ["需要处理"]),
                            reporterName: SampleNames.personName(&rng),
                            reporterPhone: "1" + ["38", "39", "50", "58", "86", "87"][rng.int(0..<6)] + String(format: "%08d", rng.int(0..<100_000_000)),
-                           channel: channel, occurredAt: (reported - rng.uniform(0, 6) * 3600).rounded(), reportedAt: reported, steps: [])
+                           channel: channel, occurredAt: (reported - rng.uniform(0, 6) * 3600).rounded(), reportedAt: reported, steps: [],
+                           bySupervisor: channel == .gridStation && rng.unit() < 0.2 ? true : nil)
             let t = sla.times(type: type, severity: severity)
             var now = reported
             func step(_ hours: Double, _ action: EventAction, _ actor: String, reason: String? = nil, note: String? = nil,
-                      department: String? = nil, feedback: String? = nil, extra: Double? = nil, satisfaction: Satisfaction? = nil) -> Bool {
+                      department: String? = nil, feedback: String? = nil, extra: Double? = nil, satisfaction: Satisfaction? = nil,
+                      result: SupervisorResult? = nil) -> Bool {
                 now = (now + max(60, hours * 3600)).rounded()
                 guard now < end else { return false }
                 s.steps.append(Step(at: now, action: action, actor: actor, reason: reason, note: note, department: department,
-                                    feedback: feedback, hours: extra, satisfaction: satisfaction))
+                                    feedback: feedback, hours: extra, satisfaction: satisfaction, result: result))
                 return true
             }
             /// Hours on the wall clock from now until `share` of `limit` (plus `extra` hours on its clock) has passed.
@@ -143,8 +152,15 @@ public enum SampleHistory {
                 (sla.adding(share * (sla.seconds(limit) + extra * 3600), limit.unit, to: now) - now) / 3600
             }
             defer { scripts.append(s) }
+            // Public reports are verified on site first (核实), usually within the supervisor's time.
+            let unfounded = rng.unit() < 0.03
+            if supervision.requiresVerification(channel) {
+                let share = rng.unit() < 0.1 ? rng.uniform(1.0, 2.0) : rng.uniform(0.1, 0.9)
+                guard step(span(supervision.verify, share), .verify, "supervisor", note: unfounded ? "现场未发现所述问题" : nil,
+                           result: unfounded ? .unfounded : .confirmed) else { continue }
+            }
             // Acceptance: usually well within time, sometimes late.
-            if rng.unit() < 0.03 {
+            if unfounded {
                 _ = step(span(t.accept, rng.uniform(0.1, 0.6)), .reject, "dispatcher", reason: ["重复上报", "不属于本街道辖区", "信息不实"][rng.int(0..<3)])
                 continue
             }
@@ -183,12 +199,18 @@ public enum SampleHistory {
             let share = stuck ? rng.uniform(2, 12) : late ? rng.uniform(0.95, 1.6) : rng.uniform(0.1, 0.75)
             guard step(span(t.resolve, share, extra: extended), .resolve, "department",
                        feedback: rng.pick(feedbacks)) else { continue }
+            /// 核查 on site after a resolution, usually within the supervisor's time.
+            func check(_ result: SupervisorResult) -> Bool {
+                guard supervision.checkBeforeClose else { return true }
+                let share = rng.unit() < 0.1 ? rng.uniform(1.0, 2.5) : rng.uniform(0.1, 0.9)
+                return step(span(supervision.check, share), .check, "supervisor", note: result == .failed ? "现场核查问题未彻底解决" : nil, result: result)
+            }
             if rng.unit() < 0.06 {
-                guard step(rng.uniform(2, 20), .rework, "dispatcher", reason: "回访发现问题未彻底解决"),
+                guard check(.failed), step(rng.uniform(2, 20), .rework, "dispatcher", reason: "回访发现问题未彻底解决"),
                       step(rng.uniform(0.5, 4), .acknowledge, "department"),
                       step(rng.uniform(4, 48), .resolve, "department", feedback: "已返工整改完毕") else { continue }
             }
-            guard step(span(t.close, rng.unit() < 0.05 ? rng.uniform(1.0, 1.5) : rng.uniform(0.05, 0.7)), .close, "dispatcher") else { continue }
+            guard check(.passed), step(span(t.close, rng.unit() < 0.05 ? rng.uniform(1.0, 1.5) : rng.uniform(0.05, 0.7)), .close, "dispatcher") else { continue }
             let u = rng.unit()
             let satisfaction: Satisfaction = u < 0.96 ? .satisfied : u < 0.99 ? .neutral : .dissatisfied
             _ = step(rng.uniform(2, 48), .evaluate, "dispatcher", note: "电话回访", satisfaction: satisfaction)
@@ -223,12 +245,13 @@ public enum SampleHistory {
         var departments: [String: Identity] = [:]
         for d in try db.departments() { departments[d.code] = try staff("\(d.name)（样例）", .department, d.code) }
         let stations = try SampleNames.communityNames.map { try staff("\($0)网格工作站（样例）", .reporter) }
+        let supervisors = try SampleNames.communityNames.map { try staff("\($0)监督员（样例）", .supervisor) }
 
         // The events, as reported.
         var inserts: [EventInsert] = []
         for s in scripts {
             let (a, mark) = try await engine.assignMarked(x: s.lon, y: s.lat)
-            let station = stations[s.station % stations.count]
+            let station = s.bySupervisor == true ? supervisors[s.station % supervisors.count] : stations[s.station % stations.count]
             let e = NewEvent(type: s.type, severity: s.severity, lon: a.lon, lat: a.lat, inputCRS: CRS.wgs84.description,
                              inputX: s.lon, inputY: s.lat, description: s.description, reporterName: s.reporterName,
                              reporterPhone: s.reporterPhone, channel: s.channel, occurredAt: s.occurredAt,
@@ -240,6 +263,7 @@ public enum SampleHistory {
         // The steps, through the real workflow, at their times.
         let loop = ClosedLoop(repository: db)
         let sla = try loop.sla()
+        let supervision = try loop.supervision()
         let routing = try loop.routing()
         let defaults = Dictionary(uniqueKeysWithValues: try db.eventTypes().map { ($0.code, $0.defaultDepartment) })
         let known = Set(departments.keys)
@@ -252,14 +276,17 @@ public enum SampleHistory {
                 switch step.actor {
                 case "department": actor = departments[state.department ?? ""] ?? dispatcher
                 case "reporter": actor = stations[s.station % stations.count]
+                case "supervisor": actor = supervisors[s.station % supervisors.count]
                 default: actor = dispatcher
                 }
                 var fields = ActionFields(reason: step.reason, note: step.note, department: step.department,
-                                          feedback: step.feedback, hours: step.hours, satisfaction: step.satisfaction)
+                                          feedback: step.feedback, hours: step.hours, satisfaction: step.satisfaction, result: step.result)
                 if step.action == .dispatch && fields.department == nil {
                     fields.department = routing.department(type: s.type, assignment: insert.event.assignment, defaults: defaults)
                 }
-                let context = ActionContext(identity: actor, isSubmitter: actor.tokenID == insert.event.submittedBy, at: step.at)
+                let context = ActionContext(identity: actor, isSubmitter: actor.tokenID == insert.event.submittedBy, at: step.at,
+                                            requiresVerification: supervision.requiresVerification(s.channel),
+                                            requiresCheck: supervision.checkBeforeClose)
                 let before = state.version
                 let (next, entry) = try Workflow.apply(step.action, fields: fields, to: state, context: context, sla: sla,
                                                        knownDepartments: known)

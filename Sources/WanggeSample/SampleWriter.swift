@@ -73,6 +73,7 @@ public enum SampleFiles {
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.sla)) + [0x0A], to: "\(folder)/sla.json")
         try FileIO.write([UInt8](try encoder.encode(SampleStandards.calendar)) + [0x0A], to: "\(folder)/\(Catalogue.calendarFile)")
         try FileIO.write([UInt8](try encoder.encode(SampleStandards.classes)) + [0x0A], to: "\(folder)/\(Catalogue.categoriesFile)")
+        try FileIO.write([UInt8](try encoder.encode(SampleCatalog.supervision)) + [0x0A], to: "\(folder)/\(Catalogue.supervisionFile)")
         let oldEstate = s.residential.first { $0.level == .courtyard }?.code ?? ""
         try FileIO.write([UInt8](try encoder.encode(SampleCatalog.routing(courtyard: oldEstate))) + [0x0A], to: "\(folder)/routing.json")
         try FileIO.write([UInt8](try encoder.encode(DuplicateRule(radiusMetres: 50, days: 7))) + [0x0A], to: "\(folder)/\(Catalogue.duplicatesFile)")

@@ -171,6 +171,8 @@ extension EventJSON {
             o[k] = .number(JSONNumber(v))
         }
         o["supervised"] = .bool(s.supervised)
+        o["verification"] = s.verification.map { .object(JSONObject([("result", .string($0.rawValue)), ("at", time(s.verifiedAt))])) } ?? .null
+        o["check"] = s.checkResult.map { .object(JSONObject([("result", .string($0.rawValue)), ("at", time(s.checkedAt))])) } ?? .null
         o["reject_reason"] = s.rejectReason.map { .string($0) } ?? .null
         o["feedback"] = s.feedback.map { .string($0) } ?? .null
         o["photo_url"] = s.photoURL.map { .string($0) } ?? .null

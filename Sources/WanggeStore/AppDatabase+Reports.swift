@@ -103,6 +103,36 @@ extension AppDatabase: ReportRepository {
 }
 
 extension AppDatabase {
+    public func forEachRoleEvent(from: Double, to: Double, _ body: (RoleEvent) throws -> Void) throws {
+        try writer.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT e.id, e.type, e.severity, e.reported_at, e.status, e.accepted_at, e.submitted_by, t.name AS submitter_name,
+                       t.role AS submitter_role, h.at, h.actor_token, h.actor_name, h.role AS actor_role, h.action, h.from_status,
+                       h.to_status, h.note
+                FROM event e LEFT JOIN api_token t ON t.id = e.submitted_by LEFT JOIN event_history h ON h.event_id = e.id
+                WHERE e.reported_at >= ? AND e.reported_at < ? AND e.duplicate_of IS NULL
+                ORDER BY e.id, h.at, h.id
+                """, arguments: [from, to])
+            var current: RoleEvent?
+            while let r = try rows.next() {
+                let id: Int64 = r["id"]
+                if current?.id != id {
+                    if let c = current { try body(c) }
+                    current = RoleEvent(id: id, type: r["type"], severity: r["severity"], reportedAt: r["reported_at"],
+                                        status: EventStatus(rawValue: r["status"]) ?? .reported, acceptedAt: r["accepted_at"],
+                                        submittedBy: r["submitted_by"], submitterName: r["submitter_name"],
+                                        submitterRole: (r["submitter_role"] as String?).flatMap(Role.init(rawValue:)), history: [])
+                }
+                if let at: Double = r["at"] {
+                    current!.history.append(HistoryEntry(at: at, actorToken: r["actor_token"], actorName: r["actor_name"], role: r["actor_role"],
+                                                         action: r["action"], from: (r["from_status"] as String?).flatMap(EventStatus.init(rawValue:)),
+                                                         to: EventStatus(rawValue: r["to_status"]) ?? .reported, note: r["note"]))
+                }
+            }
+            if let c = current { try body(c) }
+        }
+    }
+
     /// Return actions (wrong dispatches sent back) per department, for events reported in `[from, to)`: the
     /// department is the returning token's.
     public func returnsByDepartment(from: Double, to: Double) throws -> [String: Int] {

@@ -507,9 +507,26 @@ public struct AppDatabase: Sendable, StorageMaintenance {
             // Issue 17: an event type may be filed under a class of GB/T 30428.2 (`event:0102`), whose time limit its
             // deadlines take. The class tree and the working calendar are settings (`categories`, `calendar`). An event
             // may be parked (挂账): reports read it from `parked`, as they read `suspended`.
+            // Supervisors (监督员) are a role: `api_token` is rebuilt to widen its CHECK (same ids, so events and
+            // history lines keep pointing at the same tokens).
             try db.execute(sql: """
                 ALTER TABLE event_type ADD COLUMN standard_class TEXT;
                 ALTER TABLE event ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE api_token_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'gis', 'reporter', 'dispatcher', 'department', 'viewer', 'supervisor')),
+                    department TEXT REFERENCES department(code),
+                    token_hash TEXT NOT NULL UNIQUE,
+                    prefix TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL,
+                    CHECK ((role = 'department') = (department IS NOT NULL))
+                );
+                INSERT INTO api_token_new (id, name, role, department, token_hash, prefix, created_at, revoked_at)
+                    SELECT id, name, role, department, token_hash, prefix, created_at, revoked_at FROM api_token;
+                DROP TABLE api_token;
+                ALTER TABLE api_token_new RENAME TO api_token;
                 """)
         }
         return m

@@ -14,6 +14,8 @@ public enum Catalogue {
     public static let calendarFile = "calendar.json"
     /// Optional: the class tree of the standard (事件 and 部件, 大类 and 小类) event types are filed under.
     public static let categoriesFile = "categories.json"
+    /// Optional: when supervisors verify reports and check results (`verify_channels`, `check_before_close`).
+    public static let supervisionFile = "supervision.json"
 
     /// Loads `departments.json` and `event_types.json` (upserts: codes events refer to stay).
     public static func loadDepartmentsAndTypes(from folder: String, into repository: any EventRepository) throws {
@@ -75,11 +77,12 @@ public enum Catalogue {
         }
     }
 
-    /// Loads `calendar.json` and `categories.json` (when the folder has them) into the settings, each checked whole
-    /// first: the calendar's dates and hours, the tree's codes, sources and departments.
+    /// Loads `calendar.json`, `categories.json` and `supervision.json` (when the folder has them) into the settings,
+    /// each checked whole first: the calendar's dates and hours, the tree's codes, sources and departments.
     /// - Returns: the files loaded.
     @discardableResult
-    public static func loadStandards(from folder: String, into repository: any EventRepository & WorkflowRepository) throws -> [String] {
+    public static func loadStandards(from folder: String, into repository: any EventRepository & WorkflowRepository,
+                                     supervision: Bool = true) throws -> [String] {
         var loaded: [String] = []
         let calendarPath = "\(folder)/\(calendarFile)", classesPath = "\(folder)/\(categoriesFile)"
         if FileManager.default.fileExists(atPath: calendarPath) {
@@ -103,6 +106,15 @@ public enum Catalogue {
             try repository.setSetting(ClosedLoop.categoriesKey, text)
             loaded.append(categoriesFile)
         }
+        let supervisionPath = "\(folder)/\(supervisionFile)"
+        if supervision, FileManager.default.fileExists(atPath: supervisionPath) {
+            let text = String(decoding: try FileIO.read(supervisionPath), as: UTF8.self)
+            do { _ = try JSONDecoder().decode(SupervisionRules.self, from: Data(text.utf8)) } catch {
+                throw WanggeError.invalidInput("\(supervisionPath): \(describe(error))")
+            }
+            try repository.setSetting(ClosedLoop.supervisionKey, text)
+            loaded.append(supervisionFile)
+        }
         return loaded
     }
 
@@ -118,8 +130,11 @@ public enum Catalogue {
             try loadServiceLevelsAndRouting(from: folder, into: repository)
             loaded += [serviceLevelsFile, routingFile]
         }
+        // The calendar and the class tree only add to what a deployment has (its types name no class until it says
+        // so); supervision changes who must act before acceptance and closing, so it is never switched on behind a
+        // running deployment's back: it comes with a whole catalogue (the sample, `loadServiceLevelsAndRouting`).
         if try repository.setting(ClosedLoop.calendarKey) == nil || repository.setting(ClosedLoop.categoriesKey) == nil {
-            loaded += try loadStandards(from: folder, into: repository)
+            loaded += try loadStandards(from: folder, into: repository, supervision: false)
         }
         return loaded
     }

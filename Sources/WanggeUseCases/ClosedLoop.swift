@@ -23,6 +23,20 @@ public struct ClosedLoop: Sendable {
     public static let routingKey = "routing"
     public static let calendarKey = "calendar"
     public static let categoriesKey = "categories"
+    public static let supervisionKey = "supervision"
+
+    /// When supervisors verify and check (none: they do not).
+    public func supervision() throws -> SupervisionRules {
+        guard let json = try repository.setting(Self.supervisionKey) else { return .off }
+        return try JSONDecoder().decode(SupervisionRules.self, from: Data(json.utf8))
+    }
+
+    /// The context of an action by `identity` on `record` at `at`: whether the caller submitted it, and what the
+    /// supervision rules require of it.
+    func context(_ record: EventRecord, _ identity: Identity, at: Double, rules: SupervisionRules) -> ActionContext {
+        ActionContext(identity: identity, isSubmitter: record.event.submittedBy == identity.tokenID, at: at,
+                      requiresVerification: rules.requiresVerification(record.event.channel), requiresCheck: rules.checkBeforeClose)
+    }
 
     /// Service levels: stored ones (else a conservative default for every type), counted on the stored working
     /// calendar (else weekdays without holidays), with each event type's class limit from the stored class tree.
@@ -86,7 +100,7 @@ public struct ClosedLoop: Sendable {
         guard let (record, state) = try repository.workflow(eventID: eventID), identity.eventVisibility.admits(record) else {
             throw WanggeError.notFound("no event \(eventID)")
         }
-        let context = ActionContext(identity: identity, isSubmitter: record.event.submittedBy == identity.tokenID, at: clock())
+        let context = self.context(record, identity, at: clock(), rules: try supervision())
         return Outcome(record: record, state: state, allowed: Workflow.allowed(state, context))
     }
 
@@ -106,7 +120,7 @@ public struct ClosedLoop: Sendable {
             throw WanggeError.notFound("no event \(eventID)")
         }
         let now = clock()
-        let context = ActionContext(identity: identity, isSubmitter: record.event.submittedBy == identity.tokenID, at: now)
+        let context = self.context(record, identity, at: now, rules: try supervision())
         var fields = fields
         if action == .dispatch, fields.department == nil {
             fields.department = try suggestedDepartment(for: record)

@@ -143,6 +143,14 @@ public struct Reporting: Sendable {
     }
 
     /// Every department with the events it holds over the period.
+    /// Dispatchers' and supervisors' figures over the events reported in the period.
+    public func roles(period: ReportPeriod) throws -> RoleReport {
+        let loop = ClosedLoop(repository: repository)
+        var events: [RoleEvent] = []
+        try repository.forEachRoleEvent(from: period.from, to: period.to) { events.append($0) }
+        return RoleReport.build(events, period: period, sla: try loop.sla(), supervision: try loop.supervision())
+    }
+
     public func departments(period: ReportPeriod) throws -> DepartmentReport {
         var b = DepartmentReport.Builder(departments: try repository.departments(), period: period, now: clock())
         try repository.forEachReportEvent(scope: nil, from: period.from, to: period.to) { b.add($0) }

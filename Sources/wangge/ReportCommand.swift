@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Closed-loop figures per grid or per department over a period, as a table, JSON, CSV or a choropleth GeoJSON layer.",
-        subcommands: [ReportGrids.self, ReportDepartments.self, ReportSummary.self, ReportBoundaries.self, ReportHotSpots.self, ReportServices.self]
+        subcommands: [ReportGrids.self, ReportDepartments.self, ReportRoles.self, ReportSummary.self, ReportBoundaries.self, ReportHotSpots.self, ReportServices.self]
     )
 }
 
@@ -135,6 +135,35 @@ struct ReportDepartments: ParsableCommand {
             try options.out.emit(Array(TextTable.render(title: title, header: ["code", "name"] + TextTable.figureHeader + ["returned", "good/avg/poor"],
                                                     rows: rows).utf8))
         }
+    }
+}
+
+struct ReportRoles: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roles",
+        abstract: "Figures per dispatcher (按时派遣, 准确/错误派遣) and supervisor (上报, 有效上报, 按时核实, 按时核查)."
+    )
+
+    @OptionGroup var options: ReportOptions
+
+    func run() throws {
+        let format = try options.out.resolvedFormat(allowed: ["json"])
+        let reporting = Reporting(repository: try options.out.database.open())
+        let report = try reporting.roles(period: try options.resolvedPeriod(reporting))
+        if format == "json" { return try options.out.emit(jsonBytes(report.json())) }
+        func pct(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : String(format: "%.1f %%", Double(a) * 100 / Double(b)) }
+        let title = "roles, \(report.period.label): \(report.period.readableRange) (\(report.period.timeZone))"
+        var text = TextTable.render(title: "dispatchers, " + title, header: ["name", "dispatches", "on time", "wrong", "accurate"],
+                                    rows: report.dispatchers.map { d in
+                                        [d.name, "\(d.dispatches)", pct(d.onTime, d.dispatches), "\(d.wrong)", pct(d.accurate, d.dispatches)]
+                                    })
+        text += TextTable.render(title: "supervisors, " + title,
+                                 header: ["name", "reports", "valid", "verifications", "on time", "checks", "on time", "failed"],
+                                 rows: report.supervisors.map { s in
+                                     [s.name, "\(s.reports)", pct(s.validReports, s.reports), "\(s.verifications)",
+                                      pct(s.onTimeVerifications, s.verifications), "\(s.checks)", pct(s.onTimeChecks, s.checks), "\(s.failedChecks)"]
+                                 })
+        try options.out.emit(Array(text.utf8))
     }
 }
 

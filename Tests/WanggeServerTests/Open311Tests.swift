@@ -163,7 +163,9 @@ struct Open311Tests {
 
     @Test("GET requests: the last 90 days by default, dates, status, service codes, ids and pages; the loop's close shows as closed")
     func requests() async throws {
-        // The sample's quarter of events (Q3 2026) behind the reports of the closed loop.
+        // The sample's quarter of events (Q3 2026) behind the reports of the closed loop, replayed with the sample's
+        // supervision rules (its history has the supervisors' verifications and checks).
+        try Catalogue.loadStandards(from: Fixtures.geoData, into: f.database)
         _ = try await SampleHistory.load(try FileIO.read("\(Fixtures.geoData)/events.ndjson"), into: f.database, engine: f.engine)
         try await f.app().test(.router) { client in
             let fresh = try await post(client, "/open311/v2/requests.json", form: reporterForm)

@@ -26,10 +26,17 @@ struct ServerFixture {
     var otherReporter = ""
 
     /// - Parameter frozenAt: freeze the clock at this instant (a test of working time needs a known weekday and hour).
-    init(configuration base: ServerConfiguration? = nil, frozenClock: Bool = false, frozenAt: Double? = nil) throws {
+    /// - Parameter supervision: keep the sample's supervision rules (hotline and web reports verified, every result
+    ///   checked before closing); without, the loop runs without supervisors, as a deployment without
+    ///   `supervision.json` does.
+    init(configuration base: ServerConfiguration? = nil, frozenClock: Bool = false, frozenAt: Double? = nil,
+         supervision: Bool = false) throws {
         database = try AppDatabase.inMemory()
         try Catalogue.loadDepartmentsAndTypes(from: Fixtures.geoData, into: database)
         try Catalogue.loadServiceLevelsAndRouting(from: Fixtures.geoData, into: database)
+        if !supervision {
+            try database.setSetting(ClosedLoop.supervisionKey, String(decoding: try JSONEncoder().encode(SupervisionRules.off), as: UTF8.self))
+        }
         _ = try SampleFiles.load(from: Fixtures.geoData, into: database)
         let offset = self.offset
         var configuration = base ?? ServerConfiguration()
@@ -48,7 +55,7 @@ struct ServerFixture {
 
     /// The fixture with the sample's Q3 history (3,000 events through the closed loop) loaded as well.
     static func withHistory() async throws -> ServerFixture {
-        let f = try ServerFixture()
+        let f = try ServerFixture(supervision: true)
         _ = try await SampleFiles.loadHistory(from: Fixtures.geoData, into: f.database, engine: f.engine)
         return f
     }

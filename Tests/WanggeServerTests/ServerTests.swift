@@ -70,7 +70,8 @@ struct ServerTests {
     static let policy: [(method: HTTPRequest.Method, uri: String, allowed: Set<Role>)] = [
         (.get, "/lookup?lon=114.453&lat=38.062", Set(Role.allCases)),
         (.get, "/events", Set(Role.allCases)),
-        (.post, "/events", [.reporter, .dispatcher, .admin]),
+        // Supervisors report what they find on patrol (监督员上报).
+        (.post, "/events", [.reporter, .dispatcher, .admin, .supervisor]),
         (.post, "/boundaries?layer=industry", [.gis, .admin]),
     ]
 

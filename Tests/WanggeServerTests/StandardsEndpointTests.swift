@@ -138,4 +138,43 @@ struct StandardsEndpointTests {
             #expect(back.json["workflow"]?.objectValue?["deadline"]?.objectValue?["due_at"] == .string("2026-12-14T16:00:00+08:00"), "\(back.text)")
         }
     }
+
+    @Test("supervisors over HTTP: a web report waits for 核实, a grid station's does not; 核查 before closing; the roles report counts them")
+    func supervisors() async throws {
+        let f = try ServerFixture(frozenAt: Self.friday - 5 * 3600, supervision: true)   // Friday 11:00
+        try await f.app().test(.router) { client in
+            func post(_ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
+            }
+            let web = ServerFixture.goodEvent.replacingOccurrences(of: "grid_station", with: "web")
+            let id = try await post("/events", web, .reporter).json["id"]!.identifierText!
+            let early = try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
+            #expect(early.status == .conflict && early.text.contains("核实"))
+            let verified = try await post("/events/\(id)/actions", #"{"action":"verify","result":"confirmed"}"#, .supervisor)
+            #expect(verified.status == .ok && verified.json["workflow"]?.objectValue?["verification"]?.objectValue?["result"] == .string("confirmed"),
+                    "\(verified.text)")
+            #expect(try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher).status == .ok)
+            // A supervisor's own report from patrol (grid station channel) needs no verification.
+            let own = try await post("/events", ServerFixture.goodEvent, .supervisor)
+            #expect(own.status == .created)
+            let ownID = own.json["id"]!.identifierText!
+            #expect(try await post("/events/\(ownID)/actions", #"{"action":"accept"}"#, .dispatcher).status == .ok)
+            _ = try await post("/events/\(id)/actions", #"{"action":"dispatch","department":"urban_management"}"#, .dispatcher)
+            _ = try await post("/events/\(id)/actions", #"{"action":"acknowledge"}"#, .department)
+            _ = try await post("/events/\(id)/actions", #"{"action":"resolve","feedback":"cleared"}"#, .department)
+            let unchecked = try await post("/events/\(id)/actions", #"{"action":"close"}"#, .dispatcher)
+            #expect(unchecked.status == .conflict && unchecked.text.contains("核查"))
+            #expect(try await post("/events/\(id)/actions", #"{"action":"check","result":"maybe"}"#, .supervisor).status == .unprocessableContent)
+            #expect(try await post("/events/\(id)/actions", #"{"action":"check","result":"passed"}"#, .supervisor).status == .ok)
+            #expect(try await post("/events/\(id)/actions", #"{"action":"close"}"#, .dispatcher).status == .ok)
+            let roles = try await client.execute(uri: "/reports/roles?period=month&date=2026-11-27", method: .get, headers: f.headers(.viewer)) { $0 }
+            #expect(roles.status == .ok, "\(roles.text)")
+            let sup = (roles.json["supervisors"]?.arrayValue ?? []).compactMap(\.objectValue).first
+            #expect(sup?["verifications"] == .number(JSONNumber(1)) && sup?["on_time_verifications"] == .number(JSONNumber(1)))
+            #expect(sup?["checks"] == .number(JSONNumber(1)) && sup?["reports"] == .number(JSONNumber(1)) && sup?["valid_reports"] == .number(JSONNumber(1)))
+            let disp = (roles.json["dispatchers"]?.arrayValue ?? []).compactMap(\.objectValue).first
+            #expect(disp?["dispatches"] == .number(JSONNumber(1)) && disp?["on_time_dispatches"] == .number(JSONNumber(1)) && disp?["wrong_dispatches"] == .number(JSONNumber(0)))
+            #expect(try await client.execute(uri: "/reports/roles", method: .get, headers: f.headers(.department)) { $0 }.status == .forbidden)
+        }
+    }
 }

@@ -15,7 +15,7 @@ struct ClosedLoopController: Sendable {
     /// `{"action": …, "version": …, fields…}`, read with every problem reported at once.
     struct ActionRequest {
         static let fields = ["action", "version", "reason", "note", "department", "feedback", "photo_url", "hours", "satisfaction",
-                             "rating", "into", "review_at"]
+                             "rating", "into", "review_at", "result"]
 
         var action: EventAction
         var fields: ActionFields
@@ -66,7 +66,7 @@ struct ClosedLoopController: Sendable {
                                   department: string("department"), feedback: string("feedback", multiline: true),
                                   photoURL: string("photo_url"), hours: hours,
                                   satisfaction: choice("satisfaction", Satisfaction.self), rating: choice("rating", Rating.self),
-                                  into: into, reviewAt: reviewAt)
+                                  into: into, reviewAt: reviewAt, result: choice("result", SupervisorResult.self))
             guard errors.isEmpty, let action else { throw InvalidFields(errors) }
             self.action = action
         }
@@ -91,7 +91,7 @@ struct ClosedLoopController: Sendable {
             APIRoute(
                 method: .post, path: "/events/{id}/actions",
                 summary: "Take an action in the closed loop (accept, reject, dispatch, acknowledge, return, resolve, …)",
-                tag: "closed loop", roles: [.dispatcher, .department, .reporter, .admin],
+                tag: "closed loop", roles: [.dispatcher, .department, .reporter, .admin, .supervisor],
                 parameters: [EventsController.idParameter],
                 body: .init(contentTypes: ["application/json"], schema: "ActionRequest", description: "The action and its fields", maxBytes: 16 * 1024),
                 answers: [.init(status: 200, description: "Done: the event, its workflow and what the caller may do next", schema: "EventWithWorkflow"),
@@ -109,7 +109,7 @@ struct ClosedLoopController: Sendable {
                           .init(status: 404, description: "No such event, or not one this token may see")], handler: history),
             APIRoute(
                 method: .get, path: "/warnings", summary: "Early warnings: open events at 80 % of their time (yellow) or overdue (red)",
-                tag: "closed loop", roles: [.dispatcher, .department, .admin, .viewer],
+                tag: "closed loop", roles: [.dispatcher, .department, .admin, .viewer, .supervisor],
                 parameters: [
                     .init(name: "department", location: .query, type: "string", description: "Only this department (department tokens always see only their own)"),
                     .init(name: "grid", location: .query, type: "string", description: "Only events assigned to this grid code"),
@@ -119,7 +119,7 @@ struct ClosedLoopController: Sendable {
                 answers: [.init(status: 200, description: "Warnings with counts per department and per grid", schema: "Warnings")], handler: warnings),
             APIRoute(
                 method: .get, path: "/parked", summary: "Parked cases (挂账), oldest first, with their age, reason and review date",
-                tag: "closed loop", roles: [.dispatcher, .department, .admin, .viewer],
+                tag: "closed loop", roles: [.dispatcher, .department, .admin, .viewer, .supervisor],
                 parameters: [
                     .init(name: "department", location: .query, type: "string", description: "Only this department (department tokens always see only their own)"),
                 ],

@@ -13,7 +13,7 @@ struct CommunityController: Sendable {
     let reporting: Reporting
     let maxUploadBytes: Int
 
-    static let readers: Set<Role> = [.admin, .gis, .dispatcher, .viewer, .department, .reporter]
+    static let readers: Set<Role> = [.admin, .gis, .dispatcher, .viewer, .department, .reporter, .supervisor]
     static let editors: Set<Role> = [.gis, .admin]
     enum TableFormat: String, CaseIterable { case json, csv }
     enum Flag: String, CaseIterable { case `true`, `false` }

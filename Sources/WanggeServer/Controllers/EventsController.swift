@@ -17,7 +17,7 @@ struct EventsController: Sendable {
                                                 description: "Event id", minimum: 1)
 
     /// The roles that may submit events (`/me` tells a client whether its token is one).
-    static let submitters: Set<Role> = [.reporter, .dispatcher, .admin]
+    static let submitters: Set<Role> = [.reporter, .dispatcher, .admin, .supervisor]
 
     var routes: [APIRoute] {
         [
@@ -54,7 +54,7 @@ struct EventsController: Sendable {
                 answers: [.init(status: 200, description: "A page of events", schema: "EventPage")], handler: list),
             APIRoute(
                 method: .get, path: "/duplicates", summary: "Open events a report at this point would probably repeat (same type, near, recent)",
-                tag: "events", roles: [.reporter, .dispatcher, .admin, .viewer],
+                tag: "events", roles: [.reporter, .dispatcher, .admin, .viewer, .supervisor],
                 parameters: [
                     .init(name: "type", location: .query, type: "string", required: true, description: "The event type of the report"),
                     .init(name: "lon", location: .query, type: "number", required: true, description: "Longitude (or x in crs)"),

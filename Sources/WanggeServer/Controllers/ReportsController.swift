@@ -61,6 +61,13 @@ struct ReportsController: Sendable {
                 answers: [.init(status: 200, description: "The report", schema: "DepartmentReport", alternatives: [("text/csv", nil)])],
                 handler: departments),
             APIRoute(
+                method: .get, path: "/reports/roles",
+                summary: "Per dispatcher and supervisor over a period: 按时派遣, 准确/错误派遣; 上报, 有效上报, 按时核实, 按时核查",
+                tag: "reports", roles: [.admin, .dispatcher, .viewer, .supervisor],
+                parameters: Self.periodParameters,
+                answers: [.init(status: 200, description: "The report", schema: nil)],
+                handler: roles),
+            APIRoute(
                 method: .get, path: "/reports/boundaries",
                 summary: "Boundary coverage: per level and overlay layer the area, the share of the street covered, gaps, overlaps and parts outside; with every defect's area and location",
                 tag: "reports", roles: Set(Role.allCases),
@@ -168,6 +175,10 @@ struct ReportsController: Sendable {
             return Self.csv(report.csv(), "report-departments-\(report.period.label).csv", bom: bom)
         }
         return .json(report.json())
+    }
+
+    @Sendable func roles(_ r: RouteRequest) async throws -> Response {
+        .json(try reporting.roles(period: try period(r.query)).json())
     }
 
     @Sendable func boundaries(_ r: RouteRequest) async throws -> Response {

@@ -10,6 +10,7 @@ public struct AuditEntry: Sendable, Equatable {
         case rosterReplaced = "roster_replaced"
         case responsibilitiesReplaced = "responsibilities_replaced"
         case organisationsReplaced = "organisations_replaced"
+        case componentsReplaced = "components_replaced"
         case partyReplaced = "party_replaced"
         case jointBuildingReplaced = "joint_building_replaced"
         case backupTaken = "backup_taken"

@@ -6,6 +6,10 @@ public protocol CommunityRepository: Sendable {
     /// Replaces every organisation (with its assignment), recording `moves` when boundaries moved them.
     func replaceOrganisations(_ list: [Organisation], moves: [OrganisationMove], at: Double) throws
     func organisations() throws -> [Organisation]
+    /// Replaces every component (部件) in one transaction.
+    func replaceComponents(_ list: [Component]) throws
+    /// Every component, by identifier.
+    func components() throws -> [Component]
     /// The latest moves, newest first.
     func organisationMoves(limit: Int) throws -> [(at: Double, move: OrganisationMove)]
     func replaceParty(_ party: PartyOrganisation) throws

@@ -33,12 +33,14 @@ public struct EventSubmission: Sendable, Equatable {
     /// Empty when not given.
     public var reporterEmail: String = ""
     public var mediaURL: String?
+    /// The component (部件) it concerns: its identifier.
+    public var component: String?
     public var channel: EventChannel
     /// Seconds since 1970; nil means "when it was reported".
     public var occurredAt: Double?
 
     public static let fields = ["type", "severity", "lon", "lat", "crs", "description", "reporter_name", "reporter_phone",
-                                "reporter_email", "media_url", "channel", "occurred_at"]
+                                "reporter_email", "media_url", "channel", "occurred_at", "component"]
     public static let maxDescription = 2000
     public static let maxName = 100
     public static let maxPhone = 32
@@ -102,6 +104,10 @@ public struct EventSubmission: Sendable, Equatable {
         if let media, !(media.hasPrefix("https://") || media.hasPrefix("http://")) || media.contains(" ") {
             errors.append(FieldError("media_url", "must be an http(s) URL"))
         }
+        let component = string("component", max: 32, required: false).flatMap { $0.isEmpty ? nil : $0 }
+        if let component, !component.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            errors.append(FieldError("component", "must be a component identifier (digits: district, class and sequence)"))
+        }
         var channel: EventChannel?
         if let c = string("channel", max: 32) {
             channel = EventChannel(rawValue: c)
@@ -124,7 +130,7 @@ public struct EventSubmission: Sendable, Equatable {
         }
         return .success(EventSubmission(type: type, severity: severity, x: x, y: y, crs: crs, description: description,
                                         reporterName: name, reporterPhone: phone, reporterEmail: email, mediaURL: media,
-                                        channel: channel, occurredAt: occurred))
+                                        component: component, channel: channel, occurredAt: occurred))
     }
 
     /// One @, something before it, a dot in the domain after it, no spaces.

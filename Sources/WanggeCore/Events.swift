@@ -88,13 +88,15 @@ public struct NewEvent: Sendable, Equatable {
     public var reporterEmail: String
     /// A picture of the problem (an http(s) URL), when the reporter sent one.
     public var mediaURL: String?
+    /// The component (部件) it concerns, by identifier, when the reporter named one.
+    public var component: String?
 
     public init(type: String, severity: Int, lon: Double, lat: Double, inputCRS: String, inputX: Double, inputY: Double,
                 description: String, reporterName: String, reporterPhone: String, reporterEmail: String = "",
                 mediaURL: String? = nil, channel: EventChannel,
                 occurredAt: Double, reportedAt: Double, assignment: PointAssignment, submittedBy: Int64?,
-                boundaryMark: Int64? = nil) {
-        self.boundaryMark = boundaryMark
+                boundaryMark: Int64? = nil, component: String? = nil) {
+        self.boundaryMark = boundaryMark; self.component = component
         self.reporterEmail = reporterEmail; self.mediaURL = mediaURL
         self.type = type; self.severity = severity; self.lon = lon; self.lat = lat; self.inputCRS = inputCRS
         self.inputX = inputX; self.inputY = inputY; self.description = description; self.reporterName = reporterName
@@ -166,6 +168,8 @@ public protocol EventRepository: Sendable {
     /// - Returns: per insert, the response and whether an event was created.
     func insert(_ batch: [EventInsert]) throws -> [(IdempotentResponse, created: Bool)]
     func event(id: Int64) throws -> EventRecord?
+    /// A component (部件) by identifier, for events that name one.
+    func component(id: String) throws -> Component?
     /// The version of each layer an event was assigned with (empty for events stored before versions were kept).
     func assignedVersions(eventID: Int64) throws -> [GridLayer: Int64]
     /// Events matching an events query, newest first, at most its limit (all without one).

@@ -53,24 +53,7 @@ extension Organisation {
     /// `phone`; other properties, such as a `grid` the file was made with, are ignored: the engine decides).
     /// - Throws: `InvalidFields` naming each feature and property at fault; `JSONSyntaxError`.
     public static func parse(geojson bytes: [UInt8], previous: [Organisation] = []) throws -> [Organisation] {
-        guard case .object(let fc) = try JSONValue.parse(bytes), fc["type"] == .string("FeatureCollection"),
-              case .array(let features)? = fc["features"] else {
-            throw InvalidFields([FieldError("body", "must be a GeoJSON FeatureCollection of points")])
-        }
-        var records: [RecordReader] = []
-        var problems: [FieldError] = []
-        for (i, f) in features.enumerated() {
-            let o = f.objectValue
-            var props = o?["properties"]?.objectValue ?? JSONObject()
-            if props["id"] == nil, let id = o?["id"] { props["id"] = id }
-            guard let g = o?["geometry"]?.objectValue, g["type"] == .string("Point"), case .array(let c)? = g["coordinates"], c.count >= 2 else {
-                problems.append(FieldError("features[\(i)].geometry", "must be a Point"))
-                continue
-            }
-            props["lon"] = c[0]
-            props["lat"] = c[1]
-            records.append(RecordReader(props, location: "features[\(i)].properties"))
-        }
+        let (records, problems) = try RecordReader.points(geojson: bytes)
         return try read(records, problems: problems, previous: previous)
     }
 

@@ -94,6 +94,32 @@ public struct RecordReader {
     }
 }
 
+extension RecordReader {
+    /// The features of a GeoJSON FeatureCollection of points as records: each one's properties with its `id` (if
+    /// the properties have none) and `lon`, `lat` from its geometry; a feature that is not a Point is a problem.
+    /// - Throws: `InvalidFields` when the document is not a FeatureCollection; `JSONSyntaxError`.
+    public static func points(geojson bytes: [UInt8]) throws -> ([RecordReader], [FieldError]) {
+        guard case .object(let fc) = try JSONValue.parse(bytes), fc["type"] == .string("FeatureCollection"),
+              case .array(let features)? = fc["features"] else {
+            throw InvalidFields([FieldError("body", "must be a GeoJSON FeatureCollection of points")])
+        }
+        var records: [RecordReader] = [], problems: [FieldError] = []
+        for (i, f) in features.enumerated() {
+            let o = f.objectValue
+            var props = o?["properties"]?.objectValue ?? JSONObject()
+            if props["id"] == nil, let id = o?["id"] { props["id"] = id }
+            guard let g = o?["geometry"]?.objectValue, g["type"] == .string("Point"), case .array(let c)? = g["coordinates"], c.count >= 2 else {
+                problems.append(FieldError("features[\(i)].geometry", "must be a Point"))
+                continue
+            }
+            props["lon"] = c[0]
+            props["lat"] = c[1]
+            records.append(RecordReader(props, location: "features[\(i)].properties"))
+        }
+        return (records, problems)
+    }
+}
+
 extension JSONObject {
     /// The array member `key` of an uploaded document: empty when absent or null; anything else is a problem.
     func array(_ key: String, problems: inout [FieldError]) -> [JSONValue] {

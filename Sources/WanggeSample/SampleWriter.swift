@@ -57,6 +57,9 @@ public enum SampleFiles {
                          ("layer", .string(o.layer.rawValue)), ("grid", .string(o.grid))]))
         }
         try FileIO.write(collection(orgs), to: "\(folder)/organisations.geojson")
+        if let street = s.residential.first(where: { $0.level == .street })?.geometry {
+            try FileIO.write(collection(try SampleComponents.generate(street, seed: seed)), to: "\(folder)/\(Community.componentsFile)")
+        }
         try FileIO.write(SampleServices.geoJSON(try SampleServices.generate(s.residential, seed: seed)), to: "\(folder)/services.geojson")
 
         let encoder = JSONEncoder()

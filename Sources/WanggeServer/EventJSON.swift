@@ -64,6 +64,7 @@ enum EventJSON {
             w.append(#","reporter":null"#)
         }
         w.append(#","media_url":"#); optional(e.mediaURL)
+        w.append(#","component":"#); optional(e.component)
         w.append(#","occurred_at":"#); w.appendString(Timestamp.format(e.occurredAt))
         w.append(#","reported_at":"#); w.appendString(Timestamp.format(e.reportedAt))
         w.append(#","grids":{"match":"#); w.appendString(a.residential.match.rawValue)
@@ -105,6 +106,7 @@ enum EventJSON {
                                   ("email", e.reporterEmail.isEmpty ? .null : .string(e.reporterEmail))]))
             : .null
         o["media_url"] = opt(e.mediaURL)
+        o["component"] = opt(e.component)
         o["occurred_at"] = .string(Timestamp.format(e.occurredAt))
         o["reported_at"] = .string(Timestamp.format(e.reportedAt))
         o["grids"] = .object(JSONObject([

@@ -201,6 +201,7 @@ enum OpenAPIDocument {
                                         extra: [("pattern", .string("^[0-9+() -]*[0-9][0-9+() -]*[0-9][0-9+() -]*[0-9][0-9+() -]*$")), ("maxLength", .number(JSONNumber(EventSubmission.maxPhone)))])),
                 ("reporter_email", type("string", "Optional: an email address", nullable: true, extra: [("maxLength", .number(JSONNumber(EventSubmission.maxEmail)))])),
                 ("media_url", type("string", "Optional: an http(s) URL of a picture", nullable: true, extra: [("maxLength", .number(JSONNumber(EventSubmission.maxURL)))])),
+                ("component", type("string", "Optional: the identifier of the component (部件) it concerns; the dispatch then defaults to its maintaining department", nullable: true)),
                 ("channel", channel), ("occurred_at", time),
             ], required: ["type", "severity", "lon", "lat", "description", "channel"])),
             ("Event", object([

@@ -47,6 +47,39 @@ extension AppDatabase: CommunityRepository {
         }
     }
 
+    public func replaceComponents(_ list: [Component]) throws {
+        let encoder = JSONEncoder()
+        let assignments = try list.map { c in try c.assignment.map { String(decoding: try encoder.encode($0), as: UTF8.self) } }
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM component")
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO component (id, class, name, competent, owner, maintainer, state, installed_on, updated_on, lon, lat, assignment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (c, a) in zip(list, assignments) {
+                try insert.execute(arguments: [c.id, c.classID, c.name, c.competent, c.owner, c.maintainer, c.state.rawValue,
+                                               c.installedOn, c.updatedOn, c.lon, c.lat, a])
+            }
+        }
+    }
+
+    public func component(id: String) throws -> Component? {
+        try writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM component WHERE id = ?", arguments: [id]).flatMap(Self.component) }
+    }
+
+    public func components() throws -> [Component] {
+        try writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM component ORDER BY id").compactMap(Self.component) }
+    }
+
+    static func component(_ r: Row) throws -> Component? {
+        guard let state = Component.State(rawValue: r["state"]) else { return nil }
+        let text: String? = r["assignment"]
+        return Component(id: r["id"], classID: r["class"], name: r["name"], competent: r["competent"], owner: r["owner"],
+                         maintainer: r["maintainer"], state: state, installedOn: r["installed_on"], updatedOn: r["updated_on"],
+                         lon: r["lon"], lat: r["lat"],
+                         assignment: try text.map { try JSONDecoder().decode(PointAssignment.self, from: Data($0.utf8)) })
+    }
+
     public func organisations() throws -> [Organisation] {
         let decoder = JSONDecoder()
         return try writer.read { db in

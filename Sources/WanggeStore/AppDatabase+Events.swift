@@ -21,14 +21,14 @@ extension AppDatabase: EventRepository {
         try db.cachedStatement(sql: """
             INSERT INTO event (type, severity, status, lon, lat, input_crs, input_x, input_y, description,
                 reporter_name, reporter_phone, reporter_email, media_url, channel, occurred_at, reported_at, match, street,
-                community, courtyard, building, lower_levels, functional, industry, touching, outside, submitted_by, boundary_mark)
-            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                community, courtyard, building, lower_levels, functional, industry, touching, outside, submitted_by, boundary_mark, component)
+            VALUES (?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [e.type, e.severity, e.lon, e.lat, e.inputCRS, e.inputX, e.inputY, e.description,
                              e.reporterName, e.reporterPhone, e.reporterEmail, e.mediaURL, e.channel.rawValue, e.occurredAt, e.reportedAt,
                              a.residential.match.rawValue, slots[0], slots[1], slots[2], slots[3], lower,
                              a.functional.grids.joined(separator: ";"),
                              a.industry.grids.joined(separator: ";"), a.residential.touching.joined(separator: ";"),
-                             e.isOutside, e.submittedBy, e.boundaryMark])
+                             e.isOutside, e.submittedBy, e.boundaryMark, e.component])
         let id = db.lastInsertedRowID
         // The grid and R*Tree indexes are filled later in bulk (indexPendingEvents): writing them here would dirty
         // a page per grid code and tree node in every commit.

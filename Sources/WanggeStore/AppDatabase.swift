@@ -507,7 +507,8 @@ public struct AppDatabase: Sendable, StorageMaintenance {
             // Issue 17: an event type may be filed under a class of GB/T 30428.2 (`event:0102`), whose time limit its
             // deadlines take. The class tree and the working calendar are settings (`categories`, `calendar`). An event
             // may be parked (挂账): reports read it from `parked`, as they read `suspended`.
-            // Supervisors (监督员) are a role: `api_token` is rebuilt to widen its CHECK (same ids, so events and
+            // Components (部件) are points with the standard's identifier, assigned like organisations; an event may name
+            // the component it concerns (`event.component`). Supervisors (监督员) are a role: `api_token` is rebuilt to widen its CHECK (same ids, so events and
             // history lines keep pointing at the same tokens).
             try db.execute(sql: """
                 ALTER TABLE event_type ADD COLUMN standard_class TEXT;
@@ -527,6 +528,21 @@ public struct AppDatabase: Sendable, StorageMaintenance {
                     SELECT id, name, role, department, token_hash, prefix, created_at, revoked_at FROM api_token;
                 DROP TABLE api_token;
                 ALTER TABLE api_token_new RENAME TO api_token;
+                CREATE TABLE component (
+                    id TEXT PRIMARY KEY,
+                    class TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    competent TEXT,
+                    owner TEXT,
+                    maintainer TEXT,
+                    state TEXT NOT NULL CHECK (state IN ('intact', 'damaged', 'lost', 'scrapped')),
+                    installed_on TEXT,
+                    updated_on TEXT,
+                    lon REAL NOT NULL,
+                    lat REAL NOT NULL,
+                    assignment TEXT
+                );
+                ALTER TABLE event ADD COLUMN component TEXT;
                 """)
         }
         return m

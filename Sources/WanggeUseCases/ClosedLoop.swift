@@ -81,6 +81,10 @@ public struct ClosedLoop: Sendable {
 
     /// The department an event would be dispatched to by default.
     public func suggestedDepartment(for record: EventRecord) throws -> String? {
+        if let c = record.event.component, let component = try repository.component(id: c),
+           let d = component.department(known: Set(try repository.departments().map(\.code))) {
+            return d
+        }
         let defaults = Dictionary(uniqueKeysWithValues: try repository.eventTypes().map { ($0.code, $0.defaultDepartment) })
         return try routing().department(type: record.event.type, assignment: record.event.assignment, defaults: defaults)
     }

@@ -14,6 +14,7 @@ public struct Community: Sendable {
     /// The sample's files, in `GeoData/`.
     public static let staffFile = "staff.json", organisationsFile = "organisations.geojson", partyFile = "party.json"
     public static let jointBuildingFile = "joint_building.json", responsibilitiesFile = "responsibilities.json"
+    public static let componentsFile = "components.geojson"
     /// The setting holding which staff role answers for which event type.
     public static let responsibilitiesKey = "responsibilities"
 
@@ -150,6 +151,7 @@ public struct Community: Sendable {
     /// what moved. Returns the moves.
     @discardableResult
     public func reassignOrganisations() async throws -> [OrganisationMove] {
+        try await reassignComponents()
         let before = try repository.organisations()
         guard !before.isEmpty else { return [] }
         var after = before
@@ -157,6 +159,61 @@ public struct Community: Sendable {
         let moves = OrganisationMove.between(before, after)
         if !moves.isEmpty { try repository.replaceOrganisations(after, moves: moves, at: clock()) }
         return moves
+    }
+
+    // MARK: components
+
+    /// The class tree components are filed under (the `categories` setting).
+    /// - Throws: `WanggeError.invalidInput` when none is loaded.
+    public func componentClasses() throws -> CaseClasses {
+        guard let json = try repository.setting(ClosedLoop.categoriesKey) else {
+            throw WanggeError.invalidInput("no class tree is loaded (categories.json): components are filed under its 部件 classes")
+        }
+        return try JSONDecoder().decode(CaseClasses.self, from: Data(json.utf8))
+    }
+
+    /// The district code identifiers start with: the first six digits of the top residential grid's code
+    /// (a street's 9-digit code starts with its district's).
+    public func districtCode() throws -> String? {
+        let top = try repository.grids(in: .residential).filter { $0.level?.rank == 0 }.map(\.code).sorted().first
+        guard let top, top.count >= 6, top.prefix(6).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return String(top.prefix(6))
+    }
+
+    /// Replaces every component with the uploaded GeoJSON or CSV, each assigned by the engine to every layer;
+    /// identifiers not given continue their class's sequence.
+    /// - Parameter district: the 6-digit code identifiers start with (default: from the street's code).
+    /// - Throws: `InvalidFields` (nothing stored); `JSONSyntaxError`; `WanggeError.invalidInput` without a class tree
+    ///   or district code.
+    @discardableResult
+    public func importComponents(_ bytes: [UInt8], csv: Bool, district: String? = nil) async throws -> [Component] {
+        guard let district = try district ?? districtCode() else {
+            throw WanggeError.invalidInput("no district code: give district (6 digits), or load residential grids whose top level has a numeric code")
+        }
+        guard district.count == 6, district.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw WanggeError.invalidInput("district must be a 6-digit administrative code, not \(district)")
+        }
+        let classes = try componentClasses()
+        var list = csv ? try Component.parse(csv: bytes, district: district, classes: classes)
+                       : try Component.parse(geojson: bytes, district: district, classes: classes)
+        for i in list.indices { list[i].assignment = try await engine.assign(x: list[i].lon, y: list[i].lat) }
+        try repository.replaceComponents(list)
+        return list
+    }
+
+    /// Assigns every stored component again with the engine's current boundaries.
+    public func reassignComponents() async throws {
+        var list = try repository.components()
+        guard !list.isEmpty else { return }
+        for i in list.indices { list[i].assignment = try await engine.assign(x: list[i].lon, y: list[i].lat) }
+        try repository.replaceComponents(list)
+    }
+
+    /// Components in a grid (any layer), of a class, in a state.
+    public func components(grid: String? = nil, classID: String? = nil, state: Component.State? = nil) throws -> [Component] {
+        try repository.components().filter { c in
+            (grid.map { c.gridCodes.contains($0) } ?? true) && (classID.map { c.classID == $0 } ?? true) && (state.map { c.state == $0 } ?? true)
+        }
     }
 
     /// Organisations in a grid (any layer) and of a kind.
@@ -210,6 +267,9 @@ public struct Community: Sendable {
         if let b = try file(Self.responsibilitiesFile) { try storeResponsibilities(b) }
         if let b = try file(Self.staffFile) { try importRoster(b, csv: false) }
         if let b = try file(Self.organisationsFile) { try await importOrganisations(b, csv: false) }
+        if let b = try file(Self.componentsFile), try repository.setting(ClosedLoop.categoriesKey) != nil {
+            try await importComponents(b, csv: false)
+        }
         if let b = try file(Self.partyFile) { try importParty(b) }
         if let b = try file(Self.jointBuildingFile) { try importJointBuilding(b) }
         return loaded

@@ -62,6 +62,9 @@ public struct EventIntake: Sendable {
         guard known.contains(submission.type) else {
             throw InvalidFields([FieldError("type", "unknown event type \"\(submission.type)\"; known types: \(known.sorted().joined(separator: ", "))")])
         }
+        if let c = submission.component, try repository.component(id: c) == nil {
+            throw InvalidFields([FieldError("component", "there is no component \(c) (GET /components lists them)")])
+        }
         let assignment: PointAssignment, mark: Int64
         do {
             (assignment, mark) = try await engine.assignMarked(x: submission.x, y: submission.y, crs: submission.crs, snapMetres: snapMetres)
@@ -74,7 +77,7 @@ public struct EventIntake: Sendable {
                              reporterPhone: submission.reporterPhone, reporterEmail: submission.reporterEmail,
                              mediaURL: submission.mediaURL, channel: submission.channel,
                              occurredAt: submission.occurredAt ?? now, reportedAt: now, assignment: assignment,
-                             submittedBy: actor.tokenID, boundaryMark: mark)
+                             submittedBy: actor.tokenID, boundaryMark: mark, component: submission.component)
         let possible = renderDuplicates(try duplicates.candidates(type: event.type, lon: event.lon, lat: event.lat, now: now))
         let insert = EventInsert(event: event, actor: actor,
                                  idempotency: idempotencyKey.map { IdempotencyKey(key: $0, requestHash: requestHash) }) { record in

@@ -16,7 +16,7 @@ struct SampleTests {
         let sample = try SampleGenerator().generate()
         try SampleFiles.write(sample, seed: 20111001, to: dir)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-        #expect(files.count == 20)
+        #expect(files.count == 21)
         for f in files {
             let made = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(f)"))
             let committed = try Data(contentsOf: URL(fileURLWithPath: "\(Fixtures.geoData)/\(f)"))

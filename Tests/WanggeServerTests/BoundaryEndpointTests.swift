@@ -117,7 +117,7 @@ struct BoundaryEndpointTests {
         #expect(Set(withBody.map { "\($0.method.rawValue) \($0.path)" })
             == ["POST /events", "POST /events/{id}/actions", "POST /boundaries", "PUT /reports/services/points",
                 "POST /open311/v2/requests.json", "POST /open311/v2/requests.xml", "PUT /staff", "PUT /staff/responsibilities",
-                "PUT /organisations", "PUT /party", "PUT /joint-building", "POST /joint-building/activities"])
+                "PUT /organisations", "PUT /components", "PUT /party", "PUT /joint-building", "POST /joint-building/activities"])
         try await f.app().test(.router) { client in
             for route in withBody {
                 let uri = route.path.replacingOccurrences(of: "{id}", with: "1") + (route.path == "/boundaries" ? "?layer=residential" : "")

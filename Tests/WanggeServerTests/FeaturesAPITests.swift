@@ -153,7 +153,7 @@ struct FeaturesAPITests {
             #expect(conformance.json["conformsTo"] == .array(FeaturesController.conformance.map { .string($0) }))
             let collections = try await get(client, "/collections")
             guard case .array(let list)? = collections.json["collections"] else { Issue.record("no collections"); return }
-            #expect(list.map { $0.objectValue!["id"]!.stringValue! } == ["street", "community", "courtyard", "building", "functional", "industry", "events", "organisations"])
+            #expect(list.map { $0.objectValue!["id"]!.stringValue! } == ["street", "community", "courtyard", "building", "functional", "industry", "events", "organisations", "components"])
             let building = try await get(client, "/collections/building")
             let bbox = building.json["extent"]?.objectValue?["spatial"]?.objectValue?["bbox"]
             guard case .array(let boxes)? = bbox, case .array(let b)? = boxes.first else { Issue.record("no extent"); return }

@@ -107,7 +107,7 @@ struct LevelSchemeTests {
             #expect(rows?.event.assignment.residential.code(rank: 4) == "13020500501")
             try await client.execute(uri: "/collections", method: .get) { r in
                 let ids = (r.json["collections"]?.arrayValue ?? []).compactMap { $0.objectValue?["id"]?.stringValue }
-                #expect(ids == ["province", "city", "district", "street", "grid", "functional", "industry", "events", "organisations"])
+                #expect(ids == ["province", "city", "district", "street", "grid", "functional", "industry", "events", "organisations", "components"])
             }
             try await client.execute(uri: "/collections/grid/items", method: .get) { r in
                 #expect(r.json["numberMatched"]?.doubleValue == 4, "\(r.text)")

@@ -83,6 +83,22 @@ struct CommunityController: Sendable {
                      tag: "community", roles: Self.editors,
                      body: upload("application/geo+json application/json text/csv", "Points with id, name, kind, category, contact, phone", maxUploadBytes),
                      answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceOrganisations),
+            APIRoute(method: .get, path: "/components",
+                     summary: "Components (部件): manhole covers, lights, bins, signs… as points with their identifier, class, departments, state and grids (public)",
+                     tag: "community", roles: nil,
+                     parameters: [.init(name: "grid", location: .query, type: "string", description: "Only those in this grid (any layer or level)"),
+                                  .init(name: "class", location: .query, type: "string", description: "Only this class (component:0102)"),
+                                  .init(name: "state", location: .query, type: "string", description: "Only this state", enumValues: Component.State.allCases.map(\.rawValue)),
+                                  .init(name: "f", location: .query, type: "string", description: "geojson (default) or csv (lon, lat columns)", enumValues: OrganisationFormat.allCases.map(\.rawValue)),
+                                  Self.bom],
+                     answers: [.init(status: 200, description: "A FeatureCollection", schema: "FeatureCollection", contentType: FeatureJSON.geojson, alternatives: [("text/csv", nil)])],
+                     handler: components),
+            APIRoute(method: .put, path: "/components",
+                     summary: "Replace the components (GeoJSON points or CSV with lon, lat; all or nothing); identifiers not given continue their class's sequence; each is assigned to every layer",
+                     tag: "community", roles: Self.editors,
+                     parameters: [.init(name: "district", location: .query, type: "string", description: "The 6-digit district code identifiers start with (default: the street code's first six digits)")],
+                     body: upload("application/geo+json application/json text/csv", "Points with class, name, optional id, competent, owner, maintainer, state, installed_on, updated_on", maxUploadBytes),
+                     answers: [.init(status: 200, description: "Stored", schema: "Stored"), refused], handler: replaceComponents),
             APIRoute(method: .get, path: "/organisations/moves", summary: "Organisations whose grids changed with a boundary import, newest first",
                      tag: "community", roles: Self.readers,
                      parameters: [.init(name: "limit", location: .query, type: "integer", description: "At most this many (default 1000)", minimum: 1, maximum: 100_000)],
@@ -261,16 +277,66 @@ struct CommunityController: Sendable {
     @Sendable func replaceOrganisations(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.body()
         let csv = Self.isCSV(r)
-        let list: [Organisation]
-        do { list = try await community.importOrganisations(bytes, csv: csv) } catch let e as JSONSyntaxError {
+        let list = try await Self.readingJSON { try await community.importOrganisations(bytes, csv: csv) }
+        try community.repository.record(.organisationsReplaced, by: .token(try r.caller()), target: "organisations", [("organisations", .int(list.count))])
+        return Self.stored("organisations", list, by: "kinds", Organisation.Kind.allCases, \.kind, ids: \.id,
+                           outside: { $0.assignment?.residential.match == .outside })
+    }
+
+    /// An upload's import, with a JSON syntax error answered as a 400 naming the body.
+    static func readingJSON<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let e as JSONSyntaxError {
             throw APIError(.badRequest, code: "malformed_json", message: e.description, details: [FieldError("body", e.description)])
         }
-        try community.repository.record(.organisationsReplaced, by: .token(try r.caller()), target: "organisations", [("organisations", .int(list.count))])
-        var kinds = JSONObject()
-        for k in Organisation.Kind.allCases { kinds[k.rawValue] = .number(JSONNumber(list.filter { $0.kind == k }.count)) }
-        let outside = list.filter { $0.assignment?.residential.match == .outside }.map { JSONValue.string($0.id) }
-        return .json(.object(JSONObject([("stored", .bool(true)), ("organisations", .number(JSONNumber(list.count))), ("kinds", .object(kinds)),
-                                         ("outside_every_residential_grid", .array(outside))])))
+    }
+
+    /// The answer to a replaced list of points: how many, how many of each value of `key`, and those outside every
+    /// residential grid.
+    static func stored<T, K: RawRepresentable & Equatable>(_ name: String, _ list: [T], by breakdown: String, _ values: [K], _ key: KeyPath<T, K>,
+                                                          ids: KeyPath<T, String>, outside: (T) -> Bool) -> Response where K.RawValue == String {
+        var counts = JSONObject()
+        for v in values { counts[v.rawValue] = .number(JSONNumber(list.filter { $0[keyPath: key] == v }.count)) }
+        return .json(.object(JSONObject([("stored", .bool(true)), (name, .number(JSONNumber(list.count))), (breakdown, .object(counts)),
+                                         ("outside_every_residential_grid", .array(list.filter(outside).map { .string($0[keyPath: ids]) }))])))
+    }
+
+    // MARK: components
+
+    @Sendable func components(_ r: RouteRequest) async throws -> Response {
+        let q = r.query
+        let list = try community.components(grid: try q.nonEmpty("grid"), classID: try q.nonEmpty("class"), state: try q.choice("state", Component.State.self))
+        let names = Self.componentClassNames(try? community.componentClasses())
+        if try q.choice("f", OrganisationFormat.self) == .csv {
+            let header = ["id", "class", "class_name", "name", "competent", "owner", "maintainer", "state", "installed_on", "updated_on",
+                          "lon", "lat", "community", "courtyard", "building", "functional", "industry", "match"]
+            let rows = list.map { c -> [(String, JSONValue)] in
+                var p = c.properties(className: names[c.classID])
+                p["lon"] = .number(JSONNumber(c.lon)); p["lat"] = .number(JSONNumber(c.lat))
+                for k in ["functional", "industry"] { p[k] = .string((p[k]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")) }
+                return header.map { ($0, p[$0] ?? .null) }
+            }
+            return ReportsController.csv(CSV.table(header: header, rows: rows), "components.csv", bom: try Self.bom(r))
+        }
+        return .bytes(GeoJSONWriter.featureCollection(list.map { c in
+            (id: c.id, geometry: .point(x: c.lon, y: c.lat), properties: c.properties(className: names[c.classID]))
+        }), contentType: FeatureJSON.geojson)
+    }
+
+    /// Each component class's id and name (`component:0102` → 污水井盖).
+    static func componentClassNames(_ classes: CaseClasses?) -> [String: String] {
+        guard let classes else { return [:] }
+        var out: [String: String] = [:]
+        for m in classes.components { for minor in m.minors { out["component:\(m.code)\(minor.code)"] = minor.name } }
+        return out
+    }
+
+    @Sendable func replaceComponents(_ r: RouteRequest) async throws -> Response {
+        let bytes = try await r.body()
+        let csv = Self.isCSV(r), district = try r.query.nonEmpty("district")
+        let list = try await Self.readingJSON { try await community.importComponents(bytes, csv: csv, district: district) }
+        try community.repository.record(.componentsReplaced, by: .token(try r.caller()), target: "components", [("components", .int(list.count))])
+        return Self.stored("components", list, by: "states", Component.State.allCases, \.state, ids: \.id,
+                           outside: { $0.assignment?.residential.match == .outside })
     }
 
     @Sendable func moves(_ r: RouteRequest) async throws -> Response {

@@ -44,11 +44,13 @@ struct FeaturesController: Sendable {
         case grids(GridLayer, GridLevel?)
         case events
         case organisations
+        case components
 
         /// A collection by id: one per level of the residential layer's scheme, each overlay, events, organisations.
         init?(_ id: String, levels: LevelScheme) {
             if id == "events" { self = .events }
             else if id == "organisations" { self = .organisations }
+            else if id == "components" { self = .components }
             else if let level = levels.level(named: id) { self = .grids(.residential, level) }
             else if id == "functional" { self = .grids(.functional, nil) }
             else if id == "industry" { self = .grids(.industry, nil) }
@@ -58,7 +60,7 @@ struct FeaturesController: Sendable {
         static func all(_ levels: LevelScheme) -> [(String, CollectionID)] {
             levels.levels.map { ($0.name, .grids(.residential, $0)) } + [
                 ("functional", .grids(.functional, nil)), ("industry", .grids(.industry, nil)), ("events", .events),
-                ("organisations", .organisations),
+                ("organisations", .organisations), ("components", .components),
             ]
         }
 
@@ -70,6 +72,7 @@ struct FeaturesController: Sendable {
             case .grids: return "Grids"
             case .events: return "Events (网格事件)"
             case .organisations: return "Organisations on the grids (驻区单位)"
+            case .components: return "Components (部件): manhole covers, lights, bins, signs"
             }
         }
 
@@ -78,7 +81,7 @@ struct FeaturesController: Sendable {
             switch self {
             case .grids: return Queryables.grids(levels)
             case .events: return Queryables.events(levels)
-            case .organisations: return []
+            case .organisations, .components: return []
             }
         }
     }
@@ -106,7 +109,7 @@ struct FeaturesController: Sendable {
     var collectionParameter: APIRoute.Parameter {
         let ids = CollectionID.all(engine.levels).map(\.0)
         return APIRoute.Parameter(name: "collectionId", location: .path, type: "string", required: true,
-                                  description: "A residential level's collection (\(engine.levels.names.joined(separator: ", "))), functional, industry, events or organisations",
+                                  description: "A residential level's collection (\(engine.levels.names.joined(separator: ", "))), functional, industry, events, organisations or components",
                                   enumValues: ids)
     }
 
@@ -220,8 +223,8 @@ struct FeaturesController: Sendable {
                 extent = b
                 interval = .array([.array([.string(Timestamp.format(first)), .string(Timestamp.format(last))])])
             }
-        case .organisations:
-            let list = try community.repository.organisations()
+        case .organisations, .components:
+            let list = try points(c, identity: nil)
             if let first = list.first {
                 extent = list.reduce(BoundingBox(minX: first.lon, minY: first.lat, maxX: first.lon, maxY: first.lat)) { b, o in
                     BoundingBox(minX: min(b.minX, o.lon), minY: min(b.minY, o.lat), maxX: max(b.maxX, o.lon), maxY: max(b.maxY, o.lat))
@@ -280,26 +283,55 @@ struct FeaturesController: Sendable {
                 throw APIError.needsToken("the events collection")
             }
             return try eventItems(r, identity: identity)
-        case .organisations:
-            return try organisationItems(r)
+        case .organisations, .components:
+            return try pointItems(r, c)
         }
     }
 
-    /// The organisations, filtered in memory (a sub-district has hundreds): bbox, `grid`, offset or cursor paging.
-    func organisationItems(_ r: RouteRequest) throws -> Response {
+    /// A feature of a point collection (organisations, components), as the collection pages write it.
+    struct PointFeature {
+        var id: String
+        var lon: Double
+        var lat: Double
+        var grids: [String]
+        var properties: JSONObject
+    }
+
+    /// The features of a point collection, in identifier order.
+    func points(_ c: CollectionID, identity: Identity?) throws -> [PointFeature] {
+        switch c {
+        case .organisations:
+            return try community.repository.organisations().map { o in
+                PointFeature(id: o.id, lon: o.lon, lat: o.lat, grids: o.gridCodes,
+                             properties: o.publicProperties(contacts: identity != nil, phones: false))
+            }
+        case .components:
+            let names = CommunityController.componentClassNames(try? community.componentClasses())
+            return try community.repository.components().map { c in
+                PointFeature(id: c.id, lon: c.lon, lat: c.lat, grids: c.gridCodes, properties: c.properties(className: names[c.classID]))
+            }
+        case .grids, .events:
+            return []
+        }
+    }
+
+    /// A point collection's features, filtered in memory (a sub-district has hundreds of organisations, thousands of
+    /// components): bbox, `grid`, offset paging.
+    func pointItems(_ r: RouteRequest, _ c: CollectionID) throws -> Response {
+        let name = c == .organisations ? "organisations" : "components"
         let q = r.query
         _ = try q.choice("f", Format.self)
-        for name in ["datetime", "status", "type", "severity", "simplify", "filter", "date"] where q.string(name) != nil {
-            throw APIError.badParameter(name, "does not apply to the organisations collection")
+        for p in ["datetime", "status", "type", "severity", "simplify", "filter", "date"] where q.string(p) != nil {
+            throw APIError.badParameter(p, "does not apply to the \(name) collection")
         }
-        if q.string("cursor") != nil { throw APIError.badParameter("cursor", "not for organisations; use offset (next links do)") }
+        if q.string("cursor") != nil { throw APIError.badParameter("cursor", "not for \(name); use offset (next links do)") }
         let boxes = try FeatureRequest.boxes(q)
         let grid = try q.nonEmpty("grid")
         let limit = min(try q.int("limit") ?? FeatureRequest.defaultLimit, FeatureRequest.maxLimit)
         let offset = try q.int("offset") ?? 0
         let properties = try FeatureRequest.properties(q)
-        let all = try community.repository.organisations().filter { o in
-            (boxes.isEmpty || boxes.contains { $0.contains(x: o.lon, y: o.lat) }) && (grid.map { o.gridCodes.contains($0) } ?? true)
+        let all = try points(c, identity: r.identity).filter { o in
+            (boxes.isEmpty || boxes.contains { $0.contains(x: o.lon, y: o.lat) }) && (grid.map { o.grids.contains($0) } ?? true)
         }
         let page = all.dropFirst(offset).prefix(limit)
         let crs = try FeatureRequest.outputCRS(q)
@@ -309,14 +341,13 @@ struct FeaturesController: Sendable {
         for (i, o) in page.enumerated() {
             if i > 0 { w.append(",") }
             FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat),
-                                     properties: FeatureJSON.selected(o.publicProperties(contacts: r.identity != nil, phones: false), properties),
-                                     crs: writer)
+                                     properties: FeatureJSON.selected(o.properties, properties), crs: writer)
         }
         let base = r.baseURL
-        var links = [FeatureJSON.link("\(base)/collections/organisations/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
-                     FeatureJSON.link("\(base)/collections/organisations", "collection", "application/json", "The collection")]
+        var links = [FeatureJSON.link("\(base)/collections/\(name)/items?\(FeatureJSON.query(r.request, replacing: [:]))", "self", FeatureJSON.geojson, "This page"),
+                     FeatureJSON.link("\(base)/collections/\(name)", "collection", "application/json", "The collection")]
         if offset + page.count < all.count {
-            links.append(FeatureJSON.link("\(base)/collections/organisations/items?\(FeatureJSON.query(r.request, replacing: ["offset": String(offset + page.count), "limit": String(limit)]))",
+            links.append(FeatureJSON.link("\(base)/collections/\(name)/items?\(FeatureJSON.query(r.request, replacing: ["offset": String(offset + page.count), "limit": String(limit)]))",
                                           "next", FeatureJSON.geojson, "Next page"))
         }
         return FeatureJSON.response(PageCache.Entry(features: ByteBuffer(bytes: w.bytes), matched: all.count, returned: page.count, links: links), crs: crs)
@@ -490,13 +521,14 @@ struct FeaturesController: Sendable {
                                          properties: FeatureJSON.eventProperties(record, showReporter: show, levels: engine.levels),
                                          links: links, crs: writer)
             }
-        case .organisations:
-            guard let o = try community.repository.organisations().first(where: { $0.id == featureID }) else {
-                throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection organisations")
+        case .organisations, .components:
+            let name = c == .organisations ? "organisations" : "components"
+            guard let o = try points(c, identity: r.identity).first(where: { $0.id == featureID }) else {
+                throw APIError(.notFound, code: "not_found", message: "no feature \(featureID) in collection \(name)")
             }
-            FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat), properties: o.publicProperties(contacts: r.identity != nil, phones: false),
-                                     links: [FeatureJSON.link("\(base)/collections/organisations/items/\(o.id)", "self", FeatureJSON.geojson, "This feature"),
-                                             FeatureJSON.link("\(base)/collections/organisations", "collection", "application/json", "The collection")],
+            FeatureJSON.writeFeature(&w, id: o.id, geometry: .point(x: o.lon, y: o.lat), properties: o.properties,
+                                     links: [FeatureJSON.link("\(base)/collections/\(name)/items/\(o.id)", "self", FeatureJSON.geojson, "This feature"),
+                                             FeatureJSON.link("\(base)/collections/\(name)", "collection", "application/json", "The collection")],
                                      crs: writer)
         }
         var answer = Response.bytes(w.bytes, contentType: FeatureJSON.geojson)

@@ -16,7 +16,7 @@ struct StoredEvent: FetchableRecord {
         case occurredAt, reportedAt
         case match, street, community, courtyard, building, functional, industry, touching
         case submittedBy, department, version, workflow
-        case reporterEmail, mediaURL, lowerLevels
+        case reporterEmail, mediaURL, lowerLevels, component
 
         var name: String {
             switch self {
@@ -78,7 +78,8 @@ struct StoredEvent: FetchableRecord {
                          reporterName: value(.reporterName), reporterPhone: value(.reporterPhone),
                          reporterEmail: value(.reporterEmail), mediaURL: optional(.mediaURL),
                          channel: EventChannel(rawValue: value(.channel)) ?? .web, occurredAt: value(.occurredAt),
-                         reportedAt: value(.reportedAt), assignment: assignment, submittedBy: optional(.submittedBy))
+                         reportedAt: value(.reportedAt), assignment: assignment, submittedBy: optional(.submittedBy),
+                         component: optional(.component))
         record = EventRecord(id: value(.id), event: e, status: EventStatus(rawValue: value(.status)) ?? .reported,
                              department: optional(.department), version: value(.version))
         workflowJSON = optional(.workflow)

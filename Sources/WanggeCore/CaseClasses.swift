@@ -118,6 +118,13 @@ public struct CaseClasses: Sendable, Codable, Equatable {
         return (kind, major, minor)
     }
 
+    /// Each component class's id and name (`component:0102` → 污水井盖).
+    public var componentNames: [String: String] {
+        var out: [String: String] = [:]
+        for m in components { for minor in m.minors { out["component:\(m.code)\(minor.code)"] = minor.name } }
+        return out
+    }
+
     /// Every class id, in the tree's order.
     public var ids: [String] {
         Kind.allCases.flatMap { kind in majors(kind).flatMap { m in m.minors.map { "\(kind.rawValue):\(m.code)\($0.code)" } } }

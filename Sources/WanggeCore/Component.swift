@@ -68,6 +68,27 @@ public struct Component: Sendable, Equatable {
 }
 
 extension Component {
+    /// The columns of the CSV form (the import reads it back: `class`, `name`, `lon`, `lat` and the optional ones).
+    public static let csvHeader = ["id", "class", "class_name", "name", "competent", "owner", "maintainer", "state", "installed_on",
+                                   "updated_on", "lon", "lat", "community", "courtyard", "building", "functional", "industry", "match"]
+
+    /// The components as CSV (overlay codes space-separated), with their class names from `classNames`.
+    public static func csv(_ list: [Component], classNames: [String: String]) -> String {
+        CSV.table(header: csvHeader, rows: list.map { c in
+            var p = c.properties(className: classNames[c.classID])
+            p["lon"] = .number(JSONNumber(c.lon)); p["lat"] = .number(JSONNumber(c.lat))
+            for k in ["functional", "industry"] { p[k] = .string((p[k]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")) }
+            return csvHeader.map { ($0, p[$0] ?? .null) }
+        })
+    }
+
+    /// The components as a GeoJSON FeatureCollection of points.
+    public static func featureCollection(_ list: [Component], classNames: [String: String]) -> [UInt8] {
+        GeoJSONWriter.featureCollection(list.map { c in
+            (id: c.id, geometry: .point(x: c.lon, y: c.lat), properties: c.properties(className: classNames[c.classID]))
+        })
+    }
+
     /// The class code in an identifier (大类 + 小类) for a 小类 of `digits` digits.
     static func identifier(district: String, major: String, minor: String, sequence: Int) -> String {
         let seq = String(sequence)

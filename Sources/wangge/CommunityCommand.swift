@@ -10,22 +10,23 @@ import WanggeStore
 struct CommunityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "community",
-        abstract: "Import or export the people and organisations on the grids (staff, organisations, party, joint building).",
+        abstract: "Import or export the people, organisations and things on the grids (staff, organisations, components, party, joint building).",
         subcommands: [Import.self, Export.self]
     )
 
     /// The documents, as `GeoData/` names them.
     enum Document: String, CaseIterable, ExpressibleByArgument {
-        case staff, organisations, party, jointBuilding = "joint-building", responsibilities
+        case staff, organisations, components, party, jointBuilding = "joint-building", responsibilities
     }
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replace one document from a file: staff (JSON or .csv), organisations (GeoJSON or .csv with lon, lat), party, joint-building, responsibilities (JSON).",
+            abstract: "Replace one document from a file: staff (JSON or .csv), organisations or components (GeoJSON or .csv with lon, lat), party, joint-building, responsibilities (JSON).",
             discussion: "Every problem is printed with where it is (appointments[3].role, line 7, column grid) and nothing is stored; organisations are assigned to every layer."
         )
-        @Argument(help: "staff, organisations, party, joint-building or responsibilities.") var document: Document
+        @Argument(help: "staff, organisations, components, party, joint-building or responsibilities.") var document: Document
         @Argument(help: "The file.") var file: String
+        @Option(help: "components: the 6-digit district code identifiers start with (default: the street code's first six digits).") var district: String?
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
@@ -35,7 +36,8 @@ struct CommunityCommand: AsyncParsableCommand {
             let community = Community(repository: db, engine: engine)
             let bytes = try FileIO.read(file)
             let csv = file.lowercased().hasSuffix(".csv")
-            let audit: [(Document, AuditEntry.Action)] = [(.staff, .rosterReplaced), (.organisations, .organisationsReplaced), (.party, .partyReplaced),
+            let audit: [(Document, AuditEntry.Action)] = [(.staff, .rosterReplaced), (.organisations, .organisationsReplaced),
+                                                           (.components, .componentsReplaced), (.party, .partyReplaced),
                                                            (.jointBuilding, .jointBuildingReplaced), (.responsibilities, .responsibilitiesReplaced)]
             do {
                 switch document {
@@ -46,6 +48,10 @@ struct CommunityCommand: AsyncParsableCommand {
                     let list = try await community.importOrganisations(bytes, csv: csv)
                     let outside = list.filter { $0.assignment?.residential.match == .outside }.count
                     print("stored \(list.count) organisations, each assigned to every layer (\(outside) outside every residential grid)")
+                case .components:
+                    let list = try await community.importComponents(bytes, csv: csv, district: district)
+                    let outside = list.filter { $0.assignment?.residential.match == .outside }.count
+                    print("stored \(list.count) components, each assigned to every layer (\(outside) outside every residential grid)")
                 case .party:
                     let p = try community.importParty(bytes)
                     print("stored the party organisation: \(p.units.count) units; members "
@@ -71,7 +77,7 @@ struct CommunityCommand: AsyncParsableCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write one document to a file (.csv for staff and organisations, else JSON / GeoJSON), as import reads it.")
-        @Argument(help: "staff, organisations, party, joint-building or responsibilities.") var document: Document
+        @Argument(help: "staff, organisations, components, party, joint-building or responsibilities.") var document: Document
         @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
         @Flag(name: .long, help: "Include the phones of staff and contacts (left out by default).") var phones = false
         @OptionGroup var database: DatabaseOptions
@@ -93,6 +99,10 @@ struct CommunityCommand: AsyncParsableCommand {
                 let list = try db.organisations()
                 bytes = csv ? Array(Organisation.csv(list, contacts: true, phones: phones).utf8)
                     : GeoJSONWriter.featureCollection(list.map { (id: $0.id, geometry: .point(x: $0.lon, y: $0.lat), properties: $0.properties(phones: phones)) })
+            case .components:
+                let list = try db.components()
+                let names = try db.setting(ClosedLoop.categoriesKey).flatMap { try? JSONDecoder().decode(CaseClasses.self, from: Data($0.utf8)) }?.componentNames ?? [:]
+                bytes = csv ? Array(Component.csv(list, classNames: names).utf8) : Component.featureCollection(list, classNames: names)
             case .party: bytes = json(try db.party().json)
             case .jointBuilding: bytes = json(try db.jointBuilding().json)
             case .responsibilities: bytes = Array((try db.setting(Community.responsibilitiesKey) ?? "{}").utf8)

@@ -307,28 +307,12 @@ struct CommunityController: Sendable {
         let list = try community.components(grid: try q.nonEmpty("grid"), classID: try q.nonEmpty("class"), state: try q.choice("state", Component.State.self))
         let names = Self.componentClassNames(try? community.componentClasses())
         if try q.choice("f", OrganisationFormat.self) == .csv {
-            let header = ["id", "class", "class_name", "name", "competent", "owner", "maintainer", "state", "installed_on", "updated_on",
-                          "lon", "lat", "community", "courtyard", "building", "functional", "industry", "match"]
-            let rows = list.map { c -> [(String, JSONValue)] in
-                var p = c.properties(className: names[c.classID])
-                p["lon"] = .number(JSONNumber(c.lon)); p["lat"] = .number(JSONNumber(c.lat))
-                for k in ["functional", "industry"] { p[k] = .string((p[k]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")) }
-                return header.map { ($0, p[$0] ?? .null) }
-            }
-            return ReportsController.csv(CSV.table(header: header, rows: rows), "components.csv", bom: try Self.bom(r))
+            return ReportsController.csv(Component.csv(list, classNames: names), "components.csv", bom: try Self.bom(r))
         }
-        return .bytes(GeoJSONWriter.featureCollection(list.map { c in
-            (id: c.id, geometry: .point(x: c.lon, y: c.lat), properties: c.properties(className: names[c.classID]))
-        }), contentType: FeatureJSON.geojson)
+        return .bytes(Component.featureCollection(list, classNames: names), contentType: FeatureJSON.geojson)
     }
 
-    /// Each component class's id and name (`component:0102` → 污水井盖).
-    static func componentClassNames(_ classes: CaseClasses?) -> [String: String] {
-        guard let classes else { return [:] }
-        var out: [String: String] = [:]
-        for m in classes.components { for minor in m.minors { out["component:\(m.code)\(minor.code)"] = minor.name } }
-        return out
-    }
+    static func componentClassNames(_ classes: CaseClasses?) -> [String: String] { classes?.componentNames ?? [:] }
 
     @Sendable func replaceComponents(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.body()

@@ -54,7 +54,7 @@ public struct LevelScheme: Sendable, Hashable, Codable, CustomStringConvertible 
     public static let reserved: Set<String> = [
         "residential", "functional", "industry", "match", "touching", "grids", "distance_m", "lon", "lat", "layer",
         "level", "code", "name", "parent", "area_km2", "geometry", "all", "events", "versions", "id", "status", "type",
-        "severity", "description", "channel", "occurred_at", "reported_at", "outside", "department", "media_url",
+        "severity", "description", "channel", "occurred_at", "reported_at", "outside", "department", "media_url", "component",
     ]
 
     init(validNames: [String]) {

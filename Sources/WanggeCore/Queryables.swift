@@ -64,6 +64,7 @@ public enum Queryables {
         .init("outside", .boolean, "Outside every residential grid"),
         .init("department", .string, "Department it is dispatched to (null before dispatch)"),
         .init("media_url", .string, "Photo or video link, when one was given"),
+        .init("component", .string, "Identifier of the component (部件) it concerns, when the reporter named one"),
         .init("geometry", .point, "Where it is (WGS 84 longitude, latitude)"),
     ] }
 

@@ -57,7 +57,7 @@ enum FeatureJSON {
                             ("reported_at", .string(Timestamp.format(e.reportedAt))), ("match", .string(a.match.rawValue))]
                            + levels.members(a) + [("functional", codes(e.assignment.functional.grids)),
                             ("industry", codes(e.assignment.industry.grids)), ("outside", .bool(e.isOutside)),
-                            ("department", opt(r.department)), ("media_url", opt(e.mediaURL))])
+                            ("department", opt(r.department)), ("media_url", opt(e.mediaURL)), ("component", opt(e.component))])
         if showReporter {
             p["reporter_name"] = e.reporterName.isEmpty ? .null : .string(e.reporterName)
             p["reporter_phone"] = e.reporterPhone.isEmpty ? .null : .string(e.reporterPhone)
@@ -84,6 +84,7 @@ enum FeatureJSON {
         w.append(outside ? #","outside":true"# : #","outside":false"#)
         w.append(#","department":"#); text(C.department.rawValue)
         w.append(#","media_url":"#); text(EventItemColumn.mediaURL)
+        w.append(#","component":"#); text(EventItemColumn.component)
         if showReporter {
             w.append(#","reporter_name":"#); nonEmpty(C.reporterName.rawValue)
             w.append(#","reporter_phone":"#); nonEmpty(C.reporterPhone.rawValue)

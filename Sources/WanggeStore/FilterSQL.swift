@@ -13,7 +13,7 @@ enum FilterSQL {
             "id": "e.id", "status": "e.status", "type": "e.type", "severity": "e.severity", "description": "e.description",
             "channel": "e.channel", "occurred_at": "e.occurred_at", "reported_at": "e.reported_at", "match": "e.match",
             "functional": "NULLIF(e.functional, '')", "industry": "NULLIF(e.industry, '')", "outside": "(e.match = 'outside')",
-            "department": "e.department", "media_url": "NULLIF(e.media_url, '')",
+            "department": "e.department", "media_url": "NULLIF(e.media_url, '')", "component": "e.component",
         ]
         for l in levels.levels { columns[l.name] = AppDatabase.levelColumn(l, of: "e") }
         return columns

@@ -60,6 +60,12 @@ struct ComponentsEndpointTests {
             _ = try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
             let d = try await post("/events/\(id)/actions", #"{"action":"dispatch"}"#, .dispatcher)
             #expect(d.json["department"] == .string("fire_safety"), "\(d.text)")
+            // The OGC events collection carries it and filters on it.
+            let item = try await client.execute(uri: "/collections/events/items/\(id)", method: .get, headers: f.headers(.dispatcher)) { $0 }
+            #expect(item.json["properties"]?.objectValue?["component"] == .string(hydrant))
+            let filtered = try await client.execute(uri: "/collections/events/items?filter=component%3D%27\(hydrant)%27", method: .get,
+                                                    headers: f.headers(.dispatcher)) { $0 }
+            #expect(filtered.status == .ok && filtered.json["numberMatched"] == .number(JSONNumber(1)), "\(filtered.text)")
             let unknown = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"garbage\",\"component\":\"130105999900001\"")
             let refused = try await post("/events", unknown, .reporter)
             #expect(refused.status == .unprocessableContent && refused.text.contains("component"))

@@ -285,6 +285,7 @@ extension Workflow {
         .unpark: ([.dispatched, .inProgress], [.dispatcher, .admin], false),
         .verify: ([.reported], [.supervisor, .admin], false),
         .check: ([.resolved], [.supervisor, .admin], false),
+        .completeStage: ([.inProgress], [.department], true),
     ]
 }
 
@@ -389,6 +390,7 @@ public enum Workflow {
             s.dispatchedAt = c.at
             s.pausedSeconds = 0
             s.pauses = nil
+            s.stagesDone = nil
             s.extensionHours = 0
             if note.isEmpty { note = "to \(f.department ?? "")" }
         case .acknowledge:
@@ -506,6 +508,22 @@ public enum Workflow {
             s.checkedAt = c.at
             s.checks = (s.checks ?? 0) + 1
             note = checkNote(r) + (note.isEmpty ? "" : ": \(note)")
+        case .completeStage:
+            let names = sla.times(type: s.type, severity: s.severity).stages.map(\.name)
+            guard !names.isEmpty else {
+                errors.append(FieldError("stage", "this event's disposal has no stages: resolve it when it is done"))
+                break
+            }
+            guard let name = f.stage?.trimmingWhitespace(), names.dropLast().contains(name) else {
+                errors.append(FieldError("stage", "must be one of \(names.dropLast().joined(separator: ", ")) (the last, \(names.last!), is done with resolve)"))
+                break
+            }
+            guard s.stagesDone?[name] == nil else {
+                errors.append(FieldError("stage", "\(name) is already done"))
+                break
+            }
+            s.stagesDone = (s.stagesDone ?? [:]).merging([name: c.at]) { a, _ in a }
+            note = "\(name) done" + (note.isEmpty ? "" : ": \(note)")
         case .unpark:
             let days = (c.at - s.parkedSince!) / 86_400
             s.endParking(at: c.at)

@@ -26,6 +26,9 @@ public enum EventAction: String, Sendable, Codable, CaseIterable {
     case verify
     /// 核查: a supervisor checks the result on site before the centre may close it (`result`: passed or failed).
     case check
+    /// The department records one stage of a staged disposal as done (`stage`: 停工, 处罚, …); the last stage is
+    /// done with `resolve`.
+    case completeStage = "complete_stage"
 }
 
 /// What a supervisor found on site.
@@ -109,6 +112,8 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     public var checkedAt: Double?
     /// Checks made, passed or failed.
     public var checks: Int?
+    /// Stages of a staged disposal done since the latest dispatch, by name, with when.
+    public var stagesDone: [String: Double]?
     /// Hours added by approved extensions.
     public var extensionHours: Double = 0
     public var pending: PendingRequest?
@@ -148,6 +153,7 @@ public struct WorkflowState: Sendable, Codable, Equatable {
         case duplicateOf = "duplicate_of", duplicates, pauses, parks
         case parkedSince = "parked_since", parkReason = "park_reason", parkReviewAt = "park_review_at"
         case verification, checks
+        case stagesDone = "stages_done"
         case verifiedAt = "verified_at", checkResult = "check_result", checkedAt = "checked_at"
     }
 
@@ -191,13 +197,15 @@ public struct ActionFields: Sendable, Equatable {
     public var reviewAt: Double?
     /// For `verify` and `check`: what the supervisor found.
     public var result: SupervisorResult?
+    /// For `complete_stage`: the stage's name.
+    public var stage: String?
 
     public init(reason: String? = nil, note: String? = nil, department: String? = nil, feedback: String? = nil,
                 photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil,
-                into: Int64? = nil, reviewAt: Double? = nil, result: SupervisorResult? = nil) {
+                into: Int64? = nil, reviewAt: Double? = nil, result: SupervisorResult? = nil, stage: String? = nil) {
         self.reason = reason; self.note = note; self.department = department; self.feedback = feedback
         self.photoURL = photoURL; self.hours = hours; self.satisfaction = satisfaction; self.rating = rating
-        self.into = into; self.reviewAt = reviewAt; self.result = result
+        self.into = into; self.reviewAt = reviewAt; self.result = result; self.stage = stage
     }
 }
 

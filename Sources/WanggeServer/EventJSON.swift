@@ -144,9 +144,11 @@ extension EventJSON {
                 let stages = Workflow.stageDues(s, sla: sla, now: now)
                 if !stages.isEmpty {
                     deadline["stages"] = .array(stages.map { st in
-                        .object(JSONObject([("name", .string(st.stage.name)), ("amount", .number(JSONNumber(st.stage.limit.amount))),
-                                            ("unit", .string(st.stage.limit.unit.rawValue)), ("due_at", time(st.due)),
-                                            ("overdue", .bool(now > st.due))]))
+                        let done = s.stagesDone?[st.stage.name]
+                        return .object(JSONObject([("name", .string(st.stage.name)), ("amount", .number(JSONNumber(st.stage.limit.amount))),
+                                                   ("unit", .string(st.stage.limit.unit.rawValue)), ("due_at", time(st.due)),
+                                                   ("done_at", time(done)), ("on_time", done.map { .bool($0 <= st.due) } ?? .null),
+                                                   ("overdue", .bool(done == nil && now > st.due))]))
                     })
                 }
             }

@@ -92,6 +92,19 @@ struct StandardsEndpointTests {
             // 停工: 1.5 working hours on Friday, 2.5 on Monday; 处罚 7 and 拆除 20 working days, at 16:00.
             #expect(stages.map { $0["due_at"]?.stringValue ?? "" } == ["2026-11-30T11:00:00+08:00", "2026-12-08T16:00:00+08:00", "2026-12-25T16:00:00+08:00"],
                     "\(s.text)")
+            // The department records 停工 as done; the last stage is done with resolve, an unknown one is refused.
+            _ = try await post("/events/\(c)/actions", #"{"action":"acknowledge"}"#, .department)
+            let done = try await post("/events/\(c)/actions", #"{"action":"complete_stage","stage":"停工"}"#, .department)
+            #expect(done.status == .ok, "\(done.text)")
+            let first = done.json["workflow"]?.objectValue?["deadline"]?.objectValue?["stages"]?.arrayValue?.first?.objectValue
+            #expect(first?["done_at"] == .string("2026-11-27T16:00:00+08:00") && first?["on_time"] == .bool(true))
+            #expect(try await post("/events/\(c)/actions", #"{"action":"complete_stage","stage":"停工"}"#, .department).status == .unprocessableContent)
+            #expect(try await post("/events/\(c)/actions", #"{"action":"complete_stage","stage":"拆除"}"#, .department).status == .unprocessableContent)
+            #expect(try await post("/events/\(c)/actions", #"{"action":"complete_stage","stage":"罚款"}"#, .department).status == .unprocessableContent)
+            let notStaged = try await post("/events/\(id)/actions", #"{"action":"acknowledge"}"#, .department)
+            #expect(notStaged.status == .ok)
+            let refused = try await post("/events/\(id)/actions", #"{"action":"complete_stage","stage":"停工"}"#, .department)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("no stages"))
         }
     }
 

@@ -67,7 +67,8 @@ def worker(k):
         roll = rng.random()
         if roll < 0.35:
             body = json.dumps({"type": rng.choice(["garbage", "noise", "streetlight"]), "severity": rng.randint(1, 4), "lon": lon, "lat": lat,
-                               "description": f"soak {k}", "channel": "web"})
+                               # grid stations' reports are accepted at once; the sample has supervisors verify web and hotline ones first
+                               "description": f"soak {k}", "channel": "grid_station"})
             status, data = call(conn, "intake", "POST", "/events", reporter, body)
             if status == 201:
                 mine.append(json.loads(data)["id"])

@@ -373,6 +373,15 @@ public enum Workflow {
             if v.count > 2000 { errors.append(FieldError(field, "is longer than 2000 characters")); return nil }
             return v
         }
+        /// A supervisor's finding for this action: `good` or `bad`, and `bad` needs a note.
+        func finding(_ good: SupervisorResult, _ bad: SupervisorResult) -> SupervisorResult? {
+            guard let r = f.result, r == good || r == bad else {
+                errors.append(FieldError("result", "is required for \(action.rawValue): \(good.rawValue) or \(bad.rawValue)"))
+                return nil
+            }
+            if r == bad, require(f.note, "note") == nil { return nil }
+            return r
+        }
         switch action {
         case .accept:
             s.status = .accepted
@@ -490,20 +499,12 @@ public enum Workflow {
                 note = "parked until a review on \(Timestamp.format(review)): \(r)"
             }
         case .verify:
-            guard let r = f.result, r == .confirmed || r == .unfounded else {
-                errors.append(FieldError("result", "is required for verify: confirmed or unfounded"))
-                break
-            }
-            if r == .unfounded, require(f.note, "note") == nil { break }
+            guard let r = finding(.confirmed, .unfounded) else { break }
             s.verification = r
             s.verifiedAt = c.at
             note = "verified on site: \(r.rawValue)" + (note.isEmpty ? "" : ": \(note)")
         case .check:
-            guard let r = f.result, r == .passed || r == .failed else {
-                errors.append(FieldError("result", "is required for check: passed or failed"))
-                break
-            }
-            if r == .failed, require(f.note, "note") == nil { break }
+            guard let r = finding(.passed, .failed) else { break }
             s.checkResult = r
             s.checkedAt = c.at
             s.checks = (s.checks ?? 0) + 1

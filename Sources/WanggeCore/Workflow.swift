@@ -162,17 +162,21 @@ public struct WorkflowState: Sendable, Codable, Equatable {
     /// Ends a running suspension at `t` (nothing when none runs), keeping its interval for working-time deadlines.
     mutating func endSuspension(at t: Double) {
         guard let since = suspendedSince else { return }
+        keepPause(from: since, to: t)
+        suspendedSince = nil
+    }
+
+    /// Counts `[since, t]` as time the resolution clock stood still.
+    mutating func keepPause(from since: Double, to t: Double) {
         // A state stored before intervals were kept has paused time but no list: it stays on `pausedSeconds`.
         if pauses != nil || pausedSeconds == 0 { pauses = (pauses ?? []) + [[since, t]] }
         pausedSeconds += t - since
-        suspendedSince = nil
     }
 
     /// Ends a parking at `t` (nothing when not parked): its time is kept as a pause, so the deadline moves by it.
     mutating func endParking(at t: Double) {
         guard let since = parkedSince else { return }
-        if pauses != nil || pausedSeconds == 0 { pauses = (pauses ?? []) + [[since, t]] }
-        pausedSeconds += t - since
+        keepPause(from: since, to: t)
         parkedSince = nil
         parkReviewAt = nil
     }

@@ -84,37 +84,25 @@ public enum Catalogue {
     public static func loadStandards(from folder: String, into repository: any EventRepository & WorkflowRepository,
                                      supervision: Bool = true) throws -> [String] {
         var loaded: [String] = []
-        let calendarPath = "\(folder)/\(calendarFile)", classesPath = "\(folder)/\(categoriesFile)"
-        if FileManager.default.fileExists(atPath: calendarPath) {
-            let text = String(decoding: try FileIO.read(calendarPath), as: UTF8.self)
-            do { _ = try JSONDecoder().decode(WorkCalendar.self, from: Data(text.utf8)) } catch {
-                throw WanggeError.invalidInput("\(calendarPath): \(describe(error))")
+        /// Stores `file` (when the folder has it) under `key` once it decodes and passes `check`.
+        func load<T: Decodable>(_ file: String, _ key: String, as: T.Type, check: (T) throws -> Void = { _ in }) throws {
+            let path = "\(folder)/\(file)"
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+            let value: T
+            do { value = try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
+                throw WanggeError.invalidInput("\(path): \(describe(error))")
             }
-            try repository.setSetting(ClosedLoop.calendarKey, text)
-            loaded.append(calendarFile)
+            do { try check(value) } catch let e as InvalidFields { throw WanggeError.invalidInput("\(path): \(e.description)") }
+            try repository.setSetting(key, text)
+            loaded.append(file)
         }
-        if FileManager.default.fileExists(atPath: classesPath) {
-            let text = String(decoding: try FileIO.read(classesPath), as: UTF8.self)
-            let classes: CaseClasses
-            do { classes = try JSONDecoder().decode(CaseClasses.self, from: Data(text.utf8)) } catch {
-                throw WanggeError.invalidInput("\(classesPath): \(describe(error))")
-            }
-            do { try classes.check(departments: Set(try repository.departments().map(\.code))) } catch let e as InvalidFields {
-                throw WanggeError.invalidInput("\(classesPath): \(e.description)")
-            }
+        try load(calendarFile, ClosedLoop.calendarKey, as: WorkCalendar.self)
+        try load(categoriesFile, ClosedLoop.categoriesKey, as: CaseClasses.self) { classes in
+            try classes.check(departments: Set(try repository.departments().map(\.code)))
             try checkClasses(of: try repository.eventTypes(), in: classes, file: "the stored event types")
-            try repository.setSetting(ClosedLoop.categoriesKey, text)
-            loaded.append(categoriesFile)
         }
-        let supervisionPath = "\(folder)/\(supervisionFile)"
-        if supervision, FileManager.default.fileExists(atPath: supervisionPath) {
-            let text = String(decoding: try FileIO.read(supervisionPath), as: UTF8.self)
-            do { _ = try JSONDecoder().decode(SupervisionRules.self, from: Data(text.utf8)) } catch {
-                throw WanggeError.invalidInput("\(supervisionPath): \(describe(error))")
-            }
-            try repository.setSetting(ClosedLoop.supervisionKey, text)
-            loaded.append(supervisionFile)
-        }
+        if supervision { try load(supervisionFile, ClosedLoop.supervisionKey, as: SupervisionRules.self) }
         return loaded
     }
 

@@ -27,8 +27,7 @@ public struct ClosedLoop: Sendable {
 
     /// When supervisors verify and check (none: they do not).
     public func supervision() throws -> SupervisionRules {
-        guard let json = try repository.setting(Self.supervisionKey) else { return .off }
-        return try JSONDecoder().decode(SupervisionRules.self, from: Data(json.utf8))
+        try repository.decodedSetting(Self.supervisionKey, as: SupervisionRules.self) ?? .off
     }
 
     /// The context of an action by `identity` on `record` at `at`: whether the caller submitted it, and what the
@@ -48,11 +47,10 @@ public struct ClosedLoop: Sendable {
         // Decoding the class tree and the calendar costs more than the action: keep the last rules while the
         // settings read the same.
         if let cached = Self.rulesCache.withLock({ $0?.key == key ? $0?.rules : nil }) { return cached }
-        var rules = SLARules(defaults: [:])
-        if let json = texts[0] { rules = try JSONDecoder().decode(SLARules.self, from: Data(json.utf8)) }
-        let clock = try texts[1].map { try WorkingClock(JSONDecoder().decode(WorkCalendar.self, from: Data($0.utf8))) } ?? .weekdays
-        let classes = try texts[2].map { try JSONDecoder().decode(CaseClasses.self, from: Data($0.utf8)) }
-        rules = rules.with(clock: clock, classes: classes, types: types)
+        let decoder = JSONDecoder()
+        let rules = try (texts[0].map { try decoder.decode(SLARules.self, from: Data($0.utf8)) } ?? SLARules(defaults: [:]))
+            .with(clock: try texts[1].map { try WorkingClock(decoder.decode(WorkCalendar.self, from: Data($0.utf8))) } ?? .weekdays,
+                  classes: try texts[2].map { try decoder.decode(CaseClasses.self, from: Data($0.utf8)) }, types: types)
         Self.rulesCache.withLock { $0 = (key, rules) }
         return rules
     }
@@ -62,14 +60,12 @@ public struct ClosedLoop: Sendable {
 
     /// The stored working calendar, or weekdays 08:30–12:00 and 13:30–17:30 without holidays.
     public func workingClock() throws -> WorkingClock {
-        guard let json = try repository.setting(Self.calendarKey) else { return .weekdays }
-        return try WorkingClock(JSONDecoder().decode(WorkCalendar.self, from: Data(json.utf8)))
+        try repository.decodedSetting(Self.calendarKey, as: WorkCalendar.self).map { try WorkingClock($0) } ?? .weekdays
     }
 
     /// The stored class tree; nil when none is loaded.
     public func classes() throws -> CaseClasses? {
-        guard let json = try repository.setting(Self.categoriesKey) else { return nil }
-        return try JSONDecoder().decode(CaseClasses.self, from: Data(json.utf8))
+        try repository.decodedSetting(Self.categoriesKey, as: CaseClasses.self)
     }
 
     public func routing() throws -> RoutingRules {
@@ -208,5 +204,13 @@ public struct ClosedLoop: Sendable {
         }
         .sorted { ($0.1.parkedSince ?? 0, $0.0.id) < ($1.1.parkedSince ?? 0, $1.0.id) }
         .map { (record: $0.0, state: $0.1) }
+    }
+}
+
+extension WorkflowRepository {
+    /// A setting stored as JSON, decoded; nil when it is not set.
+    /// - Throws: the decoder's error when the stored text does not decode.
+    public func decodedSetting<T: Decodable>(_ key: String, as type: T.Type) throws -> T? {
+        try setting(key).map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 }

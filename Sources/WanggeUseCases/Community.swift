@@ -166,10 +166,15 @@ public struct Community: Sendable {
     /// The class tree components are filed under (the `categories` setting).
     /// - Throws: `WanggeError.invalidInput` when none is loaded.
     public func componentClasses() throws -> CaseClasses {
-        guard let json = try repository.setting(ClosedLoop.categoriesKey) else {
+        guard let classes = try repository.decodedSetting(ClosedLoop.categoriesKey, as: CaseClasses.self) else {
             throw WanggeError.invalidInput("no class tree is loaded (categories.json): components are filed under its 部件 classes")
         }
-        return try JSONDecoder().decode(CaseClasses.self, from: Data(json.utf8))
+        return classes
+    }
+
+    /// Each component class's id and name (`component:0102` → 污水井盖); empty without a class tree.
+    public func componentClassNames() -> [String: String] {
+        ((try? repository.decodedSetting(ClosedLoop.categoriesKey, as: CaseClasses.self)) ?? nil)?.componentNames ?? [:]
     }
 
     /// The district code identifiers start with: the first six digits of the top residential grid's code

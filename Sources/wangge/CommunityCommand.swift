@@ -101,7 +101,7 @@ struct CommunityCommand: AsyncParsableCommand {
                     : GeoJSONWriter.featureCollection(list.map { (id: $0.id, geometry: .point(x: $0.lon, y: $0.lat), properties: $0.properties(phones: phones)) })
             case .components:
                 let list = try db.components()
-                let names = try db.setting(ClosedLoop.categoriesKey).flatMap { try? JSONDecoder().decode(CaseClasses.self, from: Data($0.utf8)) }?.componentNames ?? [:]
+                let names = ((try? db.decodedSetting(ClosedLoop.categoriesKey, as: CaseClasses.self)) ?? nil)?.componentNames ?? [:]
                 bytes = csv ? Array(Component.csv(list, classNames: names).utf8) : Component.featureCollection(list, classNames: names)
             case .party: bytes = json(try db.party().json)
             case .jointBuilding: bytes = json(try db.jointBuilding().json)

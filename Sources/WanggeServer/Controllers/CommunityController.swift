@@ -305,14 +305,13 @@ struct CommunityController: Sendable {
     @Sendable func components(_ r: RouteRequest) async throws -> Response {
         let q = r.query
         let list = try community.components(grid: try q.nonEmpty("grid"), classID: try q.nonEmpty("class"), state: try q.choice("state", Component.State.self))
-        let names = Self.componentClassNames(try? community.componentClasses())
+        let names = community.componentClassNames()
         if try q.choice("f", OrganisationFormat.self) == .csv {
             return ReportsController.csv(Component.csv(list, classNames: names), "components.csv", bom: try Self.bom(r))
         }
         return .bytes(Component.featureCollection(list, classNames: names), contentType: FeatureJSON.geojson)
     }
 
-    static func componentClassNames(_ classes: CaseClasses?) -> [String: String] { classes?.componentNames ?? [:] }
 
     @Sendable func replaceComponents(_ r: RouteRequest) async throws -> Response {
         let bytes = try await r.body()

@@ -306,7 +306,7 @@ struct FeaturesController: Sendable {
                              properties: o.publicProperties(contacts: identity != nil, phones: false))
             }
         case .components:
-            let names = CommunityController.componentClassNames(try? community.componentClasses())
+            let names = community.componentClassNames()
             return try community.repository.components().map { c in
                 PointFeature(id: c.id, lon: c.lon, lat: c.lat, grids: c.gridCodes, properties: c.properties(className: names[c.classID]))
             }

@@ -1,6 +1,8 @@
-/// The classes cases are filed under by the digital city management standard (GB/T 30428.2, after CJ/T 214):
+/// The classes cases are filed under by the digital city management standard (GB/T 30428.2—2013, after CJ/T 214):
 /// **事件** (events: what people do or what happens) and **部件** (components: the things in the street), each in
-/// 大类 (two digits) and 小类 (two or three digits). A 小类 says when a case is filed (立案条件), when it may be
+/// 大类 (two digits) and 小类 (two or three digits). A 小类 may also carry its code in GB/T 47678.5—2026, the
+/// standard that replaced GB/T 30428.2 on 2026-07-01 (five digits: its 事项 put the five 部件 大类 first, then
+/// 06 市容环境 … 10 其他, so 事件 01 市容环境 10 暴露垃圾 is its 06010). A 小类 says when a case is filed (立案条件), when it may be
 /// closed (结案条件), who handles it and how long the disposal may take (处置时限), sometimes in named stages.
 /// A city adds its own 小类 in `extensionRange`, marked `extension`.
 ///
@@ -31,12 +33,15 @@ public struct CaseClasses: Sendable, Codable, Equatable {
         public var isExtension: Bool
         /// Which of `sources` the row is taken from; nil: the deployment's own setting.
         public var source: String?
+        /// The 小类's code in GB/T 47678.5—2026 (表 A.1 for 部件, 表 C.1 for 事项); nil: it has none there.
+        public var nationalCode: String?
 
         public init(code: String, name: String, nameEn: String, filing: String, closing: String, department: String?,
-                    limit: TimeLimit?, stages: [DisposalStage] = [], extension isExtension: Bool = false, source: String? = nil) {
+                    limit: TimeLimit?, stages: [DisposalStage] = [], extension isExtension: Bool = false, source: String? = nil,
+                    national nationalCode: String? = nil) {
             self.code = code; self.name = name; self.nameEn = nameEn; self.filing = filing; self.closing = closing
             self.department = department; self.limit = stages.last?.limit ?? limit; self.stages = stages
-            self.isExtension = isExtension; self.source = source
+            self.isExtension = isExtension; self.source = source; self.nationalCode = nationalCode
         }
 
         public init(from decoder: any Decoder) throws {
@@ -51,6 +56,7 @@ public struct CaseClasses: Sendable, Codable, Equatable {
             limit = try stages.last?.limit ?? TimeLimit.decode(c, prefix: "", required: false)
             isExtension = try c.decodeIfPresent(Bool.self, forKey: AnyKey("extension")) ?? false
             source = try c.decodeIfPresent(String.self, forKey: AnyKey("source"))
+            nationalCode = try c.decodeIfPresent(String.self, forKey: AnyKey("national_code"))
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -64,6 +70,7 @@ public struct CaseClasses: Sendable, Codable, Equatable {
             if stages.isEmpty { try limit?.encode(to: &c, prefix: "") } else { try c.encode(stages, forKey: AnyKey("stages")) }
             if isExtension { try c.encode(true, forKey: AnyKey("extension")) }
             try c.encodeIfPresent(source, forKey: AnyKey("source"))
+            try c.encodeIfPresent(nationalCode, forKey: AnyKey("national_code"))
         }
     }
 
@@ -98,7 +105,7 @@ public struct CaseClasses: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case events, components, sources
-        case extensionRange = "isExtensionrange"
+        case extensionRange = "extension_range"
     }
 
     public init(events: [Major], components: [Major], extensionRange: [Int], sources: [Source]) {
@@ -135,7 +142,7 @@ public struct CaseClasses: Sendable, Codable, Equatable {
     public func check(departments: Set<String>? = nil) throws(InvalidFields) {
         var errors: [FieldError] = []
         let range = extensionRange.count == 2 && extensionRange[0] <= extensionRange[1] ? extensionRange[0]...extensionRange[1] : nil
-        if range == nil { errors.append(FieldError("isExtensionrange", "must be [first, last] 小类 codes, first not after last")) }
+        if range == nil { errors.append(FieldError("extension_range", "must be [first, last] 小类 codes, first not after last")) }
         let sourceIDs = Set(sources.map(\.id))
         func digits(_ s: String, _ counts: Set<Int>) -> Bool { counts.contains(s.count) && s.allSatisfy { $0.isASCII && $0.isNumber } }
         for kind in Kind.allCases {
@@ -155,6 +162,9 @@ public struct CaseClasses: Sendable, Codable, Equatable {
                             : "\(minor.code) is in the reserved range \(range.lowerBound)–\(range.upperBound): mark it extension or renumber it"))
                     }
                     if minor.name.isEmpty { errors.append(FieldError("\(here).name", "is empty")) }
+                    if let n = minor.nationalCode, !digits(n, [5]) {
+                        errors.append(FieldError("\(here).national_code", "\"\(n)\" is not a five-digit GB/T 47678.5 code"))
+                    }
                     if let s = minor.source, !sourceIDs.contains(s) { errors.append(FieldError("\(here).source", "names no source \"\(s)\"")) }
                     if let d = minor.department, let departments, !departments.contains(d) {
                         errors.append(FieldError("\(here).department", "unknown department \"\(d)\""))

@@ -10,10 +10,10 @@ enum SampleComponents {
         ("0102", "污水井盖", 40, "municipal", "市排水管理处", "municipal"),
         ("0103", "雨水井盖", 30, "municipal", "市排水管理处", "municipal"),
         ("0101", "上水井盖", 20, "utilities", "市自来水公司", "utilities"),
-        ("0106", "路灯", 60, "municipal", "区路灯管理所", "municipal"),
-        ("0107", "消火栓", 15, "fire_safety", "市自来水公司", "fire_safety"),
-        ("0302", "垃圾箱", 40, "sanitation", "街道环卫所", "sanitation"),
-        ("0201", "交通标志牌", 20, "municipal", "区交通运输局", "municipal"),
+        ("0137", "路灯", 60, "municipal", "区路灯管理所", "municipal"),
+        ("0113", "消火栓", 15, "fire_safety", "市自来水公司", "fire_safety"),
+        ("0305", "垃圾箱", 40, "sanitation", "街道环卫所", "sanitation"),
+        ("0210", "交通标志牌", 20, "municipal", "区交通运输局", "municipal"),
         ("0402", "行道树", 50, "landscaping", "区园林绿化所", "landscaping"),
     ]
 

@@ -28,7 +28,7 @@ struct ComponentsEndpointTests {
             #expect(all.status == .ok && features.count == 275)
             let first = features.first?.objectValue?["properties"]?.objectValue
             #expect(first?["id"]?.stringValue?.hasPrefix("130105") == true && first?["courtyard"]?.stringValue != nil)
-            let lights = try await client.execute(uri: "/components?class=component:0106", method: .get) { $0 }
+            let lights = try await client.execute(uri: "/components?class=component:0137", method: .get) { $0 }
             #expect(lights.json["features"]?.arrayValue?.count == 60)
             #expect(lights.json["features"]?.arrayValue?.first?.objectValue?["properties"]?.objectValue?["class_name"] == .string("路灯"))
             let damaged = try await client.execute(uri: "/components?state=damaged", method: .get) { $0 }.json["features"]?.arrayValue?.count ?? 0
@@ -52,7 +52,7 @@ struct ComponentsEndpointTests {
                 try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
             }
             // A fire hydrant (消火栓) kept by the fire safety office; the type's default would be municipal works.
-            let hydrant = "1301050107000001"
+            let hydrant = "1301050113000001"
             let body = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"road_damage\",\"component\":\"\(hydrant)\"")
             let created = try await post("/events", body, .reporter)
             #expect(created.status == .created && created.json["component"] == .string(hydrant), "\(created.text)")
@@ -79,10 +79,10 @@ struct ComponentsEndpointTests {
             let r = try await client.execute(uri: "/components", method: .put, headers: f.headers(.gis, json: true), body: ServerFixture.body(bad)) { $0 }
             #expect(r.status == .unprocessableContent && r.text.contains("features[0].properties.class"), "\(r.text)")
             #expect(try f.database.components().count == 275)
-            let good = #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[114.453,38.062]},"properties":{"class":"component:0302","name":"垃圾箱"}}]}"#
+            let good = #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[114.453,38.062]},"properties":{"class":"component:0305","name":"垃圾箱"}}]}"#
             let ok = try await client.execute(uri: "/components", method: .put, headers: f.headers(.gis, json: true), body: ServerFixture.body(good)) { $0 }
             #expect(ok.status == .ok && ok.json["components"] == .number(JSONNumber(1)), "\(ok.text)")
-            #expect(try f.database.components().map(\.id) == ["1301050302000001"])
+            #expect(try f.database.components().map(\.id) == ["1301050305000001"])
             #expect(try await client.execute(uri: "/components", method: .put, headers: f.headers(.reporter, json: true), body: ServerFixture.body(good)) { $0 }.status == .forbidden)
         }
     }

@@ -32,14 +32,17 @@ struct StandardsEndpointTests {
             #expect(construction["name"] == .string("私搭乱建") && construction["event_types"] == .array([.string("illegal_construction")]))
             #expect(construction["stages"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue } == ["停工", "处罚", "拆除"])
             #expect(construction["limit"]?.objectValue?["unit"] == .string("working_days") && construction["source"] == .string("district-handbook"))
-            #expect(byID["event:0102"]?["limit"] == .object(JSONObject([("amount", .number(JSONNumber(4))), ("unit", .string("working_hours"))])))
+            #expect(byID["event:0110"]?["limit"] == .object(JSONObject([("amount", .number(JSONNumber(4))), ("unit", .string("working_hours"))])))
+            // Each standard class says its code in GB/T 47678.5—2026; 突发事件 and the sub-district's own have none.
+            #expect(byID["event:0110"]?["national_code"] == .string("06010") && byID["component:0137"]?["national_code"] == .string("01037"))
+            #expect(byID["event:0504"]?["national_code"] == .null && byID["event:0692"]?["national_code"] == .null)
             // An urgent class in calendar hours; an extension 小类 in the reserved range.
-            #expect(byID["event:0404"]?["limit"]?.objectValue?["unit"] == .string("hours"))
-            #expect(byID["event:0653"]?["extension"] == .bool(true) && byID["event:0653"]?["event_types"] == .array([.string("dispute")]))
+            #expect(byID["event:0504"]?["limit"]?.objectValue?["unit"] == .string("hours"))
+            #expect(byID["event:0692"]?["extension"] == .bool(true) && byID["event:0692"]?["event_types"] == .array([.string("dispute")]))
             // Every sample type is filed under exactly one class.
             let filed = minors.flatMap { $0["event_types"]?.arrayValue ?? [] }.compactMap(\.stringValue)
             #expect(filed.count == 21 && Set(filed).count == 21)
-            #expect(r.json["extension_range"] == .array([.number(JSONNumber(51)), .number(JSONNumber(99))]))
+            #expect(r.json["extension_range"] == .array([.number(JSONNumber(91)), .number(JSONNumber(99))]))
             let components = try await get(f, client, "/categories?kind=component")
             #expect(components.json["kinds"]?.arrayValue?.count == 1)
             let bad = try await get(f, client, "/categories?kind=things")

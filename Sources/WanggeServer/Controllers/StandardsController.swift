@@ -64,6 +64,7 @@ struct StandardsController: Sendable {
                                     .object(JSONObject([("name", .string(s.name)), ("limit", limit(s.limit))]))
                                 })),
                                 ("extension", .bool(m.isExtension)), ("source", text(m.source)),
+                                ("national_code", text(m.nationalCode)),
                                 ("event_types", .array((typesByClass[id] ?? []).sorted().map { .string($0) })),
                             ]))
                         })),

@@ -85,7 +85,7 @@ public protocol ExportRepository: Sendable {
 /// by these (`row.double(ExportColumn.occurredAt.rawValue)`), never by bare positions.
 public enum ExportColumn: Int, CaseIterable, Sendable {
     case id, lon, lat, status, type, severity, description, channel, occurredAt, reportedAt, match
-    case street, community, courtyard, building, functional, industry, outside, department
+    case street, community, courtyard, building, functional, industry, outside, department, component
     case reporterName, reporterPhone, lowerLevels
 
     /// The stored column, which is also the name exports give it.

@@ -73,7 +73,7 @@ extension AppDatabase: FeatureRepository {
     }
 
     /// The columns an events page hands over: `ExportColumn`'s, then `EventItemColumn`'s.
-    static let eventItemColumns = ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email, e.component"
+    static let eventItemColumns = ExportColumn.allCases.map { "e.\($0.name)" }.joined(separator: ", ") + ", e.media_url, e.reporter_email"
 
     static let eventRowsByID = "SELECT \(eventItemColumns) FROM event e WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id DESC"
 

@@ -152,6 +152,7 @@ public struct Exporter {
         w.appendEventColumns(r, levels: levels)
         w.append(#","outside":"#); w.append(r.bool(C.outside.rawValue) ? "true" : "false")
         w.append(#","department":"#); text(.department)
+        w.append(#","component":"#); text(.component)
         if withReporter {
             w.append(#","reporter_name":"#); text(.reporterName)
             w.append(#","reporter_phone":"#); text(.reporterPhone)

@@ -69,6 +69,9 @@ struct Open311Tests {
             #expect(services.count == (try f.database.eventTypes().count) && services.count == 21)
             #expect(services.allSatisfy { $0.keys == Self.serviceKeys })
             #expect(services.contains { $0["service_code"] == .string("garbage") && $0["metadata"] == .bool(true) })
+            // A type filed under a class of the standard says the class in its keywords.
+            let garbage = services.first { $0["service_code"] == .string("garbage") }?["keywords"]?.stringValue?.split(separator: ",") ?? []
+            #expect(["暴露垃圾", "event:0110", "06010"].allSatisfy { garbage.contains(Substring($0)) }, "\(garbage)")
             let x = try Self.xml(try await get(client, "/open311/v2/services.xml"))
             #expect(x.name == "services" && x.elements(forName: "service").count == 21)
             #expect(x.elements(forName: "service").first?.elements(forName: "service_code").first?.stringValue != nil)

@@ -143,13 +143,19 @@ struct ExportTests {
 
         // A description with a comma, quotes and a line break must come back whole.
         try await db.writer.write { try $0.execute(sql: "UPDATE event SET description = ? WHERE id = 17", arguments: ["门口, \"乱停车\"\n第二行"]) }
+        // The component (部件) an event names goes out with it in every format.
+        try await db.writer.write { try $0.execute(sql: "UPDATE event SET component = '1301050102000005' WHERE id = 17") }
         let rows = try Self.csv(try { _ = try Exporter(format: .csv).exportEvents(db, query: FeatureQuery.allEvents, to: "\(dir)/e.csv"); return "\(dir)/e.csv" }())
         #expect(rows.count == 3001)
         let columns = Exporter(format: .csv).csvEventColumns(reporter: false)
         #expect(rows[0] == columns.map(\.name))
         #expect(rows[0] == ["id", "lon", "lat", "status", "type", "severity", "description", "channel", "occurred_at", "reported_at", "match",
-                            "street", "community", "courtyard", "building", "functional", "industry", "outside", "department"])
+                            "street", "community", "courtyard", "building", "functional", "industry", "outside", "department", "component"])
         #expect(rows.dropFirst().allSatisfy { $0.count == columns.count })
+        #expect(rows[17][19] == "1301050102000005" && rows[18][19] == "")
+        _ = try Exporter(format: .ndjson).exportEvents(db, query: FeatureQuery.allEvents, to: "\(dir)/all.ndjson")
+        let everything = try Self.sequence("\(dir)/all.ndjson")
+        #expect(everything[16].properties["component"] == .string("1301050102000005") && everything[17].properties["component"] == .null)
         let stored = try #require(try db.event(id: 17))
         #expect(rows[17][6] == "门口, \"乱停车\"\n第二行" && stored.event.description == rows[17][6])
         #expect(Double(rows[17][1]) == stored.event.lon.rounded7 && rows[17][3] == stored.status.rawValue)

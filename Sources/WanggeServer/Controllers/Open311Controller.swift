@@ -153,11 +153,18 @@ struct Open311Controller: Sendable {
         return Self.answer(value, root: "discovery", format: f)
     }
 
+    /// `keywords` are the type's category and, for a type filed under a class of the standard, the class's 大类, 小类,
+    /// id and GB/T 47678.5 code (`城市管理,市容环境,暴露垃圾,event:0110,06010`), so a client can find a service by them.
     func services(_ r: RouteRequest, _ f: Format) throws -> Response {
+        let classes = try loop.classes()
         let list = try events.eventTypes().map { t -> JSONValue in
-            .object(JSONObject([
+            var keywords = [t.category]
+            if let id = t.standardClass, let c = classes?.find(id) {
+                keywords += [c.major.name, c.minor.name, id] + (c.minor.nationalCode.map { [$0] } ?? [])
+            }
+            return .object(JSONObject([
                 ("service_code", .string(t.code)), ("service_name", .string(t.name)), ("description", .string(t.nameEn)),
-                ("metadata", .bool(true)), ("type", .string("realtime")), ("keywords", .string(t.category)),
+                ("metadata", .bool(true)), ("type", .string("realtime")), ("keywords", .string(keywords.joined(separator: ","))),
                 ("group", .string(t.category)),
             ]))
         }

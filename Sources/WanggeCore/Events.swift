@@ -196,9 +196,14 @@ public struct WorkflowChange: Sendable {
     public var entry: HistoryEntry
     /// The current phase's deadline (nil when the event is no longer open).
     public var dueAt: Double?
+    /// The state the component (部件) the event names is in now, written with the change (a resolution's
+    /// `component_state`); nil: the inventory is left as it is.
+    public var component: ComponentStateChange?
 
-    public init(eventID: Int64, expectedVersion: Int, state: WorkflowState, entry: HistoryEntry, dueAt: Double?) {
+    public init(eventID: Int64, expectedVersion: Int, state: WorkflowState, entry: HistoryEntry, dueAt: Double?,
+                component: ComponentStateChange? = nil) {
         self.eventID = eventID; self.expectedVersion = expectedVersion; self.state = state; self.entry = entry; self.dueAt = dueAt
+        self.component = component
     }
 }
 

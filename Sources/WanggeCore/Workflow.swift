@@ -203,13 +203,17 @@ public struct ActionFields: Sendable, Equatable {
     public var result: SupervisorResult?
     /// For `complete_stage`: the stage's name.
     public var stage: String?
+    /// For `resolve`: the state the component the event names is left in (repaired: intact; taken away: scrapped).
+    public var componentState: Component.State?
 
     public init(reason: String? = nil, note: String? = nil, department: String? = nil, feedback: String? = nil,
                 photoURL: String? = nil, hours: Double? = nil, satisfaction: Satisfaction? = nil, rating: Rating? = nil,
-                into: Int64? = nil, reviewAt: Double? = nil, result: SupervisorResult? = nil, stage: String? = nil) {
+                into: Int64? = nil, reviewAt: Double? = nil, result: SupervisorResult? = nil, stage: String? = nil,
+                componentState: Component.State? = nil) {
         self.reason = reason; self.note = note; self.department = department; self.feedback = feedback
         self.photoURL = photoURL; self.hours = hours; self.satisfaction = satisfaction; self.rating = rating
         self.into = into; self.reviewAt = reviewAt; self.result = result; self.stage = stage
+        self.componentState = componentState
     }
 }
 

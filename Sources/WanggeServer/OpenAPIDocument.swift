@@ -234,6 +234,7 @@ enum OpenAPIDocument {
                 ("into", type("integer", "merge: the id of the event this one duplicates", extra: [("minimum", .number(JSONNumber(1)))])),
                 ("review_at", type("string", "park: when to look at the case again (RFC 3339 or a date; after now, within a year)")),
                 ("stage", type("string", "complete_stage: the stage of a staged disposal that is done (停工, 处罚, …; the last is done with resolve)")),
+                ("component_state", type("string", "resolve: the state the component (部件) the event names is left in; updates the inventory with the resolution", extra: [("enum", .array(Component.State.allCases.map { .string($0.rawValue) }))])),
                 ("result", enumeration(SupervisorResult.allCases.map(\.rawValue), "verify: confirmed or unfounded (核实); check: passed or failed (核查); a note is required for unfounded and failed")),
             ], required: ["action"])),
             ("PossibleDuplicates", object([("radius_m", type("number")), ("days", type("number")),

@@ -34,6 +34,9 @@ extension AppDatabase: WorkflowRepository {
                                                              + StoredEvent.OutcomeColumns.values(c.state) + [c.eventID, c.expectedVersion]))
             guard db.changesCount == 1 else { out.append(false); continue }
             try history.execute(arguments: HistoryRecord.arguments(eventID: c.eventID, c.entry))
+            if let u = c.component {
+                try db.execute(sql: "UPDATE component SET state = ?, updated_on = ? WHERE id = ?", arguments: [u.state.rawValue, u.on, u.id])
+            }
             out.append(true)
         }
         return out

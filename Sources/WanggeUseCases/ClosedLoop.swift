@@ -127,10 +127,16 @@ public struct ClosedLoop: Sendable {
         }
         let sla = try self.sla()
         let departments = Set(try repository.departments().map(\.code))
-        let (next, entry) = try Workflow.apply(action, fields: fields, to: state, context: context, sla: sla,
-                                               expectedVersion: expectedVersion, knownDepartments: departments)
+        let component = try componentChange(fields.componentState, action: action, record: record, at: now)
+        let (next, applied) = try Workflow.apply(action, fields: fields, to: state, context: context, sla: sla,
+                                                 expectedVersion: expectedVersion, knownDepartments: departments)
+        var entry = applied
+        if let component {
+            entry.note += (entry.note.isEmpty ? "" : "; ") + "部件 \(component.id) \(component.state.chineseName) (\(component.state.rawValue))"
+        }
         let due = Workflow.deadline(next, sla: sla, now: now)?.due
-        var changes = [WorkflowChange(eventID: eventID, expectedVersion: state.version, state: next, entry: entry, dueAt: due)]
+        var changes = [WorkflowChange(eventID: eventID, expectedVersion: state.version, state: next, entry: entry, dueAt: due,
+                                      component: component)]
         if action == .merge, let into = fields.into {
             changes.append(try mergeTarget(into, duplicate: eventID, identity: identity, context: context, sla: sla))
         }
@@ -147,6 +153,17 @@ public struct ClosedLoop: Sendable {
         updated.department = next.department
         updated.version = next.version
         return Outcome(record: updated, state: next, allowed: Workflow.allowed(next, context))
+    }
+
+    /// The inventory change a resolution carries: `component_state` only with `resolve`, and only for an event that
+    /// names a component; it is written in the same transaction as the resolution.
+    /// - Throws: `WorkflowError.invalid` naming `component_state`.
+    func componentChange(_ state: Component.State?, action: EventAction, record: EventRecord, at now: Double) throws -> ComponentStateChange? {
+        guard let state else { return nil }
+        func invalid(_ why: String) -> WorkflowError { .invalid(InvalidFields([FieldError("component_state", why)])) }
+        guard action == .resolve else { throw invalid("is given with resolve only (the department says what it left the component in)") }
+        guard let id = record.event.component else { throw invalid("this event names no component") }
+        return ComponentStateChange(id: id, state: state, on: String(Timestamp.format(now, in: .service).prefix(10)))
     }
 
     /// The change a merge makes to the event it merges into: that event must exist, be visible to the caller,

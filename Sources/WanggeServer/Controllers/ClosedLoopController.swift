@@ -15,7 +15,7 @@ struct ClosedLoopController: Sendable {
     /// `{"action": …, "version": …, fields…}`, read with every problem reported at once.
     struct ActionRequest {
         static let fields = ["action", "version", "reason", "note", "department", "feedback", "photo_url", "hours", "satisfaction",
-                             "rating", "into", "review_at", "result", "stage"]
+                             "rating", "into", "review_at", "result", "stage", "component_state"]
 
         var action: EventAction
         var fields: ActionFields
@@ -66,7 +66,8 @@ struct ClosedLoopController: Sendable {
                                   department: string("department"), feedback: string("feedback", multiline: true),
                                   photoURL: string("photo_url"), hours: hours,
                                   satisfaction: choice("satisfaction", Satisfaction.self), rating: choice("rating", Rating.self),
-                                  into: into, reviewAt: reviewAt, result: choice("result", SupervisorResult.self), stage: string("stage"))
+                                  into: into, reviewAt: reviewAt, result: choice("result", SupervisorResult.self), stage: string("stage"),
+                                  componentState: choice("component_state", Component.State.self))
             guard errors.isEmpty, let action else { throw InvalidFields(errors) }
             self.action = action
         }

@@ -21,6 +21,10 @@ struct ComponentsEndpointTests {
         try await Community(repository: f.database, engine: f.engine).importComponents(try FileIO.read(Fixtures.geoData + "/components.geojson"), csv: false)
     }
 
+    func post(_ client: some TestClientProtocol, _ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
+    }
+
     @Test("the sample's components are listed with their grids, filtered by class, state and grid, as CSV, and as an OGC collection")
     func listing() async throws {
         try await f.app().test(.router) { client in
@@ -49,17 +53,14 @@ struct ComponentsEndpointTests {
     @Test("an event naming a component is dispatched to its maintaining department by default; an unknown one is refused")
     func events() async throws {
         try await f.app().test(.router) { client in
-            func post(_ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
-                try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
-            }
             // A fire hydrant (消火栓) kept by the fire safety office; the type's default would be municipal works.
             let hydrant = "1301050113000001"
             let body = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"road_damage\",\"component\":\"\(hydrant)\"")
-            let created = try await post("/events", body, .reporter)
+            let created = try await post(client, "/events", body, .reporter)
             #expect(created.status == .created && created.json["component"] == .string(hydrant), "\(created.text)")
             let id = created.json["id"]!.identifierText!
-            _ = try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
-            let d = try await post("/events/\(id)/actions", #"{"action":"dispatch"}"#, .dispatcher)
+            _ = try await post(client, "/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
+            let d = try await post(client, "/events/\(id)/actions", #"{"action":"dispatch"}"#, .dispatcher)
             #expect(d.json["department"] == .string("fire_safety"), "\(d.text)")
             // The OGC events collection carries it and filters on it.
             let item = try await client.execute(uri: "/collections/events/items/\(id)", method: .get, headers: f.headers(.dispatcher)) { $0 }
@@ -68,7 +69,7 @@ struct ComponentsEndpointTests {
                                                     headers: f.headers(.dispatcher)) { $0 }
             #expect(filtered.status == .ok && filtered.json["numberMatched"] == .number(JSONNumber(1)), "\(filtered.text)")
             let unknown = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"garbage\",\"component\":\"130105999900001\"")
-            let refused = try await post("/events", unknown, .reporter)
+            let refused = try await post(client, "/events", unknown, .reporter)
             #expect(refused.status == .unprocessableContent && refused.text.contains("component"))
         }
     }
@@ -76,33 +77,30 @@ struct ComponentsEndpointTests {
     @Test("a resolution says what the component is left in: the inventory takes it, dated, with the history; refused without a component or with another action")
     func stateFromResolution() async throws {
         try await f.app().test(.router) { client in
-            func post(_ uri: String, _ body: String, _ role: Role) async throws -> TestResponse {
-                try await client.execute(uri: uri, method: .post, headers: f.headers(role, json: true), body: ServerFixture.body(body)) { $0 }
-            }
             let lamp = "1301050137000001"
             try await f.database.writer.write { try $0.execute(sql: "UPDATE component SET state = 'damaged', updated_on = '2026-01-15' WHERE id = ?", arguments: [lamp]) }
             let body = ServerFixture.goodEvent.replacingOccurrences(of: "\"type\":\"garbage\"", with: "\"type\":\"streetlight\",\"component\":\"\(lamp)\"")
-            let id = try #require(try await post("/events", body, .reporter).json["id"]?.identifierText)
-            let early = try await post("/events/\(id)/actions", #"{"action":"accept","component_state":"intact"}"#, .dispatcher)
+            let id = try #require(try await post(client, "/events", body, .reporter).json["id"]?.identifierText)
+            let early = try await post(client, "/events/\(id)/actions", #"{"action":"accept","component_state":"intact"}"#, .dispatcher)
             #expect(early.status == .unprocessableContent && early.text.contains("component_state"), "\(early.text)")
-            _ = try await post("/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
-            _ = try await post("/events/\(id)/actions", #"{"action":"dispatch","department":"urban_management"}"#, .dispatcher)
-            _ = try await post("/events/\(id)/actions", #"{"action":"acknowledge"}"#, .department)
-            let bad = try await post("/events/\(id)/actions", #"{"action":"resolve","feedback":"换灯","component_state":"shiny"}"#, .department)
+            _ = try await post(client, "/events/\(id)/actions", #"{"action":"accept"}"#, .dispatcher)
+            _ = try await post(client, "/events/\(id)/actions", #"{"action":"dispatch","department":"urban_management"}"#, .dispatcher)
+            _ = try await post(client, "/events/\(id)/actions", #"{"action":"acknowledge"}"#, .department)
+            let bad = try await post(client, "/events/\(id)/actions", #"{"action":"resolve","feedback":"换灯","component_state":"shiny"}"#, .department)
             #expect(bad.status == .unprocessableContent && bad.text.contains("component_state"), "\(bad.text)")
             #expect(try f.database.components().first { $0.id == lamp }?.state == .damaged)
-            let done = try await post("/events/\(id)/actions", #"{"action":"resolve","feedback":"换灯","component_state":"intact"}"#, .department)
+            let done = try await post(client, "/events/\(id)/actions", #"{"action":"resolve","feedback":"换灯","component_state":"intact"}"#, .department)
             #expect(done.status == .ok, "\(done.text)")
             let stored = try #require(try f.database.components().first { $0.id == lamp })
             #expect(stored.state == .intact && stored.updatedOn == String(Timestamp.format(Date().timeIntervalSince1970).prefix(10)))
             let history = try await client.execute(uri: "/events/\(id)/history", method: .get, headers: f.headers(.dispatcher)) { $0 }
             #expect(history.text.contains("部件 \(lamp) 完好 (intact)"), "\(history.text)")
             // An event that names no component has nothing to update.
-            let other = try #require(try await post("/events", ServerFixture.goodEvent, .reporter).json["id"]?.identifierText)
-            _ = try await post("/events/\(other)/actions", #"{"action":"accept"}"#, .dispatcher)
-            _ = try await post("/events/\(other)/actions", #"{"action":"dispatch","department":"urban_management"}"#, .dispatcher)
-            _ = try await post("/events/\(other)/actions", #"{"action":"acknowledge"}"#, .department)
-            let none = try await post("/events/\(other)/actions", #"{"action":"resolve","feedback":"x","component_state":"intact"}"#, .department)
+            let other = try #require(try await post(client, "/events", ServerFixture.goodEvent, .reporter).json["id"]?.identifierText)
+            _ = try await post(client, "/events/\(other)/actions", #"{"action":"accept"}"#, .dispatcher)
+            _ = try await post(client, "/events/\(other)/actions", #"{"action":"dispatch","department":"urban_management"}"#, .dispatcher)
+            _ = try await post(client, "/events/\(other)/actions", #"{"action":"acknowledge"}"#, .department)
+            let none = try await post(client, "/events/\(other)/actions", #"{"action":"resolve","feedback":"x","component_state":"intact"}"#, .department)
             #expect(none.status == .unprocessableContent && none.text.contains("names no component"), "\(none.text)")
         }
     }

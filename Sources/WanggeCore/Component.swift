@@ -5,15 +5,6 @@
 /// The identifier (部件标识码) is the district's 6-digit administrative code, the class's 大类 and 小类 codes and a
 /// 6-digit sequence: `130105` `01` `02` `000017` is the 17th sewer manhole cover (公用设施 01, 污水井盖 02) of
 /// Xinhua District.
-/// A component's state as a department left it, with the day (`updated_on`, in the service's zone).
-public struct ComponentStateChange: Sendable, Equatable {
-    public var id: String
-    public var state: Component.State
-    public var on: String
-
-    public init(id: String, state: Component.State, on: String) { self.id = id; self.state = state; self.on = on }
-}
-
 public struct Component: Sendable, Equatable {
     public enum State: String, Sendable, CaseIterable, Codable {
         case intact, damaged, lost, scrapped
@@ -168,4 +159,13 @@ extension Component {
         return try read(rows.map { RecordReader($0.object, location: "line \($0.line)", csv: true) }, problems: [],
                         district: district, classes: classes, existing: existing)
     }
+}
+
+/// A component's state as a department left it, with the day (`updated_on`, in the service's zone).
+public struct ComponentStateChange: Sendable, Equatable {
+    public var id: String
+    public var state: Component.State
+    public var on: String
+
+    public init(id: String, state: Component.State, on: String) { self.id = id; self.state = state; self.on = on }
 }

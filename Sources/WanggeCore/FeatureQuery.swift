@@ -169,5 +169,4 @@ public protocol FeatureRepository: Sendable {
 public enum EventItemColumn {
     public static let mediaURL = ExportColumn.allCases.count
     public static let reporterEmail = ExportColumn.allCases.count + 1
-    public static let component = ExportColumn.component.rawValue
 }

@@ -28,28 +28,15 @@ public final class BoundaryValidator {
         var level: GridLevel?
         var parent: String?
         var value: GeometryValue
-        /// The GEOS geometry, kept only where later checks need it (the hierarchy's containment, overlaps and
-        /// coverage); an overlay layer keeps its WKB alone, a fifth of the memory for small grids (100,000 of
-        /// them: tens of MB less while an upload is checked).
+        /// The GEOS geometry (built from `value`), kept only where later checks need it: the hierarchy's
+        /// containment, overlaps and coverage. An overlay layer's features hold none while the rest is checked
+        /// (100,000 small grids: tens of MB less); what is stored is `WKB.encode(value)`, GEOS's bytes exactly.
         var geos: GeosGeometry?
-        /// The WKB of the geometry as checked (and repaired) when `geos` is not kept: what is stored.
-        var wkb: [UInt8]
         var properties: JSONObject
         var valid: Bool
 
         /// The GEOS geometry of a feature of a hierarchical layer (the only ones the hierarchy checks see).
         var geometry: GeosGeometry { geos! }
-
-        init(index: Int, line: Int, code: String, name: String, level: GridLevel?, parent: String?, value: GeometryValue,
-             geometry: GeosGeometry, keepGEOS: Bool, properties: JSONObject, valid: Bool) {
-            self.index = index; self.line = line; self.code = code; self.name = name; self.level = level
-            self.parent = parent; self.value = value; self.properties = properties; self.valid = valid
-            geos = keepGEOS ? geometry : nil
-            wkb = keepGEOS ? [] : WKB.encode(value)
-        }
-
-        /// What is stored for it.
-        var storedWKB: [UInt8] { geos?.wkb ?? wkb }
     }
 
     /// At least as many bytes as `value` takes written as JSON (a string's characters counted as escapes).
@@ -175,7 +162,7 @@ public final class BoundaryValidator {
                     properties["external_parent"] = .string(p)
                 }
                 return GridFeature(layer: options.layer, code: c.code, name: c.name, level: c.level, parent: parent,
-                                   geometry: c.value, wkb: c.storedWKB, bbox: c.value.boundingBox,
+                                   geometry: c.value, wkb: WKB.encode(c.value), bbox: c.value.boundingBox,
                                    areaM2: geodesic.area(of: c.value), properties: properties)
             }
         }
@@ -320,7 +307,7 @@ public final class BoundaryValidator {
         }
         guard defects.count == before || code != nil else { return nil }
         return Checked(index: raw.index, line: raw.line, code: code ?? "", name: name ?? "", level: level,
-                       parent: parent, value: value, geometry: geometry, keepGEOS: options.layer.isHierarchical,
+                       parent: parent, value: value, geos: options.layer.isHierarchical ? geometry : nil,
                        properties: Self.otherProperties(raw.properties, options: options), valid: valid && defects.count == before)
     }
 

@@ -84,7 +84,7 @@ enum FeatureJSON {
         w.append(outside ? #","outside":true"# : #","outside":false"#)
         w.append(#","department":"#); text(C.department.rawValue)
         w.append(#","media_url":"#); text(EventItemColumn.mediaURL)
-        w.append(#","component":"#); text(EventItemColumn.component)
+        w.append(#","component":"#); text(C.component.rawValue)
         if showReporter {
             w.append(#","reporter_name":"#); nonEmpty(C.reporterName.rawValue)
             w.append(#","reporter_phone":"#); nonEmpty(C.reporterPhone.rawValue)

@@ -163,7 +163,7 @@ public struct ClosedLoop: Sendable {
         func invalid(_ why: String) -> WorkflowError { .invalid(InvalidFields([FieldError("component_state", why)])) }
         guard action == .resolve else { throw invalid("is given with resolve only (the department says what it left the component in)") }
         guard let id = record.event.component else { throw invalid("this event names no component") }
-        return ComponentStateChange(id: id, state: state, on: String(Timestamp.format(now, in: .service).prefix(10)))
+        return ComponentStateChange(id: id, state: state, on: CalendarDay.day(now))
     }
 
     /// The change a merge makes to the event it merges into: that event must exist, be visible to the caller,

@@ -92,7 +92,7 @@ struct ComponentsEndpointTests {
             let done = try await post(client, "/events/\(id)/actions", #"{"action":"resolve","feedback":"换灯","component_state":"intact"}"#, .department)
             #expect(done.status == .ok, "\(done.text)")
             let stored = try #require(try f.database.components().first { $0.id == lamp })
-            #expect(stored.state == .intact && stored.updatedOn == String(Timestamp.format(Date().timeIntervalSince1970).prefix(10)))
+            #expect(stored.state == .intact && stored.updatedOn == CalendarDay.day(Date().timeIntervalSince1970))
             let history = try await client.execute(uri: "/events/\(id)/history", method: .get, headers: f.headers(.dispatcher)) { $0 }
             #expect(history.text.contains("部件 \(lamp) 完好 (intact)"), "\(history.text)")
             // An event that names no component has nothing to update.
